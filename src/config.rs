@@ -1,0 +1,173 @@
+//! Settings: one struct read from Rocket.toml and the environment (`SAMSPILL_*`,
+//! `DATABASE_URL`), and the cookie secret that must survive restarts.
+
+use crate::db::{self, Engine};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use rand::RngCore;
+use rocket::figment::providers::{Env, Serialized};
+use rocket::figment::Figment;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://samspill.db?mode=rwc";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// `sqlite://FILE` or `postgres://…`.
+    pub database_url: String,
+    pub max_connections: u32,
+    /// Set when a TLS-terminating proxy sits in front: cookies are then marked Secure.
+    pub behind_tls: bool,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    /// Lets a scraper read `/metrics` with `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
+    /// Printed at the top of agreements and in page titles.
+    pub municipality: String,
+    /// The address users reach the app at, for the first-start setup link.
+    pub public_url: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: DEFAULT_DATABASE_URL.into(),
+            max_connections: 8,
+            behind_tls: false,
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            metrics_token: None,
+            municipality: "Oslo kommune".into(),
+            public_url: None,
+        }
+    }
+}
+
+/// Rocket's own configuration (Rocket.toml, `ROCKET_*`) plus ours (`SAMSPILL_*`,
+/// `DATABASE_URL`).
+pub fn figment() -> Figment {
+    Figment::from(Serialized::defaults(Settings::default()))
+        .merge(rocket::Config::figment())
+        .merge(Env::prefixed("SAMSPILL_").ignore(&["password"]))
+        .merge(Env::raw().only(&["database_url"]))
+}
+
+pub fn settings(figment: &Figment) -> Result<Settings, String> {
+    figment
+        .extract::<Settings>()
+        .map_err(|e| format!("invalid configuration: {e}"))
+}
+
+/// The file that keeps a generated cookie secret: beside the SQLite database.
+pub fn secret_file(database_url: &str) -> Option<PathBuf> {
+    let db_path = db::sqlite_path(database_url)?;
+    let dir = db_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Some(dir.join("samspill.secret"))
+}
+
+/// Makes sure the figment has a `secret_key`: the configured one, or on SQLite one kept in
+/// a 0600 file beside the database (generated on first start).
+pub fn with_secret_key(figment: Figment, settings: &Settings) -> Result<Figment, String> {
+    let configured = figment.find_value("secret_key").is_ok()
+        && rocket::Config::from(&figment)
+            .secret_key
+            .is_zero()
+            .then_some(())
+            .is_none();
+    if configured {
+        return Ok(figment);
+    }
+    if db::engine_of(&settings.database_url) == Some(Engine::Postgres) {
+        return Err(
+            "ROCKET_SECRET_KEY must be set when the database is PostgreSQL, and be the same on \
+                    every instance. Generate one with: openssl rand -base64 64"
+                .into(),
+        );
+    }
+    let Some(path) = secret_file(&settings.database_url) else {
+        return Err("ROCKET_SECRET_KEY must be set for an in-memory database".into());
+    };
+    let key = read_or_create_secret(&path)?;
+    Ok(figment.merge(("secret_key", key)))
+}
+
+fn read_or_create_secret(path: &Path) -> Result<String, String> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let key = existing.trim().to_string();
+        if STANDARD
+            .decode(&key)
+            .map(|b| b.len() >= 32)
+            .unwrap_or(false)
+        {
+            return Ok(key);
+        }
+        return Err(format!(
+            "{} does not hold a valid key; delete it to generate a new one",
+            path.display()
+        ));
+    }
+    let mut bytes = [0u8; 64];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let key = STANDARD.encode(bytes);
+    write_private(path, &key).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(key)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(content.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    std::fs::write(path, content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generated_secret_is_private_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/x.db?mode=rwc", dir.path().display());
+        let settings = Settings {
+            database_url: url.clone(),
+            ..Settings::default()
+        };
+        let first = with_secret_key(Figment::new(), &settings).unwrap();
+        let second = with_secret_key(Figment::new(), &settings).unwrap();
+        let a: String = first.extract_inner("secret_key").unwrap();
+        let b: String = second.extract_inner("secret_key").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(STANDARD.decode(&a).unwrap().len(), 64);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("samspill.secret"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn postgres_requires_a_configured_secret() {
+        let settings = Settings {
+            database_url: "postgres://localhost/samspill".into(),
+            ..Settings::default()
+        };
+        let err = with_secret_key(Figment::new(), &settings).unwrap_err();
+        assert!(err.contains("ROCKET_SECRET_KEY"));
+    }
+}

@@ -1,0 +1,185 @@
+//! Patients (pasienter/brukere). Archived, never deleted.
+
+use super::{Db, Tx};
+use crate::domain::access::Scope;
+use crate::domain::patient::PatientInput;
+use crate::domain::text::{search_key, sort_key};
+use crate::{on_db, on_tx};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PatientRow {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub district_id: i64,
+    pub full_name: String,
+    pub birth_date: NaiveDate,
+    pub fnr: Option<String>,
+    pub phone: Option<String>,
+    pub address: String,
+    pub services: String,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const SELECT: &str =
+    "SELECT p.id, p.unit_id, u.name AS unit_name, u.district_id, p.full_name, p.birth_date,
+        p.fnr, p.phone, p.address, p.services, p.archived_at, p.created_at, p.updated_at
+    FROM patients p JOIN units u ON u.id = p.unit_id";
+
+/// Search criteria for the patient list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Part of the name, any case.
+    pub name: String,
+    pub birth_date: Option<NaiveDate>,
+    pub include_archived: bool,
+}
+
+fn like_pattern(s: &str) -> String {
+    let escaped = search_key(s)
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+fn where_clause(scope: Scope) -> String {
+    format!(
+        "WHERE {} AND ($2 = '' OR p.name_search LIKE $3 ESCAPE '\\') AND ($4 IS NULL OR p.birth_date = $4)
+           AND (p.archived_at IS NULL OR $5)",
+        scope.condition("$1")
+    )
+}
+
+/// One page of the patients in scope, in Norwegian alphabetical order by surname.
+pub async fn list(
+    db: &Db,
+    scope: Scope,
+    filter: &Filter,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<PatientRow>, sqlx::Error> {
+    let sql = format!(
+        "{SELECT} {} ORDER BY p.sort_key, p.id LIMIT $6 OFFSET $7",
+        where_clause(scope)
+    );
+    let name = search_key(&filter.name);
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(scope.id())
+        .bind(&name)
+        .bind(like_pattern(&name))
+        .bind(filter.birth_date)
+        .bind(filter.include_archived)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(p)
+        .await)
+}
+
+pub async fn count(db: &Db, scope: Scope, filter: &Filter) -> Result<i64, sqlx::Error> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM patients p JOIN units u ON u.id = p.unit_id {}",
+        where_clause(scope)
+    );
+    let name = search_key(&filter.name);
+    on_db!(db, |p| sqlx::query_scalar(&sql)
+        .bind(scope.id())
+        .bind(&name)
+        .bind(like_pattern(&name))
+        .bind(filter.birth_date)
+        .bind(filter.include_archived)
+        .fetch_one(p)
+        .await)
+}
+
+/// The patient, if it exists within `scope` (otherwise None: the caller answers 404).
+pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<Option<PatientRow>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE p.id = $2 AND {}", scope.condition("$1"));
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(scope.id())
+        .bind(id)
+        .fetch_optional(p)
+        .await)
+}
+
+pub async fn fnr_taken(db: &Db, fnr: &str, except_id: Option<i64>) -> Result<bool, sqlx::Error> {
+    let sql = "SELECT COUNT(*) FROM patients WHERE fnr = $1 AND id <> $2";
+    let n: i64 = on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(fnr)
+        .bind(except_id.unwrap_or(0))
+        .fetch_one(p)
+        .await)?;
+    Ok(n > 0)
+}
+
+pub async fn insert(
+    tx: &mut Tx,
+    unit_id: i64,
+    p: &PatientInput,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let sql = "INSERT INTO patients (unit_id, full_name, name_search, sort_key, birth_date, fnr, phone, address,
+                   services, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id";
+    on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(unit_id)
+        .bind(&p.full_name)
+        .bind(search_key(&p.full_name))
+        .bind(sort_key(&p.full_name))
+        .bind(p.birth_date)
+        .bind(p.fnr.as_ref().map(|f| f.as_str()))
+        .bind(p.phone.as_ref().map(|f| f.as_str()))
+        .bind(&p.address)
+        .bind(&p.services)
+        .bind(now)
+        .fetch_one(c)
+        .await)
+}
+
+pub async fn update(
+    tx: &mut Tx,
+    id: i64,
+    unit_id: i64,
+    p: &PatientInput,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let sql = "UPDATE patients SET full_name = $1, name_search = $2, sort_key = $3, birth_date = $4, fnr = $5,
+                   phone = $6, address = $7, services = $8, updated_at = $9, unit_id = $11
+               WHERE id = $10";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(&p.full_name)
+        .bind(search_key(&p.full_name))
+        .bind(sort_key(&p.full_name))
+        .bind(p.birth_date)
+        .bind(p.fnr.as_ref().map(|f| f.as_str()))
+        .bind(p.phone.as_ref().map(|f| f.as_str()))
+        .bind(&p.address)
+        .bind(&p.services)
+        .bind(now)
+        .bind(id)
+        .bind(unit_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+}
+
+/// Archives (Some(now)) or restores (None) a patient.
+pub async fn set_archived(
+    tx: &mut Tx,
+    id: i64,
+    at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let sql = "UPDATE patients SET archived_at = $1, updated_at = $2 WHERE id = $3";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(at)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+}

@@ -1,0 +1,309 @@
+//! `samspill demo-data`: a synthetic municipality, the same for the same seed, written in
+//! large batches inside one transaction so that 100 000 patients take seconds.
+
+mod names;
+
+use crate::db::{self, Db, Tx};
+use crate::domain::fnr::with_control_digits;
+use crate::domain::phone::Phone;
+use crate::domain::text::{search_key, sort_key};
+use crate::domain::user::Role;
+use crate::on_db;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use names::*;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use sqlx::{Postgres, QueryBuilder, Sqlite};
+use std::collections::HashSet;
+use std::fmt::Write;
+
+pub struct Options {
+    pub patients: u32,
+    pub seed: u64,
+    /// The date the data is laid out around (histories reach back from it).
+    pub today: NaiveDate,
+    /// The demo accounts' password.
+    pub password: String,
+}
+
+const BATCH: usize = 400;
+
+/// Runs `$fill` for a multi-row INSERT of `$rows` on whichever engine the transaction uses.
+macro_rules! insert_rows {
+    ($tx:expr, $head:expr, $rows:expr, |$b:ident, $r:ident| $fill:block) => {
+        for chunk in $rows.chunks(BATCH) {
+            match $tx {
+                Tx::Sqlite(t) => {
+                    let mut q = QueryBuilder::<Sqlite>::new($head);
+                    q.push_values(chunk, |mut $b, $r| $fill);
+                    q.build().execute(&mut **t).await.map(|_| ())
+                }
+                Tx::Postgres(t) => {
+                    let mut q = QueryBuilder::<Postgres>::new($head);
+                    q.push_values(chunk, |mut $b, $r| $fill);
+                    q.build().execute(&mut **t).await.map(|_| ())
+                }
+            }
+            .map_err(|e| format!("demo data: {e}"))?;
+        }
+    };
+}
+
+struct UnitPlan {
+    id: i64,
+    name: String,
+    district: usize,
+}
+
+struct StaffPlan {
+    username: String,
+    name: String,
+    role: Role,
+    unit_id: Option<i64>,
+    phone: String,
+}
+
+struct PatientPlan {
+    unit_id: i64,
+    full_name: String,
+    birth_date: NaiveDate,
+    fnr: Option<String>,
+    phone: Option<String>,
+    address: String,
+    services: String,
+    created_at: DateTime<Utc>,
+}
+
+fn person_name(rng: &mut ChaCha8Rng) -> String {
+    let first = FIRST_NAMES.choose(rng).copied().unwrap_or("Kari");
+    let last = SURNAMES.choose(rng).copied().unwrap_or("Hansen");
+    if rng.gen_bool(0.15) {
+        let middle = SURNAMES.choose(rng).copied().unwrap_or("Berg");
+        format!("{first} {middle} {last}")
+    } else {
+        format!("{first} {last}")
+    }
+}
+
+fn phone(rng: &mut ChaCha8Rng) -> String {
+    let lead = if rng.gen_bool(0.5) { 4 } else { 9 };
+    let digits = format!("{lead}{:07}", rng.gen_range(0..10_000_000));
+    Phone::parse(&digits)
+        .map(|p| p.as_str().to_string())
+        .unwrap_or(digits)
+}
+
+/// A synthetic test fødselsnummer (month + 80) for `birth`, unique within `used`.
+fn synthetic_fnr(
+    rng: &mut ChaCha8Rng,
+    birth: NaiveDate,
+    used: &mut HashSet<String>,
+) -> Option<String> {
+    let (low, high) = if birth.year() >= 2000 {
+        (500, 999)
+    } else {
+        (0, 499)
+    };
+    let start = rng.gen_range(low..=high);
+    let span = high - low + 1;
+    for step in 0..span {
+        let individual = low + (start - low + step) % span;
+        let nine = format!(
+            "{:02}{:02}{:02}{:03}",
+            birth.day(),
+            birth.month() + 80,
+            birth.year() % 100,
+            individual
+        );
+        if let Some(full) = with_control_digits(&nine) {
+            if used.insert(full.clone()) {
+                return Some(full);
+            }
+        }
+    }
+    None
+}
+
+fn at(day: NaiveDate, rng: &mut ChaCha8Rng) -> DateTime<Utc> {
+    let seconds = rng.gen_range(7 * 3600..15 * 3600);
+    day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() + Duration::seconds(seconds)
+}
+
+/// Creates the municipality; refuses a database that already has users or patients.
+pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
+    let err = |e: sqlx::Error| format!("demo data: {e}");
+    let users = db::users::count(db).await.map_err(err)?;
+    let patients: i64 = on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM patients")
+        .fetch_one(p)
+        .await)
+    .map_err(err)?;
+    if users > 0 || patients > 0 {
+        return Err("the database is not empty; demo data goes into a new database only".into());
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(o.seed);
+    let hash = crate::security::hash_password(o.password.clone()).await?;
+    let now = o.today.and_hms_opt(6, 0, 0).unwrap_or_default().and_utc();
+    let n = o.patients as usize;
+
+    let district_count = (n / 6000 + 2).min(DISTRICTS.len());
+    let mut tx = db.begin().await.map_err(err)?;
+    let mut districts = Vec::new();
+    for name in &DISTRICTS[..district_count] {
+        districts.push(
+            db::org::insert_district(&mut tx, name, now)
+                .await
+                .map_err(err)?,
+        );
+    }
+    let mut units = Vec::new();
+    for (d, district_id) in districts.iter().enumerate() {
+        let short = DISTRICTS[d].trim_start_matches("Bydel ");
+        for kind in [
+            "Hjemmetjenesten {} nord",
+            "Hjemmetjenesten {} sør",
+            "Helsehuset {}",
+        ] {
+            let name = kind.replace("{}", short);
+            let id = db::org::insert_unit(&mut tx, *district_id, &name, now)
+                .await
+                .map_err(err)?;
+            units.push(UnitPlan {
+                id,
+                name,
+                district: d,
+            });
+        }
+    }
+
+    let mut staff = vec![StaffPlan {
+        username: "admin".into(),
+        name: "Administrator Demo".into(),
+        role: Role::Admin,
+        unit_id: None,
+        phone: phone(&mut rng),
+    }];
+    for (d, _) in districts.iter().enumerate() {
+        let first_unit = units.iter().find(|u| u.district == d).map(|u| u.id);
+        staff.push(StaffPlan {
+            username: format!("leder{}", d + 1),
+            name: person_name(&mut rng),
+            role: Role::Manager,
+            unit_id: first_unit,
+            phone: phone(&mut rng),
+        });
+    }
+    let per_unit = n / units.len().max(1);
+    let workers_per_unit = (per_unit / 30).clamp(3, 60);
+    let mut worker_no = 0;
+    let mut roster = String::new();
+    for unit in &units {
+        let first = worker_no + 1;
+        for _ in 0..workers_per_unit {
+            worker_no += 1;
+            staff.push(StaffPlan {
+                username: format!("ansatt{worker_no}"),
+                name: person_name(&mut rng),
+                role: Role::Worker,
+                unit_id: Some(unit.id),
+                phone: phone(&mut rng),
+            });
+        }
+        let _ = writeln!(
+            roster,
+            "  ansatt{first}–ansatt{worker_no}: helsepersonell, {}",
+            unit.name
+        );
+    }
+    insert_rows!(
+        &mut tx,
+        "INSERT INTO users (username, name, role, unit_id, phone, password_hash, active, created_at, password_changed_at) ",
+        staff,
+        |b, s| {
+            b.push_bind(s.username.clone())
+                .push_bind(s.name.clone())
+                .push_bind(s.role.as_str())
+                .push_bind(s.unit_id)
+                .push_bind(s.phone.clone())
+                .push_bind(hash.clone())
+                .push_bind(true)
+                .push_bind(now)
+                .push_bind(now);
+        }
+    );
+
+    let mut used_fnr = HashSet::new();
+    let mut plans = Vec::with_capacity(n);
+    for _ in 0..n {
+        let unit = &units[rng.gen_range(0..units.len())];
+        let age = if rng.gen_bool(0.85) {
+            rng.gen_range(65..101)
+        } else {
+            rng.gen_range(18..65)
+        };
+        let birth = o.today - Duration::days(age * 365 + rng.gen_range(0..365));
+        let fnr = if rng.gen_bool(0.6) {
+            synthetic_fnr(&mut rng, birth, &mut used_fnr)
+        } else {
+            None
+        };
+        let how_many = rng.gen_range(1..4);
+        let mut services: Vec<&str> = SERVICES
+            .choose_multiple(&mut rng, how_many)
+            .copied()
+            .collect();
+        services.sort_unstable();
+        let created = o.today - Duration::days(rng.gen_range(0..540));
+        plans.push(PatientPlan {
+            unit_id: unit.id,
+            full_name: person_name(&mut rng),
+            birth_date: birth,
+            fnr,
+            phone: rng.gen_bool(0.8).then(|| phone(&mut rng)),
+            address: format!(
+                "{} {}, {:04} Oslo",
+                STREETS.choose(&mut rng).copied().unwrap_or("Storgata"),
+                rng.gen_range(1..120),
+                rng.gen_range(150..1300)
+            ),
+            services: services.join(", "),
+            created_at: at(created, &mut rng),
+        });
+    }
+    insert_rows!(
+        &mut tx,
+        "INSERT INTO patients (unit_id, full_name, name_search, sort_key, birth_date, fnr, phone, address, services, created_at, updated_at) ",
+        plans,
+        |b, p| {
+            b.push_bind(p.unit_id)
+                .push_bind(p.full_name.clone())
+                .push_bind(search_key(&p.full_name))
+                .push_bind(sort_key(&p.full_name))
+                .push_bind(p.birth_date)
+                .push_bind(p.fnr.clone())
+                .push_bind(p.phone.clone())
+                .push_bind(p.address.clone())
+                .push_bind(p.services.clone())
+                .push_bind(p.created_at)
+                .push_bind(p.created_at);
+        }
+    );
+    tx.commit().await.map_err(err)?;
+    if let Db::Sqlite(p) = db {
+        sqlx::query("ANALYZE").execute(p).await.map_err(err)?;
+    }
+
+    let mut summary = format!(
+        "Created {} districts, {} units, {} accounts and {} patients (seed {}).\n\nAccounts (password from SAMSPILL_PASSWORD):\n  admin: administrator\n",
+        districts.len(),
+        units.len(),
+        staff.len(),
+        n,
+        o.seed
+    );
+    for (d, _) in districts.iter().enumerate() {
+        let _ = writeln!(summary, "  leder{}: bydelsleder, {}", d + 1, DISTRICTS[d]);
+    }
+    summary.push_str(&roster);
+    Ok(summary)
+}

@@ -1,0 +1,70 @@
+//! Samspill: systematic collaboration with relatives (pårørende) in municipal health and care
+//! services. `build_rocket` assembles the application; `main.rs` only parses the command line.
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod security;
+pub mod web;
+
+use clock::Clock;
+use config::Settings;
+use db::Db;
+use rocket::figment::Figment;
+use rocket::{Build, Rocket};
+
+/// What the application runs on: the database, its settings and its clock.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub settings: Settings,
+    pub clock: Clock,
+}
+
+/// Reads the settings, connects to and migrates the database, and makes sure a cookie
+/// secret exists.
+pub async fn prepare(figment: Figment) -> Result<(Figment, App), String> {
+    let settings = config::settings(&figment)?;
+    let figment = config::with_secret_key(figment, &settings)?;
+    let db = Db::connect(&settings.database_url, settings.max_connections)
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot open the database {}: {e}",
+                redact(&settings.database_url)
+            )
+        })?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("database migration failed: {e}"))?;
+    Ok((
+        figment,
+        App {
+            db,
+            settings,
+            clock: Clock::default(),
+        },
+    ))
+}
+
+/// The URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The whole web application on `app`.
+pub fn build_rocket(figment: Figment, app: App) -> Rocket<Build> {
+    web::mount(rocket::custom(figment), app)
+}

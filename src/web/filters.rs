@@ -1,0 +1,36 @@
+//! Template filters: the one place dates are formatted for pages.
+
+use crate::domain::dates::{format_date, format_datetime};
+use chrono::{DateTime, NaiveDate, Utc};
+use rocket_dyn_templates::tera::{self, Tera, Value};
+use std::collections::HashMap;
+
+pub fn register(tera: &mut Tera) {
+    tera.register_filter("dato", date);
+    tera.register_filter("datotid", datetime);
+}
+
+/// `2026-03-12` or a timestamp → `12.03.2026`; empty for null.
+fn date(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let Some(s) = value.as_str() else {
+        return Ok(Value::from(""));
+    };
+    if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(Value::from(format_date(d)));
+    }
+    match s.parse::<DateTime<Utc>>() {
+        Ok(t) => Ok(Value::from(format_date(crate::domain::dates::oslo_date(t)))),
+        Err(_) => Ok(Value::from(s)),
+    }
+}
+
+/// A timestamp → `12.03.2026 14:05` in Oslo time.
+fn datetime(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let Some(s) = value.as_str() else {
+        return Ok(Value::from(""));
+    };
+    match s.parse::<DateTime<Utc>>() {
+        Ok(t) => Ok(Value::from(format_datetime(t))),
+        Err(_) => date(value, &HashMap::new()),
+    }
+}

@@ -1,0 +1,129 @@
+//! The web application: one module per area, each with its `routes()`, plus the guards,
+//! CSRF check, security headers, error pages and template set-up they share.
+
+pub mod admin;
+pub mod auth;
+pub mod csrf;
+pub mod error;
+pub mod filters;
+pub mod forms;
+pub mod headers;
+pub mod health;
+pub mod metrics;
+pub mod page;
+pub mod pages;
+pub mod patients;
+pub mod session;
+
+use crate::db::access_log::{Access, Action};
+use crate::App;
+use rocket::fs::{relative, FileServer};
+use rocket::http::Status;
+use rocket::response::Redirect;
+use rocket::{Build, Request, Rocket};
+use rocket_dyn_templates::Template;
+use session::{CurrentUser, SessionLookup};
+
+/// Mounts every area, the fairings and the catchers on `rocket`.
+pub fn mount(rocket: Rocket<Build>, app: App) -> Rocket<Build> {
+    let rocket = match rocket.figment().find_value("template_dir") {
+        Ok(_) => rocket,
+        Err(_) => {
+            let figment = rocket
+                .figment()
+                .clone()
+                .merge(("template_dir", relative!("templates")));
+            rocket.configure(figment)
+        }
+    };
+    rocket
+        .manage(app.db)
+        .manage(app.settings)
+        .manage(app.clock)
+        .manage(metrics::Metrics::default())
+        .attach(headers::SecurityHeaders)
+        .attach(metrics::MetricsFairing)
+        .attach(Template::custom(|engines| {
+            filters::register(&mut engines.tera)
+        }))
+        .mount("/", pages::routes())
+        .mount("/", auth::routes())
+        .mount("/", health::routes())
+        .mount("/", patients::routes())
+        .mount("/", admin::routes())
+        .mount("/static", FileServer::from(relative!("static")))
+        .register("/", rocket::catchers![to_login, error_page])
+}
+
+/// Routes anyone may reach without logging in.
+pub const PUBLIC_PATHS: &[&str] = &["/login", "/setup", "/healthz", "/tilgjengelighet"];
+
+/// An access-log entry for `user`.
+pub fn access<'a>(
+    user: &'a CurrentUser,
+    action: Action,
+    entity: &'a str,
+    entity_id: Option<i64>,
+    patient: Option<(i64, i64)>,
+    detail: &'a str,
+) -> Access<'a> {
+    Access {
+        user_id: user.id,
+        username: &user.username,
+        action,
+        entity,
+        entity_id,
+        patient_id: patient.map(|p| p.0),
+        unit_id: patient.map(|p| p.1),
+        detail,
+    }
+}
+
+/// Requests without a valid session go to the login page, which says why when the session
+/// timed out or was ended.
+#[rocket::catch(401)]
+fn to_login(req: &Request<'_>) -> Redirect {
+    let lookup = req.local_cache(SessionLookup::default);
+    match lookup.missing_because {
+        Some(session::NoSession::IdleTimeout) => Redirect::to("/login?reason=idle"),
+        Some(session::NoSession::AbsoluteTimeout) => Redirect::to("/login?reason=expired"),
+        Some(session::NoSession::Ended) => Redirect::to("/login?reason=ended"),
+        _ => Redirect::to("/login"),
+    }
+}
+
+/// Every other error: a Norwegian page that shows no internals.
+#[rocket::catch(default)]
+fn error_page(status: Status, req: &Request<'_>) -> (Status, Template) {
+    let (title, message) = error_text(status.code);
+    let lookup = req.local_cache(SessionLookup::default);
+    let page = page::Page::new(title, lookup.user.as_ref())
+        .with("status", status.code)
+        .with("message", message);
+    (status, page.render("error"))
+}
+
+pub fn error_text(code: u16) -> (&'static str, &'static str) {
+    match code {
+        400 => ("Ugyldig forespørsel", "Forespørselen kunne ikke leses. Gå tilbake og prøv igjen."),
+        403 => (
+            "Ingen tilgang",
+            "Du har ikke tilgang til denne siden, eller skjemaet var utløpt. Gå tilbake, last siden på nytt og prøv igjen.",
+        ),
+        404 => ("Fant ikke siden", "Siden eller opplysningene du ba om finnes ikke, eller du har ikke tilgang til dem."),
+        413 => (
+            "For mye innhold",
+            "Skjemaet inneholdt mer tekst enn vi kan ta imot. Gjør teksten kortere og prøv igjen.",
+        ),
+        422 => ("Skjemaet kunne ikke leses", "Innholdet i skjemaet kunne ikke leses. Gå tilbake og prøv igjen."),
+        503 => (
+            "Tjenesten er midlertidig utilgjengelig",
+            "Databasen svarer ikke akkurat nå. Ingenting er lagret fra denne forespørselen. Prøv igjen om litt.",
+        ),
+        500..=599 => (
+            "Noe gikk galt",
+            "Det oppstod en feil hos oss. Feilen er logget. Prøv igjen, og kontakt brukerstøtte hvis det gjentar seg.",
+        ),
+        _ => ("Noe gikk galt", "Forespørselen kunne ikke behandles. Gå tilbake og prøv igjen."),
+    }
+}

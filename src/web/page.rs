@@ -1,0 +1,107 @@
+//! Rendering: one context builder for every page, and the outcome of a submitted form.
+
+use super::session::CurrentUser;
+use rocket::request::FlashMessage;
+use rocket::response::{Flash, Redirect};
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// The context of one page: title, user, CSRF token, flash message and the page's own data.
+pub struct Page {
+    ctx: Map<String, Value>,
+}
+
+impl Page {
+    pub fn new(title: &str, user: Option<&CurrentUser>) -> Page {
+        let mut page = Page { ctx: Map::new() };
+        page.ctx.insert("title".into(), Value::from(title));
+        // Forms render from `form` and `errors`; both exist on every page so templates
+        // never meet an undefined variable.
+        page.ctx.insert("form".into(), Value::Object(Map::new()));
+        page.ctx.insert("empty".into(), Value::Object(Map::new()));
+        page.ctx.insert(
+            "errors".into(),
+            serde_json::json!({ "by_field": {}, "list": [] }),
+        );
+        if let Some(u) = user {
+            page.ctx.insert(
+                "user".into(),
+                serde_json::to_value(u).unwrap_or(Value::Null),
+            );
+            page.ctx
+                .insert("csrf_token".into(), Value::from(u.csrf_token.as_str()));
+        }
+        page
+    }
+
+    /// The CSRF token for forms shown before login.
+    pub fn csrf(mut self, token: &str) -> Page {
+        self.ctx.insert("csrf_token".into(), Value::from(token));
+        self
+    }
+
+    pub fn with(mut self, key: &str, value: impl Serialize) -> Page {
+        self.ctx.insert(
+            key.into(),
+            serde_json::to_value(value).unwrap_or(Value::Null),
+        );
+        self
+    }
+
+    pub fn flash(self, flash: Option<FlashMessage<'_>>) -> Page {
+        match flash {
+            Some(f) => {
+                let kind = f.kind().to_string();
+                let message = f.message().to_string();
+                self.with(
+                    "flash",
+                    serde_json::json!({ "kind": kind, "message": message }),
+                )
+            }
+            None => self,
+        }
+    }
+
+    pub fn render(self, name: &'static str) -> Template {
+        Template::render(name, Value::Object(self.ctx))
+    }
+}
+
+/// What a form submission answers: the form again with messages (422), or a redirect.
+#[derive(rocket::Responder)]
+pub enum Submitted {
+    #[response(status = 422)]
+    Invalid(Template),
+    Done(Flash<Redirect>),
+}
+
+pub fn done(to: String, message: &str) -> Submitted {
+    Submitted::Done(Flash::success(Redirect::to(to), message.to_string()))
+}
+
+/// The form again with what was typed and a message next to each bad field.
+pub fn invalid(
+    page: Page,
+    form: impl Serialize,
+    errors: &crate::domain::validation::FieldErrors,
+    name: &'static str,
+) -> Submitted {
+    Submitted::Invalid(page.with("form", form).with("errors", errors).render(name))
+}
+
+/// One option of a select or radio group.
+#[derive(Debug, Clone, Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+impl Choice {
+    pub fn new(value: impl ToString, label: impl ToString) -> Choice {
+        Choice {
+            value: value.to_string(),
+            label: label.to_string(),
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! The front door and the public accessibility statement.
+
+use super::page::Page;
+use super::session::CurrentUser;
+use crate::domain::user::Role;
+use rocket::response::Redirect;
+use rocket_dyn_templates::Template;
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![home, accessibility]
+}
+
+/// Each role starts where its work is.
+#[rocket::get("/")]
+fn home(user: &CurrentUser) -> Redirect {
+    match user.role {
+        Role::Worker | Role::Manager => Redirect::to("/patients"),
+        Role::Admin => Redirect::to("/admin"),
+    }
+}
+
+/// The accessibility statement (tilgjengelighetserklæring), public like the law requires.
+#[rocket::get("/tilgjengelighet")]
+fn accessibility(user: Option<&CurrentUser>) -> Template {
+    Page::new("Tilgjengelighetserklæring", user).render("accessibility")
+}
