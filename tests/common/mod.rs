@@ -1,0 +1,363 @@
+//! Starts the real application on a fresh database (SQLite in a temporary directory, or a new
+//! PostgreSQL database when SAMSPILL_TEST_DATABASE_URL names a server), and drives it like a
+//! browser: cookies kept, CSRF tokens read from the pages and sent with every form.
+#![allow(dead_code)]
+
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::asynchronous::Client;
+use samspill::clock::Clock;
+use samspill::config::Settings;
+use samspill::db::{self, Db};
+use samspill::domain::user::Role;
+use samspill::App;
+use std::sync::{Mutex, OnceLock};
+
+pub const PASSWORD: &str = "riktig-hest-batteri-stift";
+const SECRET: &str =
+    "c2Ftc3BpbGwtdGVzdC1zZWNyZXQta2V5LXRoYXQtaXMtbG9uZy1lbm91Z2gtZm9yLXJvY2tldC0xMjM0NTY3OA==";
+
+pub fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| samspill::security::hash_password_sync(PASSWORD).expect("hash"))
+}
+
+pub fn is_postgres() -> bool {
+    std::env::var("SAMSPILL_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty())
+}
+
+/// A new, empty database URL for one test.
+pub async fn fresh_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("SAMSPILL_TEST_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            let name = format!(
+                "samspill_t_{}",
+                samspill::security::random_token()
+                    .to_lowercase()
+                    .replace(['-', '_'], "")
+            );
+            let name = &name[..30];
+            let pool = sqlx::PgPool::connect(&admin)
+                .await
+                .expect("connect to the PostgreSQL test server");
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&pool)
+                .await
+                .expect("create database");
+            pool.close().await;
+            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+            format!("{base}/{name}")
+        }
+        _ => format!("sqlite://{}/samspill.db?mode=rwc", dir.display()),
+    }
+}
+
+pub struct Org {
+    pub district_a: i64,
+    pub unit_a1: i64,
+    pub unit_a2: i64,
+    pub district_b: i64,
+    pub unit_b1: i64,
+}
+
+pub struct TestApp {
+    pub client: Client,
+    pub db: Db,
+    pub clock: Clock,
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    csrf: Mutex<Option<String>>,
+}
+
+pub struct Reply {
+    pub status: Status,
+    pub body: String,
+    pub location: Option<String>,
+    pub content_type: Option<ContentType>,
+    pub bytes: Vec<u8>,
+}
+
+impl Reply {
+    pub fn redirects_to(&self, path: &str) -> bool {
+        self.status == Status::SeeOther && self.location.as_deref() == Some(path)
+    }
+}
+
+pub fn figment() -> rocket::figment::Figment {
+    rocket::Config::figment()
+        .merge(("secret_key", SECRET))
+        .merge(("log_level", "off"))
+        .merge(("cli_colors", false))
+}
+
+pub async fn start() -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = fresh_database_url(dir.path()).await;
+    let db = Db::connect(&url, 5).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    let clock = Clock::default();
+    let client = client_for(&db, &clock, &url).await;
+    TestApp {
+        client,
+        db,
+        clock,
+        url,
+        dir,
+        csrf: Mutex::new(None),
+    }
+}
+
+pub async fn client_for(db: &Db, clock: &Clock, url: &str) -> Client {
+    let settings = Settings {
+        database_url: url.to_string(),
+        ..Settings::default()
+    };
+    let app = App {
+        db: db.clone(),
+        settings,
+        clock: clock.clone(),
+    };
+    Client::tracked(samspill::build_rocket(figment(), app))
+        .await
+        .expect("valid rocket")
+}
+
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub fn form_body(fields: &[(&str, &str)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The value of the first `name="csrf_token"` field on a page.
+pub fn scrape_csrf(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf_token\" value=\"")?;
+    let rest = &html[at + "name=\"csrf_token\" value=\"".len()..];
+    Some(rest[..rest.find('"')?].to_string())
+}
+
+impl TestApp {
+    pub fn from_client(client: Client, db: Db, clock: Clock, url: String) -> TestApp {
+        TestApp {
+            client,
+            db,
+            clock,
+            url,
+            dir: tempfile::tempdir().expect("tempdir"),
+            csrf: Mutex::new(None),
+        }
+    }
+
+    /// Another browser on the same application and database.
+    pub async fn browser(&self) -> TestApp {
+        let client = client_for(&self.db, &self.clock, &self.url).await;
+        TestApp {
+            client,
+            db: self.db.clone(),
+            clock: self.clock.clone(),
+            url: self.url.clone(),
+            dir: tempfile::tempdir().expect("tempdir"),
+            csrf: Mutex::new(None),
+        }
+    }
+
+    async fn reply(res: rocket::local::asynchronous::LocalResponse<'_>) -> Reply {
+        let status = res.status();
+        let location = res.headers().get_one("Location").map(str::to_string);
+        let content_type = res.content_type();
+        let bytes = res.into_bytes().await.unwrap_or_default();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        Reply {
+            status,
+            body,
+            location,
+            content_type,
+            bytes,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        let res = self.client.get(path.to_string()).dispatch().await;
+        let reply = Self::reply(res).await;
+        if let Some(token) = scrape_csrf(&reply.body) {
+            *self.csrf.lock().unwrap() = Some(token);
+        }
+        reply
+    }
+
+    /// The CSRF token this browser's forms carry (reads a page when none is known yet).
+    pub async fn csrf(&self) -> String {
+        if let Some(t) = self.csrf.lock().unwrap().clone() {
+            return t;
+        }
+        let page = self.get("/login").await;
+        if let Some(t) = scrape_csrf(&page.body) {
+            return t;
+        }
+        let page = self.get("/account/password").await;
+        scrape_csrf(&page.body).expect("a page with a CSRF token")
+    }
+
+    /// Posts a form with this browser's CSRF token added.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        self.post_raw(path, &form_body(&all)).await
+    }
+
+    pub async fn post_raw(&self, path: &str, body: &str) -> Reply {
+        let res = self
+            .client
+            .post(path.to_string())
+            .header(ContentType::Form)
+            .body(body.to_string())
+            .dispatch()
+            .await;
+        Self::reply(res).await
+    }
+
+    pub async fn post_with_header(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        header: Header<'static>,
+    ) -> Reply {
+        let token = self.csrf().await;
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf_token", &token));
+        let res = self
+            .client
+            .post(path.to_string())
+            .header(ContentType::Form)
+            .header(header)
+            .body(form_body(&all))
+            .dispatch()
+            .await;
+        Self::reply(res).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Reply {
+        *self.csrf.lock().unwrap() = None;
+        let page = self.get("/login").await;
+        let token = scrape_csrf(&page.body).unwrap_or_default();
+        let reply = self
+            .post_raw(
+                "/login",
+                &form_body(&[
+                    ("username", username),
+                    ("password", password),
+                    ("csrf_token", &token),
+                ]),
+            )
+            .await;
+        *self.csrf.lock().unwrap() = None;
+        reply
+    }
+
+    /// Logs in and fails the test unless it worked.
+    pub async fn login_as(&self, username: &str) {
+        let reply = self.login(username, PASSWORD).await;
+        assert!(
+            reply.redirects_to("/"),
+            "login as {username} failed: {} {}",
+            reply.status,
+            reply.body
+        );
+        let page = self.get("/account/password").await;
+        assert_eq!(page.status, Status::Ok);
+    }
+
+    pub async fn logout(&self) -> Reply {
+        let reply = self.post("/logout", &[]).await;
+        *self.csrf.lock().unwrap() = None;
+        reply
+    }
+
+    /// Two districts; A has two units, B one.
+    pub async fn org(&self) -> Org {
+        let now = self.clock.now();
+        let mut tx = self.db.begin().await.unwrap();
+        let district_a = db::org::insert_district(&mut tx, "Bydel Frogner", now)
+            .await
+            .unwrap();
+        let district_b = db::org::insert_district(&mut tx, "Bydel Alna", now)
+            .await
+            .unwrap();
+        let unit_a1 =
+            db::org::insert_unit(&mut tx, district_a, "Hjemmetjenesten Frogner nord", now)
+                .await
+                .unwrap();
+        let unit_a2 = db::org::insert_unit(&mut tx, district_a, "Hjemmetjenesten Frogner sør", now)
+            .await
+            .unwrap();
+        let unit_b1 = db::org::insert_unit(&mut tx, district_b, "Hjemmetjenesten Alna", now)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        Org {
+            district_a,
+            unit_a1,
+            unit_a2,
+            district_b,
+            unit_b1,
+        }
+    }
+
+    pub async fn user(&self, username: &str, role: Role, unit_id: Option<i64>) -> i64 {
+        let mut tx = self.db.begin().await.unwrap();
+        let new = db::users::NewUser {
+            username,
+            name: &format!("Test {username}"),
+            role,
+            unit_id,
+            phone: Some("+47 91 23 45 67"),
+            password_hash: password_hash(),
+        };
+        let id = db::users::insert(&mut tx, &new, self.clock.now())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        id
+    }
+
+    /// Registers a patient through the web as the logged-in worker; returns its id.
+    pub async fn patient(&self, name: &str, birth: &str, unit_id: i64) -> i64 {
+        let reply = self
+            .post(
+                "/patients",
+                &[
+                    ("full_name", name),
+                    ("birth_date", birth),
+                    ("unit_id", &unit_id.to_string()),
+                ],
+            )
+            .await;
+        let location = reply
+            .location
+            .clone()
+            .unwrap_or_else(|| panic!("patient not created: {}", reply.body));
+        location
+            .trim_start_matches("/patients/")
+            .parse()
+            .expect("patient id")
+    }
+
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        samspill::on_db!(&self.db, |p| sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(p)
+            .await)
+        .expect(sql)
+    }
+}

@@ -1,0 +1,13 @@
+//! Integration tests through Rocket's local client, run on SQLite and (with
+//! SAMSPILL_TEST_DATABASE_URL) on PostgreSQL.
+
+#[path = "common/mod.rs"]
+mod common;
+
+mod suite {
+    pub mod admin;
+    pub mod auth;
+    pub mod cli;
+    pub mod patients;
+    pub mod routes;
+}

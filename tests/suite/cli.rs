@@ -1,0 +1,150 @@
+//! The command line: backup and demo data.
+
+use crate::common;
+use samspill::db::Db;
+use samspill::domain::user::Role;
+use std::process::Command;
+
+async fn dump(db: &Db) -> Vec<(String, String, Option<String>, i64)> {
+    samspill::on_db!(db, |p| sqlx::query_as::<
+        _,
+        (String, String, Option<String>, i64),
+    >(
+        "SELECT full_name, CAST(birth_date AS TEXT), fnr, unit_id FROM patients ORDER BY id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap()
+}
+
+async fn users(db: &Db) -> Vec<(String, String, String)> {
+    samspill::on_db!(db, |p| sqlx::query_as::<_, (String, String, String)>(
+        "SELECT username, name, role FROM users ORDER BY id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap()
+}
+
+#[rocket::async_test]
+async fn backup_copies_a_database_in_use() {
+    let app = common::start().await;
+    let org = app.org().await;
+    app.user("ansatt1", Role::Worker, Some(org.unit_a1)).await;
+    app.login_as("ansatt1").await;
+    app.patient("Kari Nordmann", "01.02.1940", org.unit_a1)
+        .await;
+    app.patient("Åse Ås", "03.04.1945", org.unit_a1).await;
+    let target = app.dir.path().join("kopi.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_samspill"))
+        .arg("backup")
+        .arg(&target)
+        .env("DATABASE_URL", &app.url)
+        .env("ROCKET_SECRET_KEY", "c2Ftc3BpbGwtdGVzdC1zZWNyZXQta2V5LXRoYXQtaXMtbG9uZy1lbm91Z2gtZm9yLXJvY2tldC0xMjM0NTY3OA==")
+        .output()
+        .unwrap();
+    if common::is_postgres() {
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump"));
+        return;
+    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // While the application still has the original open.
+    assert_eq!(app.get("/patients").await.status, rocket::http::Status::Ok);
+    let copy = Db::connect(&format!("sqlite://{}", target.display()), 1)
+        .await
+        .unwrap();
+    assert_eq!(dump(&copy).await, dump(&app.db).await);
+    assert_eq!(dump(&copy).await.len(), 2);
+    assert_eq!(users(&copy).await, users(&app.db).await);
+    let ok: String = samspill::on_db!(&copy, |p| sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(p)
+        .await)
+    .unwrap();
+    assert_eq!(ok, "ok");
+    // Never overwrites.
+    let again = Command::new(env!("CARGO_BIN_EXE_samspill"))
+        .arg("backup")
+        .arg(&target)
+        .env("DATABASE_URL", &app.url)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+}
+
+async fn generated(seed: u64, patients: u32) -> (Db, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = common::fresh_database_url(dir.path()).await;
+    let db = Db::connect(&url, 2).await.unwrap();
+    db.migrate().await.unwrap();
+    let options = samspill::demo::Options {
+        patients,
+        seed,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        password: common::PASSWORD.into(),
+    };
+    let summary = samspill::demo::generate(&db, &options).await.unwrap();
+    assert!(summary.contains("admin: administrator"));
+    assert!(summary.contains("leder1: bydelsleder, Bydel Frogner"));
+    assert!(summary.contains("ansatt1–"));
+    (db, dir)
+}
+
+#[rocket::async_test]
+async fn demo_data_is_deterministic_for_a_seed() {
+    let (a, _da) = generated(7, 300).await;
+    let (b, _db) = generated(7, 300).await;
+    let (c, _dc) = generated(8, 300).await;
+    let rows = dump(&a).await;
+    assert_eq!(rows.len(), 300);
+    assert_eq!(rows, dump(&b).await);
+    assert_eq!(users(&a).await, users(&b).await);
+    assert_ne!(rows, dump(&c).await);
+    // Every generated fødselsnummer is valid and agrees with the birth date.
+    for (_, birth, fnr, _) in &rows {
+        if let Some(f) = fnr {
+            let parsed = samspill::domain::fnr::Fodselsnummer::parse(f).unwrap();
+            assert_eq!(parsed.birth_date().to_string(), birth[..10]);
+        }
+    }
+    let names: Vec<String> = users(&a).await.into_iter().map(|u| u.0).collect();
+    for expected in ["admin", "leder1", "ansatt1"] {
+        assert!(names.contains(&expected.to_string()));
+    }
+    // A database with data is refused.
+    let options = samspill::demo::Options {
+        patients: 10,
+        seed: 7,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        password: common::PASSWORD.into(),
+    };
+    assert!(samspill::demo::generate(&a, &options)
+        .await
+        .unwrap_err()
+        .contains("not empty"));
+}
+
+#[rocket::async_test]
+async fn demo_accounts_log_in_with_the_given_password() {
+    let (db, dir) = generated(1, 200).await;
+    let url = match &db {
+        Db::Sqlite(_) => format!("sqlite://{}/samspill.db?mode=rwc", dir.path().display()),
+        Db::Postgres(_) => String::new(),
+    };
+    let clock = samspill::clock::Clock::default();
+    let client = common::client_for(&db, &clock, &url).await;
+    let app = common::TestApp::from_client(client, db, clock, url);
+    app.login_as("ansatt1").await;
+    let list = app.get("/patients").await;
+    assert!(list.body.contains("Side 1 av"));
+    let manager = app.browser().await;
+    manager.login_as("leder1").await;
+    assert_eq!(
+        manager.get("/patients").await.status,
+        rocket::http::Status::Ok
+    );
+}
