@@ -222,7 +222,7 @@ impl TestApp {
             .client
             .post(path.to_string())
             .header(ContentType::Form)
-            .body(body.to_string())
+            .body(body)
             .dispatch()
             .await;
         Self::reply(res).await
