@@ -1,10 +1,17 @@
 //! Plain domain types and rules: no I/O, so tests can call them directly.
 
 pub mod access;
+pub mod choices;
 pub mod dates;
 pub mod fnr;
+pub mod followup;
+pub mod forms;
+pub mod meeting;
 pub mod patient;
 pub mod phone;
+pub mod relative;
+pub mod routine;
+pub mod strain;
 pub mod text;
 pub mod user;
 pub mod validation;

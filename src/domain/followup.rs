@@ -1,0 +1,157 @@
+//! Follow-ups: how the worker's list is grouped and ordered, and the calendar event.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    Overdue,
+    ThisWeek,
+    Later,
+}
+
+impl Bucket {
+    pub fn label(self) -> &'static str {
+        match self {
+            Bucket::Overdue => "Forfalt",
+            Bucket::ThisWeek => "Denne uken",
+            Bucket::Later => "Senere",
+        }
+    }
+}
+
+/// Overdue when due before today; this week when due by Sunday of today's week.
+pub fn bucket(due: NaiveDate, today: NaiveDate) -> Bucket {
+    let sunday = today + Duration::days(6 - i64::from(today.weekday().num_days_from_monday()));
+    if due < today {
+        Bucket::Overdue
+    } else if due <= sunday {
+        Bucket::ThisWeek
+    } else {
+        Bucket::Later
+    }
+}
+
+pub fn days_overdue(due: NaiveDate, today: NaiveDate) -> i64 {
+    (today - due).num_days().max(0)
+}
+
+/// Sorts for the worklist: overdue first (oldest first), then this week, then later.
+pub fn worklist_order(mut items: Vec<(NaiveDate, i64)>, today: NaiveDate) -> Vec<(NaiveDate, i64)> {
+    items.sort_by_key(|(due, id)| (bucket(*due, today), *due, *id));
+    items
+}
+
+fn ics_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\n', "\\n")
+        .replace('\r', "")
+}
+
+/// Folds a content line at 75 octets, as RFC 5545 asks.
+fn fold(line: &str) -> String {
+    let mut out = String::new();
+    let mut len = 0;
+    for c in line.chars() {
+        let n = c.len_utf8();
+        if len + n > 75 {
+            out.push_str("\r\n ");
+            len = 1;
+        }
+        out.push(c);
+        len += n;
+    }
+    out
+}
+
+/// An all-day iCalendar event on the due date.
+pub fn ics(
+    uid: &str,
+    summary: &str,
+    description: &str,
+    due: NaiveDate,
+    stamp: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let lines = [
+        "BEGIN:VCALENDAR".to_string(),
+        "VERSION:2.0".to_string(),
+        "PRODID:-//Samspill//Oppfolging//NB".to_string(),
+        "CALSCALE:GREGORIAN".to_string(),
+        "METHOD:PUBLISH".to_string(),
+        "BEGIN:VEVENT".to_string(),
+        format!("UID:{uid}"),
+        format!("DTSTAMP:{}", stamp.format("%Y%m%dT%H%M%SZ")),
+        format!("DTSTART;VALUE=DATE:{}", due.format("%Y%m%d")),
+        format!(
+            "DTEND;VALUE=DATE:{}",
+            (due + Duration::days(1)).format("%Y%m%d")
+        ),
+        format!("SUMMARY:{}", ics_escape(summary)),
+        format!("DESCRIPTION:{}", ics_escape(description)),
+        "END:VEVENT".to_string(),
+        "END:VCALENDAR".to_string(),
+    ];
+    lines
+        .iter()
+        .map(|l| fold(l))
+        .collect::<Vec<_>>()
+        .join("\r\n")
+        + "\r\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    #[test]
+    fn buckets_follow_the_calendar_week() {
+        let monday = d(11, 23);
+        assert_eq!(bucket(d(11, 22), monday), Bucket::Overdue);
+        assert_eq!(bucket(monday, monday), Bucket::ThisWeek);
+        assert_eq!(bucket(d(11, 29), monday), Bucket::ThisWeek);
+        assert_eq!(bucket(d(11, 30), monday), Bucket::Later);
+        assert_eq!(days_overdue(d(11, 13), monday), 10);
+        assert_eq!(days_overdue(d(11, 30), monday), 0);
+    }
+
+    #[test]
+    fn the_worklist_puts_the_oldest_overdue_first() {
+        let today = d(11, 25);
+        let items = vec![
+            (d(12, 10), 1),
+            (d(11, 26), 2),
+            (d(11, 1), 3),
+            (d(11, 20), 4),
+            (d(11, 25), 5),
+        ];
+        let ids: Vec<i64> = worklist_order(items, today)
+            .into_iter()
+            .map(|i| i.1)
+            .collect();
+        assert_eq!(ids, vec![3, 4, 5, 2, 1]);
+    }
+
+    #[test]
+    fn calendar_events_are_escaped_and_folded() {
+        let stamp = chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap();
+        let text = ics(
+            "followup-7@samspill",
+            "Ring Kari; avtal møte",
+            &"x".repeat(100),
+            d(12, 1),
+            stamp,
+        );
+        assert!(text.contains("DTSTART;VALUE=DATE:20261201\r\n"));
+        assert!(text.contains("DTEND;VALUE=DATE:20261202\r\n"));
+        assert!(text.contains("SUMMARY:Ring Kari\\; avtal møte\r\n"));
+        assert!(text.lines().all(|l| l.len() <= 75));
+        assert!(text.starts_with("BEGIN:VCALENDAR\r\n") && text.ends_with("END:VCALENDAR\r\n"));
+    }
+}

@@ -1,0 +1,368 @@
+//! The four steps of the routine (Identifisere – Kartlegge – Medvirke og samarbeide – Støtte)
+//! and when each is done, computed from facts about one patient.
+
+use super::dates::format_date;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    NotStarted,
+    InProgress,
+    Done,
+    /// The patient has no relatives to involve, or does not want them involved.
+    NotApplicable,
+}
+
+impl StepState {
+    pub fn label(self) -> &'static str {
+        match self {
+            StepState::NotStarted => "Ikke startet",
+            StepState::InProgress => "Pågår",
+            StepState::Done => "Fullført",
+            StepState::NotApplicable => "Ikke aktuelt",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub key: &'static str,
+    pub number: u8,
+    pub name: &'static str,
+    pub state: StepState,
+    pub state_label: &'static str,
+    /// What is missing next, in one plain sentence; empty when done.
+    pub next: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RelativeFacts {
+    pub name: String,
+    /// "yes", "no" or "unclear".
+    pub involvement: String,
+    pub has_mapping: bool,
+    /// The latest mapping names at least one support need.
+    pub has_support_need: bool,
+    /// At least one referral (in any state, declined included).
+    pub has_referral: bool,
+    pub has_contact_person: bool,
+}
+
+impl RelativeFacts {
+    fn involved(&self) -> bool {
+        self.involvement == "yes"
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MeetingFacts {
+    pub kind: String,
+    pub date: NaiveDate,
+    pub completed: bool,
+    pub has_minutes: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PatientFacts {
+    pub relatives: Vec<RelativeFacts>,
+    /// "no_relatives" or "declines" when recorded.
+    pub outcome: Option<String>,
+    pub meetings: Vec<MeetingFacts>,
+}
+
+fn step(key: &'static str, number: u8, name: &'static str, state: StepState, next: String) -> Step {
+    Step {
+        key,
+        number,
+        name,
+        state,
+        state_label: state.label(),
+        next,
+    }
+}
+
+fn names(list: &[&RelativeFacts]) -> String {
+    let names: Vec<&str> = list.iter().map(|r| r.name.as_str()).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} og {last}", rest.join(", ")),
+    }
+}
+
+pub fn identify(f: &PatientFacts) -> Step {
+    let s = |state, next: &str| step("identify", 1, "Identifisere", state, next.to_string());
+    if f.outcome.is_some() {
+        return s(StepState::Done, "");
+    }
+    if f.relatives.is_empty() {
+        return s(StepState::NotStarted, "Ingen pårørende er registrert ennå.");
+    }
+    if f.relatives.iter().any(|r| r.involvement != "unclear") {
+        return s(StepState::Done, "");
+    }
+    let unclear: Vec<&RelativeFacts> = f.relatives.iter().collect();
+    step(
+        "identify",
+        1,
+        "Identifisere",
+        StepState::InProgress,
+        format!("Avklar om {} ønsker å bli involvert.", names(&unclear)),
+    )
+}
+
+fn involved(f: &PatientFacts) -> Vec<&RelativeFacts> {
+    f.relatives.iter().filter(|r| r.involved()).collect()
+}
+
+pub fn map(f: &PatientFacts) -> Step {
+    let s = |state, next: String| step("map", 2, "Kartlegge", state, next);
+    if f.outcome.is_some() {
+        return s(StepState::NotApplicable, String::new());
+    }
+    let involved = involved(f);
+    if involved.is_empty() {
+        return s(
+            StepState::NotStarted,
+            "Ingen pårørende ønsker å bli involvert ennå.".into(),
+        );
+    }
+    let missing: Vec<&RelativeFacts> = involved
+        .iter()
+        .copied()
+        .filter(|r| !r.has_mapping)
+        .collect();
+    if missing.is_empty() {
+        s(StepState::Done, String::new())
+    } else if missing.len() == involved.len() {
+        s(
+            StepState::NotStarted,
+            "Ingen pårørende er kartlagt ennå.".into(),
+        )
+    } else {
+        s(
+            StepState::InProgress,
+            format!("{} er ikke kartlagt.", names(&missing)),
+        )
+    }
+}
+
+pub fn involve(f: &PatientFacts, today: NaiveDate) -> Step {
+    let s = |state, next: String| step("involve", 3, "Medvirke og samarbeide", state, next);
+    if f.outcome.is_some() {
+        return s(StepState::NotApplicable, String::new());
+    }
+    let involved = involved(f);
+    if let Some(m) = f
+        .meetings
+        .iter()
+        .find(|m| !m.completed && !m.has_minutes && m.date <= today)
+    {
+        return s(
+            StepState::InProgress,
+            format!("Møtet {} mangler referat.", m.date.format("%d.%m")),
+        );
+    }
+    let first_done = f.meetings.iter().any(|m| m.kind == "first" && m.completed);
+    let without_contact: Vec<&RelativeFacts> = involved
+        .iter()
+        .copied()
+        .filter(|r| !r.has_contact_person)
+        .collect();
+    if first_done && !involved.is_empty() && without_contact.is_empty() {
+        return s(StepState::Done, String::new());
+    }
+    let started = !f.meetings.is_empty() || involved.iter().any(|r| r.has_contact_person);
+    let state = if started {
+        StepState::InProgress
+    } else {
+        StepState::NotStarted
+    };
+    if involved.is_empty() {
+        return s(
+            StepState::NotStarted,
+            "Ingen pårørende ønsker å bli involvert ennå.".into(),
+        );
+    }
+    if let Some(m) = f
+        .meetings
+        .iter()
+        .find(|m| m.kind == "first" && !m.completed)
+    {
+        return s(
+            state,
+            format!("Første samtale {} er ikke fullført.", format_date(m.date)),
+        );
+    }
+    if !first_done {
+        return s(state, "Ingen første samtale er holdt ennå.".into());
+    }
+    s(
+        state,
+        format!("{} har ingen kontaktperson.", names(&without_contact)),
+    )
+}
+
+pub fn support(f: &PatientFacts) -> Step {
+    let s = |state, next: String| step("support", 4, "Støtte", state, next);
+    if f.outcome.is_some() {
+        return s(StepState::NotApplicable, String::new());
+    }
+    let involved = involved(f);
+    let mapped: Vec<&RelativeFacts> = involved.iter().copied().filter(|r| r.has_mapping).collect();
+    if mapped.is_empty() {
+        return s(
+            StepState::NotStarted,
+            "Kartlegg de pårørendes behov for støtte først.".into(),
+        );
+    }
+    let uncovered: Vec<&RelativeFacts> = mapped
+        .iter()
+        .copied()
+        .filter(|r| r.has_support_need && !r.has_referral)
+        .collect();
+    if uncovered.is_empty() {
+        s(StepState::Done, String::new())
+    } else {
+        let any_referral = mapped.iter().any(|r| r.has_referral);
+        let state = if any_referral {
+            StepState::InProgress
+        } else {
+            StepState::NotStarted
+        };
+        s(
+            state,
+            format!(
+                "{} har behov for støtte uten henvisning eller avslag.",
+                names(&uncovered)
+            ),
+        )
+    }
+}
+
+pub fn steps(f: &PatientFacts, today: NaiveDate) -> [Step; 4] {
+    [identify(f), map(f), involve(f, today), support(f)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    fn rel(name: &str, involvement: &str) -> RelativeFacts {
+        RelativeFacts {
+            name: name.into(),
+            involvement: involvement.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn nothing_recorded_means_nothing_started() {
+        let f = PatientFacts::default();
+        let s = steps(&f, d(11, 23));
+        assert_eq!(s[0].state, StepState::NotStarted);
+        assert_eq!(s[0].next, "Ingen pårørende er registrert ennå.");
+        assert_eq!(s[1].state, StepState::NotStarted);
+        assert_eq!(s[2].state, StepState::NotStarted);
+        assert_eq!(s[3].state, StepState::NotStarted);
+    }
+
+    #[test]
+    fn an_explicit_outcome_completes_identification() {
+        let f = PatientFacts {
+            outcome: Some("no_relatives".into()),
+            ..Default::default()
+        };
+        let s = steps(&f, d(11, 23));
+        assert_eq!(s[0].state, StepState::Done);
+        assert_eq!(s[1].state, StepState::NotApplicable);
+        assert_eq!(s[3].state, StepState::NotApplicable);
+    }
+
+    #[test]
+    fn identification_needs_an_involvement_answer() {
+        let f = PatientFacts {
+            relatives: vec![rel("Ola", "unclear")],
+            ..Default::default()
+        };
+        assert_eq!(identify(&f).state, StepState::InProgress);
+        assert_eq!(identify(&f).next, "Avklar om Ola ønsker å bli involvert.");
+        let f = PatientFacts {
+            relatives: vec![rel("Ola", "no")],
+            ..Default::default()
+        };
+        assert_eq!(identify(&f).state, StepState::Done);
+    }
+
+    #[test]
+    fn mapping_is_done_when_every_involved_relative_is_mapped() {
+        let mut f = PatientFacts {
+            relatives: vec![rel("Ola", "yes"), rel("Kari", "yes"), rel("Per", "no")],
+            ..Default::default()
+        };
+        assert_eq!(map(&f).next, "Ingen pårørende er kartlagt ennå.");
+        f.relatives[0].has_mapping = true;
+        assert_eq!(map(&f).state, StepState::InProgress);
+        assert_eq!(map(&f).next, "Kari er ikke kartlagt.");
+        f.relatives[1].has_mapping = true;
+        assert_eq!(map(&f).state, StepState::Done);
+    }
+
+    #[test]
+    fn involvement_needs_a_completed_first_meeting_and_contact_persons() {
+        let mut f = PatientFacts {
+            relatives: vec![rel("Ola", "yes")],
+            ..Default::default()
+        };
+        let today = d(3, 20);
+        assert_eq!(
+            involve(&f, today).next,
+            "Ingen første samtale er holdt ennå."
+        );
+        f.meetings.push(MeetingFacts {
+            kind: "first".into(),
+            date: d(3, 12),
+            completed: false,
+            has_minutes: false,
+        });
+        assert_eq!(involve(&f, today).state, StepState::InProgress);
+        assert_eq!(involve(&f, today).next, "Møtet 12.03 mangler referat.");
+        f.meetings[0].completed = true;
+        f.meetings[0].has_minutes = true;
+        assert_eq!(involve(&f, today).next, "Ola har ingen kontaktperson.");
+        f.relatives[0].has_contact_person = true;
+        assert_eq!(involve(&f, today).state, StepState::Done);
+    }
+
+    #[test]
+    fn support_needs_a_referral_or_a_declined_offer() {
+        let mut f = PatientFacts {
+            relatives: vec![rel("Ola", "yes")],
+            ..Default::default()
+        };
+        assert_eq!(support(&f).state, StepState::NotStarted);
+        f.relatives[0].has_mapping = true;
+        f.relatives[0].has_support_need = true;
+        assert_eq!(
+            support(&f).next,
+            "Ola har behov for støtte uten henvisning eller avslag."
+        );
+        f.relatives[0].has_referral = true;
+        assert_eq!(support(&f).state, StepState::Done);
+        // Mapped without needs: nothing to refer.
+        let f = PatientFacts {
+            relatives: vec![RelativeFacts {
+                has_mapping: true,
+                ..rel("Kari", "yes")
+            }],
+            ..Default::default()
+        };
+        assert_eq!(support(&f).state, StepState::Done);
+    }
+}
