@@ -4,6 +4,12 @@
 
 pub mod access_log;
 pub mod backup;
+pub mod events;
+pub mod followups;
+pub mod mappings;
+pub mod meetings;
+pub mod relatives;
+pub mod support;
 pub mod org;
 pub mod patients;
 pub mod sessions;

@@ -13,6 +13,8 @@ pub mod metrics;
 pub mod page;
 pub mod pages;
 pub mod patients;
+pub mod relatives;
+pub mod routine;
 pub mod session;
 
 use crate::db::access_log::{Access, Action};
@@ -50,6 +52,8 @@ pub fn mount(rocket: Rocket<Build>, app: App) -> Rocket<Build> {
         .mount("/", auth::routes())
         .mount("/", health::routes())
         .mount("/", patients::routes())
+        .mount("/", routine::routes())
+        .mount("/", relatives::routes())
         .mount("/", admin::routes())
         .mount("/static", FileServer::from(relative!("static")))
         .register("/", rocket::catchers![to_login, error_page])
@@ -77,6 +81,43 @@ pub fn access<'a>(
         unit_id: patient.map(|p| p.1),
         detail,
     }
+}
+
+/// Records a change to a patient's data: a timeline event for the patient's page and a row
+/// in the access log, both inside the change's transaction.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_change(
+    tx: &mut crate::db::Tx,
+    user: &CurrentUser,
+    action: Action,
+    entity: &str,
+    entity_id: i64,
+    patient: (i64, i64),
+    summary: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sqlx::Error> {
+    let event = crate::db::events::Event {
+        patient_id: patient.0,
+        author_id: user.id,
+        author_name: &user.name,
+        kind: entity,
+        summary,
+    };
+    crate::db::events::add(tx, &event, now).await?;
+    let entry = access(user, action, entity, Some(entity_id), Some(patient), summary);
+    crate::db::access_log::record_tx(tx, &entry, now).await
+}
+
+/// Records that `user` read a patient's data.
+pub async fn record_view(
+    db: &crate::db::Db,
+    user: &CurrentUser,
+    entity: &str,
+    entity_id: i64,
+    patient: (i64, i64),
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sqlx::Error> {
+    crate::db::access_log::record(db, &access(user, Action::View, entity, Some(entity_id), Some(patient), ""), now).await
 }
 
 /// Requests without a valid session go to the login page, which says why when the session

@@ -23,7 +23,7 @@ use serde::Serialize;
 pub const PAGE_SIZE: i64 = 25;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![list, new_page, create, show, edit_page, update, archive, restore]
+    rocket::routes![list, new_page, create, edit_page, update, archive, restore]
 }
 
 /// Page numbers for a list of `total` rows.
@@ -336,36 +336,6 @@ pub async fn find(db: &Db, scope: Scope, id: i64) -> AppResult<PatientRow> {
     patients::get(db, scope, id)
         .await?
         .ok_or(AppError::NotFound)
-}
-
-#[rocket::get("/patients/<id>")]
-async fn show(
-    user: Reader<'_>,
-    id: i64,
-    db: &State<Db>,
-    clock: &State<Clock>,
-    flash: Option<FlashMessage<'_>>,
-) -> AppResult<Template> {
-    let patient = find(db, user.scope(), id).await?;
-    access_log::record(
-        db,
-        &access(
-            &user,
-            Action::View,
-            "patient",
-            Some(id),
-            Some((id, patient.unit_id)),
-            "",
-        ),
-        clock.now(),
-    )
-    .await?;
-    let today = clock.today();
-    Ok(Page::new(&patient.full_name, Some(&user))
-        .with("patient", PatientView::new(&patient, today))
-        .with("can_edit", user.role == crate::domain::user::Role::Worker)
-        .flash(flash)
-        .render("patients/show"))
 }
 
 #[rocket::get("/patients/<id>/edit")]

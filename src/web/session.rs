@@ -38,6 +38,11 @@ impl CurrentUser {
     pub fn scope(&self) -> Option<Scope> {
         Scope::for_user(self.role, self.unit_id, self.district_id)
     }
+
+    /// The scope, or one that matches nothing (a user without a unit reads nothing).
+    pub fn read_scope(&self) -> Scope {
+        self.scope().unwrap_or(Scope::Unit(-1))
+    }
 }
 
 /// Why a request has no user, for the message on the login page.

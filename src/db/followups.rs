@@ -1,0 +1,174 @@
+//! Follow-ups (oppfølginger): due date, owner, kind and what they concern. Done, moved and
+//! cancelled ones keep their history; nothing is deleted.
+
+use super::{Db, Tx};
+use crate::domain::access::Scope;
+use crate::{on_db, on_tx};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct FollowupRow {
+    pub id: i64,
+    pub patient_id: i64,
+    pub patient_name: String,
+    pub unit_id: i64,
+    pub relative_id: Option<i64>,
+    pub relative_name: Option<String>,
+    pub meeting_id: Option<i64>,
+    pub kind: String,
+    pub concerns: String,
+    pub due_on: NaiveDate,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub status: String,
+    pub done_on: Option<NaiveDate>,
+    pub note: String,
+}
+
+const SELECT: &str = "SELECT f.id, f.patient_id, p.full_name AS patient_name, f.unit_id, f.relative_id,
+        r.full_name AS relative_name, f.meeting_id, f.kind, f.concerns, f.due_on, f.owner_id, o.name AS owner_name,
+        f.status, f.done_on, f.note
+    FROM followups f JOIN patients p ON p.id = f.patient_id JOIN units u ON u.id = f.unit_id
+    JOIN users o ON o.id = f.owner_id LEFT JOIN relatives r ON r.id = f.relative_id";
+
+pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<Option<FollowupRow>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE f.id = $2 AND {}", scope.condition("$1"));
+    on_db!(db, |p| sqlx::query_as(&sql).bind(scope.id()).bind(id).fetch_optional(p).await)
+}
+
+/// A worker's open follow-ups, in due order, optionally of one kind.
+pub async fn open_for_owner(db: &Db, owner_id: i64, kind: Option<&str>, limit: i64) -> Result<Vec<FollowupRow>, sqlx::Error> {
+    let sql = format!(
+        "{SELECT} WHERE f.owner_id = $1 AND f.status = 'open' AND ($2 = '' OR f.kind = $2)
+         ORDER BY f.due_on, f.id LIMIT $3"
+    );
+    on_db!(db, |p| sqlx::query_as(&sql).bind(owner_id).bind(kind.unwrap_or("")).bind(limit).fetch_all(p).await)
+}
+
+pub async fn for_patient(db: &Db, patient_id: i64) -> Result<Vec<FollowupRow>, sqlx::Error> {
+    let sql = format!("{SELECT} WHERE f.patient_id = $1 ORDER BY f.status = 'open' DESC, f.due_on, f.id");
+    on_db!(db, |p| sqlx::query_as(&sql).bind(patient_id).fetch_all(p).await)
+}
+
+pub async fn count_for_meeting(db: &Db, meeting_id: i64) -> Result<i64, sqlx::Error> {
+    let sql = "SELECT COUNT(*) FROM followups WHERE meeting_id = $1";
+    on_db!(db, |p| sqlx::query_scalar(sql).bind(meeting_id).fetch_one(p).await)
+}
+
+pub struct NewFollowup<'a> {
+    pub patient_id: i64,
+    pub unit_id: i64,
+    pub relative_id: Option<i64>,
+    pub meeting_id: Option<i64>,
+    pub kind: &'a str,
+    pub concerns: &'a str,
+    pub due_on: NaiveDate,
+    pub owner_id: i64,
+}
+
+pub async fn insert(tx: &mut Tx, f: &NewFollowup<'_>, by: i64, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+    let sql = "INSERT INTO followups (patient_id, unit_id, relative_id, meeting_id, kind, concerns, due_on, owner_id, status,
+                   created_by, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $10) RETURNING id";
+    on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(f.patient_id)
+        .bind(f.unit_id)
+        .bind(f.relative_id)
+        .bind(f.meeting_id)
+        .bind(f.kind)
+        .bind(f.concerns)
+        .bind(f.due_on)
+        .bind(f.owner_id)
+        .bind(by)
+        .bind(now)
+        .fetch_one(c)
+        .await)
+}
+
+/// Records a change (moved, reassigned, cancelled, done) with its reason.
+pub async fn record_change(
+    tx: &mut Tx,
+    id: i64,
+    change: &str,
+    from: &str,
+    to: &str,
+    reason: &str,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let sql = "INSERT INTO followup_changes (followup_id, change, from_value, to_value, reason, by_user, at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(id)
+        .bind(change)
+        .bind(from)
+        .bind(to)
+        .bind(reason)
+        .bind(by)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|_| ()))
+}
+
+/// Closes an open follow-up as done or cancelled; false when it was no longer open.
+pub async fn close(tx: &mut Tx, id: i64, status: &str, on: NaiveDate, note: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE followups SET status = $1, done_on = $2, note = $3, updated_at = $4 WHERE id = $5 AND status = 'open'";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(status)
+        .bind(on)
+        .bind(note)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected() == 1))
+}
+
+pub async fn move_due(tx: &mut Tx, id: i64, due: NaiveDate, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE followups SET due_on = $1, updated_at = $2 WHERE id = $3 AND status = 'open'";
+    on_tx!(tx, |c| sqlx::query(sql).bind(due).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected() == 1))
+}
+
+pub async fn reassign(tx: &mut Tx, id: i64, owner: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE followups SET owner_id = $1, updated_at = $2 WHERE id = $3 AND status = 'open'";
+    on_tx!(tx, |c| sqlx::query(sql).bind(owner).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected() == 1))
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ChangeRow {
+    pub change: String,
+    pub from_value: String,
+    pub to_value: String,
+    pub reason: String,
+    pub by_name: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn changes(db: &Db, id: i64) -> Result<Vec<ChangeRow>, sqlx::Error> {
+    let sql = "SELECT c.change, c.from_value, c.to_value, c.reason, s.name AS by_name, c.at
+               FROM followup_changes c LEFT JOIN users s ON s.id = c.by_user WHERE c.followup_id = $1 ORDER BY c.id DESC";
+    on_db!(db, |p| sqlx::query_as(sql).bind(id).fetch_all(p).await)
+}
+
+/// Child relatives of a worker's unit still waiting for their child follow-up: the tasks
+/// on the worker's list.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ChildTask {
+    pub relative_id: i64,
+    pub relative_name: String,
+    pub patient_id: i64,
+    pub patient_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn child_tasks(db: &Db, unit_id: i64, adult_born_before: NaiveDate) -> Result<Vec<ChildTask>, sqlx::Error> {
+    let sql = "SELECT r.id AS relative_id, r.full_name AS relative_name, p.id AS patient_id, p.full_name AS patient_name, r.created_at
+               FROM relatives r JOIN patients p ON p.id = r.patient_id
+               WHERE p.unit_id = $1 AND p.archived_at IS NULL
+                 AND ((r.birth_date IS NOT NULL AND r.birth_date > $2) OR (r.birth_date IS NULL AND r.age_group = 'child'))
+                 AND NOT EXISTS (SELECT 1 FROM child_followups c WHERE c.relative_id = r.id)
+               ORDER BY r.created_at, r.id";
+    on_db!(db, |p| sqlx::query_as(sql).bind(unit_id).bind(adult_born_before).fetch_all(p).await)
+}

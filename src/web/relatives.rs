@@ -1,0 +1,498 @@
+//! Identify (Identifisere): registering relatives, their consent, the follow-up of child
+//! relatives, and the explicit outcome when there is nobody to involve.
+
+use super::csrf::CsrfForm;
+use super::error::{AppError, AppResult};
+use super::forms::{CsrfOnly, Text};
+use super::page::{done, invalid, Page, Submitted};
+use super::patients::find;
+use super::routine::{choice_list, relation_text, staff_choices};
+use super::session::{Reader, Worker};
+use super::{record_change, record_view};
+use crate::clock::Clock;
+use crate::db::access_log::Action;
+use crate::db::relatives::{ChildFollowupInput, ConsentInput, RelativeInput, RelativeRow};
+use crate::db::{self, Db};
+use crate::domain::choices::{self, label};
+use crate::domain::dates::format_date;
+use crate::domain::forms as f;
+use crate::domain::phone::{Phone, PHONE_MESSAGE};
+use crate::domain::relative::{age_group_for, closest_problem, is_child};
+use crate::domain::validation::FieldErrors;
+use chrono::NaiveDate;
+use rocket::request::FlashMessage;
+use rocket::{FromForm, State};
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+use validator::ValidateEmail;
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        new_page,
+        create,
+        show,
+        edit_page,
+        update,
+        add_consent,
+        child_page,
+        save_child,
+        set_outcome,
+        clear_outcome
+    ]
+}
+
+const FIELDS: &[&str] = &[
+    "full_name", "relation", "relation_other", "phone", "email", "address", "birth_date", "age_group", "language",
+    "interpreter", "closest", "closest_basis", "closest_on", "confirm_closest", "guardian", "involvement",
+    "contact_person_id", "consent_scope", "consent_topics", "consent_on", "consent_how",
+];
+
+#[derive(Debug, Default, FromForm, Serialize)]
+pub struct RelativeForm {
+    full_name: Text,
+    relation: Text,
+    relation_other: Text,
+    phone: Text,
+    email: Text,
+    address: Text,
+    birth_date: Text,
+    age_group: Text,
+    language: Text,
+    interpreter: Text,
+    closest: Text,
+    closest_basis: Text,
+    closest_on: Text,
+    confirm_closest: Text,
+    guardian: Text,
+    involvement: Text,
+    contact_person_id: Text,
+    consent_scope: Text,
+    consent_topics: Text,
+    consent_on: Text,
+    consent_how: Text,
+    #[serde(skip)]
+    csrf_token: Text,
+}
+crate::csrf_protected!(RelativeForm);
+
+fn parse_consent(errors: &mut FieldErrors, scope: &str, topics: &str, on: &str, how: &str, prefix: &str) -> Option<ConsentInput> {
+    let field = |name: &str| format!("{prefix}{name}");
+    let scope = f::choice(errors, &field("scope"), scope, choices::CONSENT_SCOPES, "Velg hva pasienten har samtykket til.");
+    let topics = f::text(errors, &field("topics"), topics, 2000);
+    if scope == "limited" && topics.is_empty() {
+        errors.add(&field("topics"), "Skriv hva samtykket gjelder når det er begrenset.");
+    }
+    let given_on = f::date(errors, &field("on"), on, Some("Skriv datoen samtykket ble gitt."));
+    let how = f::line(errors, &field("how"), how, 300, Some("Skriv hvordan samtykket ble gitt (muntlig, skriftlig …)."));
+    Some(ConsentInput { scope, topics, given_on: given_on?, how })
+}
+
+/// Parses the relative form; `with_consent` on registration, where consent is asked too.
+async fn parse(
+    db: &Db,
+    form: &RelativeForm,
+    patient_id: i64,
+    unit_id: i64,
+    except: Option<i64>,
+    today: NaiveDate,
+    with_consent: bool,
+) -> AppResult<Result<(RelativeInput, Option<ConsentInput>), FieldErrors>> {
+    let mut e = FieldErrors::new();
+    let full_name = f::line(&mut e, "full_name", &form.full_name, 200, Some("Skriv inn navnet på den pårørende."));
+    let relation = f::choice(&mut e, "relation", &form.relation, choices::RELATIONS, "Velg relasjon til pasienten.");
+    let relation_other = f::line(&mut e, "relation_other", &form.relation_other, 100, None);
+    if relation == "other" && relation_other.is_empty() {
+        e.add("relation_other", "Skriv hvilken relasjon den pårørende har til pasienten.");
+    }
+    let phone = match form.phone.trim() {
+        "" => None,
+        raw => match Phone::parse(raw) {
+            Some(p) => Some(p.as_str().to_string()),
+            None => {
+                e.add("phone", PHONE_MESSAGE);
+                None
+            }
+        },
+    };
+    let email = match form.email.trim() {
+        "" => None,
+        raw if raw.len() <= 200 && raw.validate_email() => Some(raw.to_string()),
+        _ => {
+            e.add("email", "Skriv e-postadressen som navn@eksempel.no.");
+            None
+        }
+    };
+    let address = f::text(&mut e, "address", &form.address, 500);
+    let birth_date = f::date(&mut e, "birth_date", &form.birth_date, None);
+    if birth_date.is_some_and(|b| b > today) {
+        e.add("birth_date", "Fødselsdatoen kan ikke være i fremtiden.");
+    }
+    let chosen_group = if form.age_group.is_empty() { "unknown" } else { &form.age_group };
+    let chosen_group = f::choice(&mut e, "age_group", chosen_group, choices::AGE_GROUPS, "Velg aldersgruppe.");
+    let age_group = age_group_for(birth_date, &chosen_group, today);
+    let child = is_child(birth_date, &age_group, today);
+    let language = f::line(&mut e, "language", &form.language, 60, None);
+    let closest = form.closest.is_on();
+    let closest_basis = if closest {
+        f::choice(&mut e, "closest_basis", &form.closest_basis, choices::CLOSEST_BASIS, "Velg hvordan nærmeste pårørende ble bestemt.")
+    } else {
+        String::new()
+    };
+    if let Some((field, message)) = closest_problem(closest, child, &closest_basis) {
+        e.add(field, message);
+    }
+    let closest_on = if closest { f::date(&mut e, "closest_on", &form.closest_on, None).or(Some(today)) } else { None };
+    if closest && !child && !form.confirm_closest.is_on() {
+        let others = db::relatives::other_closest(db, patient_id, except).await?;
+        if !others.is_empty() {
+            e.add(
+                "confirm_closest",
+                format!(
+                    "{} er allerede registrert som nærmeste pårørende. Pasienten kan ha flere, men bekreft at det er riktig ved å krysse av.",
+                    others.join(" og ")
+                ),
+            );
+        }
+    }
+    let involvement = f::choice(&mut e, "involvement", &form.involvement, choices::INVOLVEMENT, "Velg om den pårørende ønsker å bli involvert.");
+    let contact_person_id = match form.contact_person_id.trim() {
+        "" => None,
+        raw => {
+            let staff = staff_choices(db, unit_id).await?;
+            let found = staff.iter().any(|c| c.value == raw);
+            if !found {
+                e.add("contact_person_id", "Velg en kontaktperson fra tjenestestedet.");
+            }
+            raw.parse().ok().filter(|_| found)
+        }
+    };
+    let consent = if with_consent {
+        parse_consent(&mut e, &form.consent_scope, &form.consent_topics, &form.consent_on, &form.consent_how, "consent_")
+    } else {
+        None
+    };
+    e.order_by(FIELDS);
+    let input = RelativeInput {
+        full_name,
+        relation,
+        relation_other,
+        phone,
+        email,
+        address,
+        birth_date,
+        age_group,
+        language,
+        interpreter: form.interpreter.is_on(),
+        closest,
+        closest_basis,
+        closest_on,
+        guardian: form.guardian.is_on(),
+        involvement,
+        contact_person_id,
+    };
+    Ok(e.into_result(|| (input, consent)))
+}
+
+async fn form_page(db: &Db, title: &str, user: &Worker<'_>, patient: &db::patients::PatientRow, relative_id: Option<i64>) -> AppResult<Page> {
+    Ok(Page::new(title, Some(user))
+        .with("patient", patient)
+        .with("relative_id", relative_id)
+        .with("relations", choice_list(choices::RELATIONS))
+        .with("age_groups", choice_list(choices::AGE_GROUPS))
+        .with("involvements", choice_list(choices::INVOLVEMENT))
+        .with("closest_bases", choice_list(choices::CLOSEST_BASIS))
+        .with("consent_scopes", choice_list(choices::CONSENT_SCOPES))
+        .with("staff", staff_choices(db, patient.unit_id).await?))
+}
+
+#[rocket::get("/patients/<id>/relatives/new")]
+async fn new_page(user: Worker<'_>, id: i64, db: &State<Db>, clock: &State<Clock>) -> AppResult<Template> {
+    let patient = find(db, user.read_scope(), id).await?;
+    let today = format_date(clock.today());
+    let form = serde_json::json!({ "involvement": "unclear", "age_group": "adult", "consent_on": today, "consent_scope": "" });
+    Ok(form_page(db, "Registrer pårørende", &user, &patient, None).await?.with("form", form).render("relatives/form"))
+}
+
+#[rocket::post("/patients/<id>/relatives", data = "<form>")]
+async fn create(user: Worker<'_>, id: i64, form: CsrfForm<RelativeForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+    let patient = find(db, user.read_scope(), id).await?;
+    let today = clock.today();
+    let (input, consent) = match parse(db, &form, id, patient.unit_id, None, today, true).await? {
+        Ok(ok) => ok,
+        Err(errors) => {
+            let page = form_page(db, "Registrer pårørende", &user, &patient, None).await?;
+            return Ok(invalid(page, &form.0, &errors, "relatives/form"));
+        }
+    };
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let rid = db::relatives::insert(&mut tx, id, &input, user.id, now).await?;
+    if let Some(c) = consent {
+        db::relatives::add_consent(&mut tx, rid, &c, user.id, now).await?;
+    }
+    let child = is_child(input.birth_date, &input.age_group, today);
+    let summary = format!(
+        "Pårørende registrert: {} ({}){}",
+        input.full_name,
+        relation_text(&input.relation, &input.relation_other),
+        if child { ", barn under 18 år" } else { "" }
+    );
+    record_change(&mut tx, &user, Action::Create, "relative", rid, (id, patient.unit_id), &summary, now).await?;
+    tx.commit().await?;
+    let message = if child {
+        "Den pårørende er registrert. Barnet trenger oppfølging: registrer det når barnet har fått informasjon og noen følger det opp."
+    } else {
+        "Den pårørende er registrert."
+    };
+    Ok(done(format!("/relatives/{rid}"), message))
+}
+
+pub async fn find_relative(db: &Db, scope: crate::domain::access::Scope, id: i64) -> AppResult<RelativeRow> {
+    db::relatives::get(db, scope, id).await?.ok_or(AppError::NotFound)
+}
+
+#[derive(Serialize)]
+struct ConsentView {
+    #[serde(flatten)]
+    row: db::relatives::ConsentRow,
+    scope_label: &'static str,
+}
+
+#[rocket::get("/relatives/<id>")]
+async fn show(user: Reader<'_>, id: i64, db: &State<Db>, clock: &State<Clock>, flash: Option<FlashMessage<'_>>) -> AppResult<Template> {
+    let r = find_relative(db, user.scope(), id).await?;
+    record_view(db, &user, "relative", id, (r.patient_id, r.unit_id), clock.now()).await?;
+    let today = clock.today();
+    let consents: Vec<ConsentView> = db::relatives::consents(db, id)
+        .await?
+        .into_iter()
+        .map(|row| ConsentView { scope_label: label(choices::CONSENT_SCOPES, &row.scope), row })
+        .collect();
+    let mappings = db::mappings::for_relative(db, id).await?;
+    let child = is_child(r.birth_date, &r.age_group, today);
+    let child_followups = db::relatives::child_followups(db, id).await?;
+    let routine = super::routine::load(db, r.patient_id, today).await?;
+    let summary = routine.relatives.into_iter().find(|s| s.id == id);
+    Ok(Page::new(&r.full_name, Some(&user))
+        .with("relative", &r)
+        .with("relation", relation_text(&r.relation, &r.relation_other))
+        .with("involvement_label", label(choices::INVOLVEMENT, &r.involvement))
+        .with("closest_basis_label", label(choices::CLOSEST_BASIS, &r.closest_basis))
+        .with("age_group_label", label(choices::AGE_GROUPS, &r.age_group))
+        .with("summary", summary)
+        .with("consents", consents)
+        .with("consent_scopes", choice_list(choices::CONSENT_SCOPES))
+        .with("mappings", mappings)
+        .with("child", child)
+        .with("child_followups", child_followups)
+        .with("form", serde_json::json!({ "on": format_date(today) }))
+        .with("can_edit", user.role == crate::domain::user::Role::Worker)
+        .flash(flash)
+        .render("relatives/show"))
+}
+
+impl RelativeForm {
+    fn from_row(r: &RelativeRow) -> RelativeForm {
+        let on = |b: bool| Text::from(if b { "1" } else { "" });
+        RelativeForm {
+            full_name: r.full_name.as_str().into(),
+            relation: r.relation.as_str().into(),
+            relation_other: r.relation_other.as_str().into(),
+            phone: r.phone.as_deref().unwrap_or_default().into(),
+            email: r.email.as_deref().unwrap_or_default().into(),
+            address: r.address.as_str().into(),
+            birth_date: r.birth_date.map(format_date).unwrap_or_default().as_str().into(),
+            age_group: r.age_group.as_str().into(),
+            language: r.language.as_str().into(),
+            interpreter: on(r.interpreter),
+            closest: on(r.closest),
+            closest_basis: r.closest_basis.as_str().into(),
+            closest_on: r.closest_on.map(format_date).unwrap_or_default().as_str().into(),
+            confirm_closest: on(r.closest),
+            guardian: on(r.guardian),
+            involvement: r.involvement.as_str().into(),
+            contact_person_id: r.contact_person_id.map(|i| i.to_string()).unwrap_or_default().as_str().into(),
+            ..RelativeForm::default()
+        }
+    }
+}
+
+#[rocket::get("/relatives/<id>/edit")]
+async fn edit_page(user: Worker<'_>, id: i64, db: &State<Db>, clock: &State<Clock>) -> AppResult<Template> {
+    let r = find_relative(db, user.read_scope(), id).await?;
+    record_view(db, &user, "relative", id, (r.patient_id, r.unit_id), clock.now()).await?;
+    let patient = find(db, user.read_scope(), r.patient_id).await?;
+    Ok(form_page(db, "Endre pårørende", &user, &patient, Some(id))
+        .await?
+        .with("form", RelativeForm::from_row(&r))
+        .render("relatives/form"))
+}
+
+#[rocket::post("/relatives/<id>", data = "<form>")]
+async fn update(user: Worker<'_>, id: i64, form: CsrfForm<RelativeForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+    let r = find_relative(db, user.read_scope(), id).await?;
+    let patient = find(db, user.read_scope(), r.patient_id).await?;
+    let (input, _) = match parse(db, &form, r.patient_id, r.unit_id, Some(id), clock.today(), false).await? {
+        Ok(ok) => ok,
+        Err(errors) => {
+            let page = form_page(db, "Endre pårørende", &user, &patient, Some(id)).await?;
+            return Ok(invalid(page, &form.0, &errors, "relatives/form"));
+        }
+    };
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    db::relatives::update(&mut tx, id, &input, now).await?;
+    let summary = format!("Opplysninger om {} endret", input.full_name);
+    record_change(&mut tx, &user, Action::Update, "relative", id, (r.patient_id, r.unit_id), &summary, now).await?;
+    tx.commit().await?;
+    Ok(done(format!("/relatives/{id}"), "Endringene er lagret."))
+}
+
+#[derive(Debug, FromForm, Serialize)]
+struct ConsentForm {
+    scope: Text,
+    topics: Text,
+    on: Text,
+    how: Text,
+    #[serde(skip)]
+    csrf_token: Text,
+}
+crate::csrf_protected!(ConsentForm);
+
+#[rocket::post("/relatives/<id>/consent", data = "<form>")]
+async fn add_consent(user: Worker<'_>, id: i64, form: CsrfForm<ConsentForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+    let r = find_relative(db, user.read_scope(), id).await?;
+    let mut errors = FieldErrors::new();
+    let consent = parse_consent(&mut errors, &form.scope, &form.topics, &form.on, &form.how, "");
+    let consent = match consent {
+        Some(c) if errors.is_empty() => c,
+        _ => {
+            let page = Page::new("Registrer samtykke", Some(&user))
+                .with("relative", &r)
+                .with("consent_scopes", choice_list(choices::CONSENT_SCOPES));
+            return Ok(invalid(page, &form.0, &errors, "relatives/consent"));
+        }
+    };
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    db::relatives::add_consent(&mut tx, id, &consent, user.id, now).await?;
+    let summary = format!("Samtykke for {}: {}", r.full_name, label(choices::CONSENT_SCOPES, &consent.scope).to_lowercase());
+    record_change(&mut tx, &user, Action::Update, "consent", id, (r.patient_id, r.unit_id), &summary, now).await?;
+    tx.commit().await?;
+    Ok(done(format!("/relatives/{id}"), "Samtykket er registrert. Tidligere samtykker er tatt vare på i historikken."))
+}
+
+#[derive(Debug, Default, FromForm, Serialize)]
+struct ChildForm {
+    informed: Text,
+    informed_how: Text,
+    follower: Text,
+    services: Vec<String>,
+    concern: Text,
+    concern_action: Text,
+    #[serde(skip)]
+    csrf_token: Text,
+}
+crate::csrf_protected!(ChildForm);
+
+async fn child_form_page(user: &Worker<'_>, r: &RelativeRow) -> Page {
+    Page::new("Oppfølging av barn som pårørende", Some(user))
+        .with("relative", r)
+        .with("informed_choices", choice_list(choices::CHILD_INFORMED))
+        .with("service_choices", choice_list(choices::CHILD_SERVICES))
+        .with("concern_choices", choice_list(choices::YES_NO_UNSURE))
+}
+
+#[rocket::get("/relatives/<id>/child-followup")]
+async fn child_page(user: Worker<'_>, id: i64, db: &State<Db>, clock: &State<Clock>) -> AppResult<Template> {
+    let r = find_relative(db, user.read_scope(), id).await?;
+    if !is_child(r.birth_date, &r.age_group, clock.today()) {
+        return Err(AppError::NotFound);
+    }
+    Ok(child_form_page(&user, &r).await.with("form", ChildForm::default()).render("relatives/child"))
+}
+
+#[rocket::post("/relatives/<id>/child-followup", data = "<form>")]
+async fn save_child(user: Worker<'_>, id: i64, form: CsrfForm<ChildForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+    let r = find_relative(db, user.read_scope(), id).await?;
+    if !is_child(r.birth_date, &r.age_group, clock.today()) {
+        return Err(AppError::NotFound);
+    }
+    let mut e = FieldErrors::new();
+    let informed = f::choice(&mut e, "informed", &form.informed, choices::CHILD_INFORMED, "Velg om barnet har fått informasjon tilpasset alderen.");
+    let informed_how = f::text(&mut e, "informed_how", &form.informed_how, 2000);
+    let follower = f::line(&mut e, "follower", &form.follower, 200, Some("Skriv hvem som følger opp barnet."));
+    let chosen: Vec<&str> = form.services.iter().map(String::as_str).collect();
+    let services = choices::join_valid(choices::CHILD_SERVICES, &chosen);
+    let concern = f::choice(&mut e, "concern", &form.concern, choices::YES_NO_UNSURE, "Velg om det er bekymring for barnets omsorgssituasjon.");
+    let concern_action = f::text(&mut e, "concern_action", &form.concern_action, 4000);
+    if (concern == "yes" || concern == "unsure") && concern_action.is_empty() {
+        e.add("concern_action", "Skriv hva som er gjort med bekymringen, for eksempel om barnevernet er varslet.");
+    }
+    if !e.is_empty() {
+        return Ok(invalid(child_form_page(&user, &r).await, &form.0, &e, "relatives/child"));
+    }
+    let input = ChildFollowupInput { informed, informed_how, follower, services, concern, concern_action };
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    db::relatives::add_child_followup(&mut tx, id, &input, user.id, now).await?;
+    let summary = format!("Oppfølging av barnet {} registrert", r.full_name);
+    record_change(&mut tx, &user, Action::Create, "child_followup", id, (r.patient_id, r.unit_id), &summary, now).await?;
+    tx.commit().await?;
+    Ok(done(format!("/relatives/{id}"), "Oppfølgingen av barnet er registrert."))
+}
+
+#[derive(Debug, FromForm, Serialize)]
+struct OutcomeForm {
+    outcome: Text,
+    outcome_on: Text,
+    reason: Text,
+    #[serde(skip)]
+    csrf_token: Text,
+}
+crate::csrf_protected!(OutcomeForm);
+
+#[rocket::post("/patients/<id>/outcome", data = "<form>")]
+async fn set_outcome(user: Worker<'_>, id: i64, form: CsrfForm<OutcomeForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+    let patient = find(db, user.read_scope(), id).await?;
+    let mut e = FieldErrors::new();
+    let outcome = f::choice(&mut e, "outcome", &form.outcome, choices::OUTCOMES, "Velg utfallet.");
+    let on = f::date(&mut e, "outcome_on", &form.outcome_on, Some("Skriv datoen."));
+    let reason = f::text(&mut e, "reason", &form.reason, 2000);
+    if reason.is_empty() {
+        e.add("reason", "Skriv begrunnelsen.");
+    }
+    if !e.is_empty() {
+        let today = clock.today();
+        let routine = super::routine::load(db, id, today).await?;
+        let page = Page::new("Identifisere", Some(&user))
+            .with("patient", super::patients::PatientView::new(&patient, today))
+            .with("step", routine.steps[0].clone())
+            .with("steps", &routine.steps)
+            .with("relatives", &routine.relatives)
+            .with("outcome", &routine.outcome)
+            .with("outcomes", choice_list(choices::OUTCOMES))
+            .with("can_edit", true);
+        return Ok(invalid(page, &form.0, &e, "routine/identify"));
+    }
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    db::relatives::set_outcome(&mut tx, id, Some(&outcome), on, &reason).await?;
+    let summary = format!("Utfall av identifisering: {}", label(choices::OUTCOMES, &outcome));
+    record_change(&mut tx, &user, Action::Update, "identify_outcome", id, (id, patient.unit_id), &summary, now).await?;
+    tx.commit().await?;
+    Ok(done(format!("/patients/{id}/steps/identify"), "Utfallet er registrert."))
+}
+
+#[rocket::post("/patients/<id>/outcome/clear", data = "<_form>")]
+async fn clear_outcome(user: Worker<'_>, id: i64, _form: CsrfForm<CsrfOnly>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+    let patient = find(db, user.read_scope(), id).await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    db::relatives::set_outcome(&mut tx, id, None, None, "").await?;
+    record_change(&mut tx, &user, Action::Update, "identify_outcome", id, (id, patient.unit_id), "Utfallet av identifiseringen er åpnet igjen", now)
+        .await?;
+    tx.commit().await?;
+    Ok(done(format!("/patients/{id}/steps/identify"), "Identifiseringen er åpnet igjen."))
+}
+

@@ -1,0 +1,288 @@
+//! The patient's page, which guides the routine: the four steps with their state and what is
+//! missing next, the relatives, open follow-ups and the timeline; and each step's own page.
+
+use super::error::{AppError, AppResult};
+use super::page::{Choice, Page};
+use super::patients::{find, PatientView};
+use super::session::Reader;
+use super::record_view;
+use crate::clock::Clock;
+use crate::db::{self, Db};
+use crate::domain::choices::{self, label};
+use crate::domain::relative::is_child;
+use crate::domain::routine::{steps, MeetingFacts, PatientFacts, RelativeFacts, Step};
+use crate::domain::strain;
+use chrono::NaiveDate;
+use rocket::request::FlashMessage;
+use rocket::State;
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![show, step_page]
+}
+
+/// A relative as the routine's pages show it.
+#[derive(Serialize)]
+pub struct RelativeSummary {
+    pub id: i64,
+    pub full_name: String,
+    pub relation: String,
+    pub involvement: String,
+    pub involvement_label: &'static str,
+    pub closest: bool,
+    pub child: bool,
+    pub child_followup_missing: bool,
+    pub guardian: bool,
+    pub contact_person_name: Option<String>,
+    pub consent: &'static str,
+    pub consent_label: &'static str,
+    pub consent_topics: String,
+    pub phone: Option<String>,
+    pub latest_mapping: Option<MappingSummary>,
+    pub support_needs: Vec<&'static str>,
+    pub referrals: Vec<db::support::ReferralRow>,
+}
+
+#[derive(Serialize)]
+pub struct MappingSummary {
+    pub id: i64,
+    pub mapped_on: NaiveDate,
+    pub strain_score: Option<i64>,
+    pub high_strain: bool,
+    pub hours_per_week: i64,
+}
+
+/// Everything the routine knows about one patient.
+pub struct Routine {
+    pub relatives: Vec<RelativeSummary>,
+    pub meetings: Vec<db::meetings::MeetingRow>,
+    pub outcome: db::relatives::Outcome,
+    pub steps: [Step; 4],
+}
+
+pub fn relation_text(relation: &str, other: &str) -> String {
+    if relation == "other" && !other.is_empty() {
+        other.to_string()
+    } else {
+        label(choices::RELATIONS, relation).to_string()
+    }
+}
+
+pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routine> {
+    let rows = db::relatives::for_patient(db, patient_id).await?;
+    let consents: HashMap<i64, db::relatives::ConsentRow> = db::relatives::current_consents(db, patient_id)
+        .await?
+        .into_iter()
+        .map(|c| (c.relative_id, c))
+        .collect();
+    let mappings: HashMap<i64, db::mappings::MappingRow> = db::mappings::latest_for_patient(db, patient_id)
+        .await?
+        .into_iter()
+        .map(|m| (m.relative_id, m))
+        .collect();
+    let child_done: HashSet<i64> = db::relatives::with_child_followup(db, patient_id).await?.into_iter().collect();
+    let referrals = db::support::referrals_for_patient(db, patient_id).await?;
+    let meetings = db::meetings::for_patient(db, patient_id).await?;
+    let outcome = db::relatives::outcome(db, patient_id).await?;
+
+    let mut relatives = Vec::new();
+    let mut facts = PatientFacts { outcome: outcome.identify_outcome.clone(), ..Default::default() };
+    for r in rows {
+        let consent = consents.get(&r.id);
+        let scope = match consent.map(|c| c.scope.as_str()) {
+            Some("full") => "full",
+            Some("limited") => "limited",
+            Some("none") => "none",
+            _ => "missing",
+        };
+        let mapping = mappings.get(&r.id);
+        let needs: Vec<&'static str> = mapping
+            .map(|m| {
+                choices::split(&m.support_needs)
+                    .into_iter()
+                    .map(|n| label(choices::SUPPORT_NEEDS, n))
+                    .filter(|l| !l.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mine: Vec<db::support::ReferralRow> = referrals.iter().filter(|x| x.relative_id == r.id).cloned().collect();
+        let child = is_child(r.birth_date, &r.age_group, today);
+        facts.relatives.push(RelativeFacts {
+            name: r.full_name.clone(),
+            involvement: r.involvement.clone(),
+            has_mapping: mapping.is_some(),
+            has_support_need: !needs.is_empty(),
+            has_referral: !mine.is_empty(),
+            has_contact_person: r.contact_person_id.is_some(),
+        });
+        relatives.push(RelativeSummary {
+            id: r.id,
+            relation: relation_text(&r.relation, &r.relation_other),
+            involvement_label: label(choices::INVOLVEMENT, &r.involvement),
+            involvement: r.involvement,
+            full_name: r.full_name,
+            closest: r.closest,
+            child,
+            child_followup_missing: child && !child_done.contains(&r.id),
+            guardian: r.guardian,
+            contact_person_name: r.contact_person_name,
+            consent: scope,
+            consent_label: match scope {
+                "full" => "Fullt samtykke",
+                "limited" => "Begrenset samtykke",
+                "none" => "Ikke samtykke",
+                _ => "Samtykke mangler",
+            },
+            consent_topics: consent.map(|c| c.topics.clone()).unwrap_or_default(),
+            phone: r.phone,
+            latest_mapping: mapping.map(|m| MappingSummary {
+                id: m.id,
+                mapped_on: m.mapped_on,
+                strain_score: m.strain_score,
+                high_strain: strain::is_high(m.strain_score),
+                hours_per_week: m.hours_per_week,
+            }),
+            support_needs: needs,
+            referrals: mine,
+        });
+    }
+    facts.meetings = meetings
+        .iter()
+        .map(|m| MeetingFacts {
+            kind: m.kind.clone(),
+            date: crate::domain::dates::oslo_date(m.starts_at),
+            completed: m.status == "completed",
+            has_minutes: !m.minutes.trim().is_empty(),
+        })
+        .collect();
+    let steps = steps(&facts, today);
+    Ok(Routine { relatives, meetings, outcome, steps })
+}
+
+#[derive(Serialize)]
+struct MeetingView<'a> {
+    #[serde(flatten)]
+    row: &'a db::meetings::MeetingRow,
+    kind_label: &'static str,
+}
+
+fn meeting_views(rows: &[db::meetings::MeetingRow]) -> Vec<MeetingView<'_>> {
+    rows.iter().map(|row| MeetingView { row, kind_label: label(choices::MEETING_KINDS, &row.kind) }).collect()
+}
+
+#[derive(Serialize)]
+pub struct FollowupView {
+    #[serde(flatten)]
+    pub row: db::followups::FollowupRow,
+    pub kind_label: &'static str,
+    pub overdue_days: i64,
+    pub bucket: &'static str,
+}
+
+pub fn followup_views(rows: Vec<db::followups::FollowupRow>, today: NaiveDate) -> Vec<FollowupView> {
+    use crate::domain::followup::{bucket, days_overdue};
+    rows.into_iter()
+        .map(|row| FollowupView {
+            kind_label: label(choices::FOLLOWUP_KINDS, &row.kind),
+            overdue_days: if row.status == "open" { days_overdue(row.due_on, today) } else { 0 },
+            bucket: if row.status == "open" { bucket(row.due_on, today).label() } else { "" },
+            row,
+        })
+        .collect()
+}
+
+/// Staff of the patient's unit, for owner and contact-person choices.
+pub async fn staff_choices(db: &Db, unit_id: i64) -> AppResult<Vec<Choice>> {
+    Ok(db::users::in_unit(db, unit_id)
+        .await?
+        .into_iter()
+        .filter(|u| u.role() == crate::domain::user::Role::Worker)
+        .map(|u| Choice::new(u.id, u.name))
+        .collect())
+}
+
+pub fn choice_list(list: choices::Choices) -> Vec<Choice> {
+    list.iter().map(|(k, l)| Choice::new(k, l)).collect()
+}
+
+#[rocket::get("/patients/<id>")]
+async fn show(
+    user: Reader<'_>,
+    id: i64,
+    db: &State<Db>,
+    clock: &State<Clock>,
+    flash: Option<FlashMessage<'_>>,
+) -> AppResult<Template> {
+    let patient = find(db, user.scope(), id).await?;
+    record_view(db, &user, "patient", id, (id, patient.unit_id), clock.now()).await?;
+    let today = clock.today();
+    let routine = load(db, id, today).await?;
+    let followups = db::followups::for_patient(db, id).await?;
+    let open: Vec<_> = followups.into_iter().filter(|f| f.status == "open").collect();
+    let can_edit = user.role == crate::domain::user::Role::Worker;
+    let staff = if can_edit { staff_choices(db, patient.unit_id).await? } else { Vec::new() };
+    let form = serde_json::json!({ "owner_id": user.id.to_string(), "kind": "call" });
+    Ok(Page::new(&patient.full_name, Some(&user))
+        .with("patient", PatientView::new(&patient, today))
+        .with("steps", &routine.steps)
+        .with("relatives", &routine.relatives)
+        .with("meetings", meeting_views(&routine.meetings))
+        .with("outcome", &routine.outcome)
+        .with("outcome_label", routine.outcome.identify_outcome.as_deref().map(|o| label(choices::OUTCOMES, o)))
+        .with("followups", followup_views(open, today))
+        .with("timeline", db::events::for_patient(db, id, 200).await?)
+        .with("staff", staff)
+        .with("followup_kinds", choice_list(choices::FOLLOWUP_KINDS))
+        .with("relative_choices", routine.relatives.iter().map(|r| Choice::new(r.id, &r.full_name)).collect::<Vec<_>>())
+        .with("form", form)
+        .with("can_edit", can_edit)
+        .flash(flash)
+        .render("patients/show"))
+}
+
+#[rocket::get("/patients/<id>/steps/<step>")]
+async fn step_page(
+    user: Reader<'_>,
+    id: i64,
+    step: &str,
+    db: &State<Db>,
+    clock: &State<Clock>,
+    flash: Option<FlashMessage<'_>>,
+) -> AppResult<Template> {
+    let template = match step {
+        "identify" => "routine/identify",
+        "map" => "routine/map",
+        "involve" => "routine/involve",
+        "support" => "routine/support",
+        _ => return Err(AppError::NotFound),
+    };
+    let patient = find(db, user.scope(), id).await?;
+    record_view(db, &user, "patient", id, (id, patient.unit_id), clock.now()).await?;
+    let today = clock.today();
+    let routine = load(db, id, today).await?;
+    let offers: Vec<Choice> = db::support::offers(db, false)
+        .await?
+        .into_iter()
+        .map(|o| Choice::new(o.id, format!("{} ({})", o.name, o.provider)))
+        .collect();
+    let current = routine.steps.iter().find(|s| s.key == step).cloned();
+    let form = serde_json::json!({ "outcome_on": crate::domain::dates::format_date(today), "state": "referred",
+        "referred_on": crate::domain::dates::format_date(today) });
+    Ok(Page::new(current.as_ref().map(|s| s.name).unwrap_or("Steg"), Some(&user))
+        .with("patient", PatientView::new(&patient, today))
+        .with("step", current)
+        .with("steps", &routine.steps)
+        .with("relatives", &routine.relatives)
+        .with("meetings", meeting_views(&routine.meetings))
+        .with("outcome", &routine.outcome)
+        .with("outcome_label", routine.outcome.identify_outcome.as_deref().map(|o| label(choices::OUTCOMES, o)))
+        .with("outcomes", choice_list(choices::OUTCOMES))
+        .with("offers", offers)
+        .with("referral_states", choice_list(choices::REFERRAL_STATES))
+        .with("form", form)
+        .with("can_edit", user.role == crate::domain::user::Role::Worker)
+        .flash(flash)
+        .render(template))
+}
