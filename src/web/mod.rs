@@ -6,9 +6,12 @@ pub mod auth;
 pub mod csrf;
 pub mod error;
 pub mod filters;
+pub mod followups;
 pub mod forms;
 pub mod headers;
 pub mod health;
+pub mod mappings;
+pub mod meetings;
 pub mod metrics;
 pub mod page;
 pub mod pages;
@@ -16,6 +19,7 @@ pub mod patients;
 pub mod relatives;
 pub mod routine;
 pub mod session;
+pub mod support;
 
 use crate::db::access_log::{Access, Action};
 use crate::App;
@@ -54,6 +58,10 @@ pub fn mount(rocket: Rocket<Build>, app: App) -> Rocket<Build> {
         .mount("/", patients::routes())
         .mount("/", routine::routes())
         .mount("/", relatives::routes())
+        .mount("/", mappings::routes())
+        .mount("/", meetings::routes())
+        .mount("/", support::routes())
+        .mount("/", followups::routes())
         .mount("/", admin::routes())
         .mount("/static", FileServer::from(relative!("static")))
         .register("/", rocket::catchers![to_login, error_page])

@@ -1,0 +1,249 @@
+//! Follow-ups: the worker's list (overdue first), marking done, moving and cancelling with
+//! a reason, and a calendar file for each.
+
+use super::csrf::CsrfForm;
+use super::error::{AppError, AppResult};
+use super::forms::Text;
+use super::page::{done, invalid, Page, Submitted};
+use super::patients::find;
+use super::routine::{choice_list, followup_views, staff_choices};
+use super::session::{Reader, Worker};
+use super::{record_change, record_view};
+use crate::clock::Clock;
+use crate::db::access_log::Action;
+use crate::db::followups::NewFollowup;
+use crate::db::{self, Db};
+use crate::domain::choices::{self, label};
+use crate::domain::dates::format_date;
+use crate::domain::followup::{bucket, ics, Bucket};
+use crate::domain::forms as f;
+use crate::domain::validation::FieldErrors;
+use chrono::Months;
+use rocket::http::{ContentType, Header};
+use rocket::request::FlashMessage;
+use rocket::{FromForm, State};
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![list, create, show, mark_done, move_due, cancel, calendar]
+}
+
+#[derive(Serialize)]
+struct Group<'a> {
+    key: &'static str,
+    label: &'static str,
+    items: Vec<&'a super::routine::FollowupView>,
+}
+
+#[rocket::get("/followups?<kind>")]
+async fn list(user: Worker<'_>, kind: Option<&str>, db: &State<Db>, clock: &State<Clock>, flash: Option<FlashMessage<'_>>) -> AppResult<Template> {
+    let kind = kind.filter(|k| choices::is_valid(choices::FOLLOWUP_KINDS, k));
+    let today = clock.today();
+    let rows = db::followups::open_for_owner(db, user.id, kind, 500).await?;
+    let views = followup_views(rows, today);
+    let groups: Vec<Group<'_>> = [(Bucket::Overdue, "overdue"), (Bucket::ThisWeek, "week"), (Bucket::Later, "later")]
+        .into_iter()
+        .map(|(b, key)| Group { key, label: b.label(), items: views.iter().filter(|v| bucket(v.row.due_on, today) == b).collect() })
+        .collect();
+    let adult_before = today.checked_sub_months(Months::new(12 * 18)).unwrap_or(today);
+    let child_tasks = match user.unit_id {
+        Some(unit) => db::followups::child_tasks(db, unit, adult_before).await?,
+        None => Vec::new(),
+    };
+    Ok(Page::new("Mine oppfølginger", Some(&user))
+        .with("groups", groups)
+        .with("total", views.len())
+        .with("child_tasks", child_tasks)
+        .with("kinds", choice_list(choices::FOLLOWUP_KINDS))
+        .with("kind", kind.unwrap_or(""))
+        .flash(flash)
+        .render("followups/list"))
+}
+
+#[derive(Debug, FromForm, Serialize)]
+struct NewForm {
+    kind: Text,
+    concerns: Text,
+    due_on: Text,
+    owner_id: Text,
+    relative_id: Text,
+    #[serde(skip)]
+    csrf_token: Text,
+}
+crate::csrf_protected!(NewForm);
+
+#[rocket::post("/patients/<id>/followups", data = "<form>")]
+async fn create(user: Worker<'_>, id: i64, form: CsrfForm<NewForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+    let patient = find(db, user.read_scope(), id).await?;
+    let mut e = FieldErrors::new();
+    let kind = f::choice(&mut e, "kind", &form.kind, choices::FOLLOWUP_KINDS, "Velg type oppfølging.");
+    let concerns = f::line(&mut e, "concerns", &form.concerns, 300, Some("Skriv hva oppfølgingen gjelder."));
+    let due = f::date(&mut e, "due_on", &form.due_on, Some("Skriv fristen (dd.mm.åååå)."));
+    if due.is_some_and(|d| d < clock.today()) {
+        e.add("due_on", "Fristen kan ikke være tilbake i tid.");
+    }
+    let staff = staff_choices(db, patient.unit_id).await?;
+    let owner = form.owner_id.trim();
+    let owner_id = owner.parse::<i64>().ok().filter(|_| staff.iter().any(|c| c.value == owner));
+    if owner_id.is_none() {
+        e.add("owner_id", "Velg hvem som har ansvaret.");
+    }
+    let relatives = db::relatives::for_patient(db, id).await?;
+    let relative_id = match form.relative_id.trim() {
+        "" => None,
+        raw => {
+            let found = raw.parse::<i64>().ok().filter(|r| relatives.iter().any(|x| x.id == *r));
+            if found.is_none() {
+                e.add("relative_id", "Velg en av pasientens pårørende.");
+            }
+            found
+        }
+    };
+    let (Some(due), Some(owner_id)) = (due.filter(|_| e.is_empty()), owner_id) else {
+        let back = format!("/patients/{id}");
+        let first = ["kind", "concerns", "due_on", "owner_id", "relative_id"].iter().find_map(|k| e.get(k)).unwrap_or("");
+        return Ok(Submitted::Done(rocket::response::Flash::error(
+            rocket::response::Redirect::to(back),
+            format!("Oppfølgingen ble ikke lagret: {first}"),
+        )));
+    };
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let new = NewFollowup {
+        patient_id: id,
+        unit_id: patient.unit_id,
+        relative_id,
+        meeting_id: None,
+        kind: &kind,
+        concerns: &concerns,
+        due_on: due,
+        owner_id,
+    };
+    let fid = db::followups::insert(&mut tx, &new, user.id, now).await?;
+    let summary = format!("Oppfølging opprettet: {concerns} (frist {})", format_date(due));
+    record_change(&mut tx, &user, Action::Create, "followup", fid, (id, patient.unit_id), &summary, now).await?;
+    tx.commit().await?;
+    Ok(done(format!("/patients/{id}"), "Oppfølgingen er opprettet."))
+}
+
+async fn detail_page(db: &Db, user: &Reader<'_>, id: i64, clock: &Clock) -> AppResult<Page> {
+    let row = db::followups::get(db, user.scope(), id).await?.ok_or(AppError::NotFound)?;
+    let changes = db::followups::changes(db, id).await?;
+    let view = followup_views(vec![row], clock.today()).pop().ok_or(AppError::NotFound)?;
+    Ok(Page::new("Oppfølging", Some(user))
+        .with("followup", view)
+        .with("changes", changes)
+        .with("can_edit", user.role == crate::domain::user::Role::Worker))
+}
+
+#[rocket::get("/followups/<id>")]
+async fn show(user: Reader<'_>, id: i64, db: &State<Db>, clock: &State<Clock>, flash: Option<FlashMessage<'_>>) -> AppResult<Template> {
+    let page = detail_page(db, &user, id, clock).await?;
+    let row = db::followups::get(db, user.scope(), id).await?.ok_or(AppError::NotFound)?;
+    record_view(db, &user, "followup", id, (row.patient_id, row.unit_id), clock.now()).await?;
+    let form = serde_json::json!({ "done_on": format_date(clock.today()) });
+    Ok(page.with("form", form).flash(flash).render("followups/show"))
+}
+
+#[derive(Debug, FromForm, Serialize)]
+struct CloseForm {
+    note: Text,
+    done_on: Text,
+    due_on: Text,
+    reason: Text,
+    #[serde(skip)]
+    csrf_token: Text,
+}
+crate::csrf_protected!(CloseForm);
+
+async fn refuse(db: &Db, user: Worker<'_>, id: i64, clock: &Clock, form: &CloseForm, e: &FieldErrors) -> AppResult<Submitted> {
+    let reader = Reader(user.0);
+    let page = detail_page(db, &reader, id, clock).await?;
+    Ok(invalid(page, form, e, "followups/show"))
+}
+
+#[rocket::post("/followups/<id>/done", data = "<form>")]
+async fn mark_done(user: Worker<'_>, id: i64, form: CsrfForm<CloseForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+    let row = db::followups::get(db, user.read_scope(), id).await?.ok_or(AppError::NotFound)?;
+    let mut e = FieldErrors::new();
+    let note = f::line(&mut e, "note", &form.note, 500, Some("Skriv en kort merknad om hva som ble gjort."));
+    let on = f::date(&mut e, "done_on", &form.done_on, Some("Skriv datoen."));
+    if on.is_some_and(|d| d > clock.today()) {
+        e.add("done_on", "Datoen kan ikke være fram i tid.");
+    }
+    let Some(on) = on.filter(|_| e.is_empty()) else { return refuse(db, user, id, clock, &form, &e).await };
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    if db::followups::close(&mut tx, id, "done", on, &note, now).await? {
+        db::followups::record_change(&mut tx, id, "done", "", &format_date(on), &note, user.id, now).await?;
+        let summary = format!("Oppfølging utført: {} ({note})", row.concerns);
+        record_change(&mut tx, &user, Action::Update, "followup", id, (row.patient_id, row.unit_id), &summary, now).await?;
+    }
+    tx.commit().await?;
+    Ok(done("/followups".into(), "Oppfølgingen er merket som utført."))
+}
+
+#[rocket::post("/followups/<id>/move", data = "<form>")]
+async fn move_due(user: Worker<'_>, id: i64, form: CsrfForm<CloseForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+    let row = db::followups::get(db, user.read_scope(), id).await?.ok_or(AppError::NotFound)?;
+    let mut e = FieldErrors::new();
+    let due = f::date(&mut e, "due_on", &form.due_on, Some("Skriv den nye fristen."));
+    if due.is_some_and(|d| d < clock.today()) {
+        e.add("due_on", "Den nye fristen kan ikke være tilbake i tid.");
+    }
+    let reason = f::line(&mut e, "reason", &form.reason, 500, Some("Skriv hvorfor fristen flyttes."));
+    let Some(due) = due.filter(|_| e.is_empty()) else { return refuse(db, user, id, clock, &form, &e).await };
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    if db::followups::move_due(&mut tx, id, due, now).await? {
+        db::followups::record_change(&mut tx, id, "moved", &format_date(row.due_on), &format_date(due), &reason, user.id, now)
+            .await?;
+        let summary = format!("Oppfølging flyttet fra {} til {}: {reason}", format_date(row.due_on), format_date(due));
+        record_change(&mut tx, &user, Action::Update, "followup", id, (row.patient_id, row.unit_id), &summary, now).await?;
+    }
+    tx.commit().await?;
+    Ok(done(format!("/followups/{id}"), "Fristen er flyttet."))
+}
+
+#[rocket::post("/followups/<id>/cancel", data = "<form>")]
+async fn cancel(user: Worker<'_>, id: i64, form: CsrfForm<CloseForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+    let row = db::followups::get(db, user.read_scope(), id).await?.ok_or(AppError::NotFound)?;
+    let mut e = FieldErrors::new();
+    let reason = f::line(&mut e, "reason", &form.reason, 500, Some("Skriv hvorfor oppfølgingen avlyses."));
+    if !e.is_empty() {
+        return refuse(db, user, id, clock, &form, &e).await;
+    }
+    let now = clock.now();
+    let today = clock.today();
+    let mut tx = db.begin().await?;
+    if db::followups::close(&mut tx, id, "cancelled", today, &reason, now).await? {
+        db::followups::record_change(&mut tx, id, "cancelled", "", "", &reason, user.id, now).await?;
+        let summary = format!("Oppfølging avlyst: {} ({reason})", row.concerns);
+        record_change(&mut tx, &user, Action::Update, "followup", id, (row.patient_id, row.unit_id), &summary, now).await?;
+    }
+    tx.commit().await?;
+    Ok(done("/followups".into(), "Oppfølgingen er avlyst."))
+}
+
+#[derive(rocket::Responder)]
+struct Ics {
+    body: String,
+    content_type: ContentType,
+    disposition: Header<'static>,
+}
+
+#[rocket::get("/followups/<id>/calendar.ics")]
+async fn calendar(user: Reader<'_>, id: i64, db: &State<Db>, clock: &State<Clock>) -> AppResult<Ics> {
+    let row = db::followups::get(db, user.scope(), id).await?.ok_or(AppError::NotFound)?;
+    record_view(db, &user, "followup", id, (row.patient_id, row.unit_id), clock.now()).await?;
+    // The event leaves the record system: it names the task, not the patient's health.
+    let summary = format!("{}: {}", label(choices::FOLLOWUP_KINDS, &row.kind), row.concerns);
+    let description = format!("Oppfølging i Samspill for {}. Se /followups/{id}", row.patient_name);
+    let body = ics(&format!("followup-{id}@samspill"), &summary, &description, row.due_on, clock.now());
+    Ok(Ics {
+        body,
+        content_type: ContentType::new("text", "calendar"),
+        disposition: Header::new("Content-Disposition", format!("attachment; filename=\"oppfolging-{id}.ics\"")),
+    })
+}
