@@ -36,7 +36,15 @@ pub async fn add(tx: &mut Tx, e: &Event<'_>, now: DateTime<Utc>) -> Result<(), s
         .map(|_| ()))
 }
 
-pub async fn for_patient(db: &Db, patient_id: i64, limit: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+pub async fn for_patient(
+    db: &Db,
+    patient_id: i64,
+    limit: i64,
+) -> Result<Vec<EventRow>, sqlx::Error> {
     let sql = "SELECT id, at, author_name, kind, summary FROM events WHERE patient_id = $1 ORDER BY at DESC, id DESC LIMIT $2";
-    on_db!(db, |p| sqlx::query_as(sql).bind(patient_id).bind(limit).fetch_all(p).await)
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(patient_id)
+        .bind(limit)
+        .fetch_all(p)
+        .await)
 }

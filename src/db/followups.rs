@@ -34,26 +34,47 @@ const SELECT: &str = "SELECT f.id, f.patient_id, p.full_name AS patient_name, f.
 
 pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<Option<FollowupRow>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE f.id = $2 AND {}", scope.condition("$1"));
-    on_db!(db, |p| sqlx::query_as(&sql).bind(scope.id()).bind(id).fetch_optional(p).await)
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(scope.id())
+        .bind(id)
+        .fetch_optional(p)
+        .await)
 }
 
 /// A worker's open follow-ups, in due order, optionally of one kind.
-pub async fn open_for_owner(db: &Db, owner_id: i64, kind: Option<&str>, limit: i64) -> Result<Vec<FollowupRow>, sqlx::Error> {
+pub async fn open_for_owner(
+    db: &Db,
+    owner_id: i64,
+    kind: Option<&str>,
+    limit: i64,
+) -> Result<Vec<FollowupRow>, sqlx::Error> {
     let sql = format!(
         "{SELECT} WHERE f.owner_id = $1 AND f.status = 'open' AND ($2 = '' OR f.kind = $2)
          ORDER BY f.due_on, f.id LIMIT $3"
     );
-    on_db!(db, |p| sqlx::query_as(&sql).bind(owner_id).bind(kind.unwrap_or("")).bind(limit).fetch_all(p).await)
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(owner_id)
+        .bind(kind.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(p)
+        .await)
 }
 
 pub async fn for_patient(db: &Db, patient_id: i64) -> Result<Vec<FollowupRow>, sqlx::Error> {
-    let sql = format!("{SELECT} WHERE f.patient_id = $1 ORDER BY f.status = 'open' DESC, f.due_on, f.id");
-    on_db!(db, |p| sqlx::query_as(&sql).bind(patient_id).fetch_all(p).await)
+    let sql =
+        format!("{SELECT} WHERE f.patient_id = $1 ORDER BY f.status = 'open' DESC, f.due_on, f.id");
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(patient_id)
+        .fetch_all(p)
+        .await)
 }
 
 pub async fn count_for_meeting(db: &Db, meeting_id: i64) -> Result<i64, sqlx::Error> {
     let sql = "SELECT COUNT(*) FROM followups WHERE meeting_id = $1";
-    on_db!(db, |p| sqlx::query_scalar(sql).bind(meeting_id).fetch_one(p).await)
+    on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(meeting_id)
+        .fetch_one(p)
+        .await)
 }
 
 pub struct NewFollowup<'a> {
@@ -67,7 +88,12 @@ pub struct NewFollowup<'a> {
     pub owner_id: i64,
 }
 
-pub async fn insert(tx: &mut Tx, f: &NewFollowup<'_>, by: i64, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    tx: &mut Tx,
+    f: &NewFollowup<'_>,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
     let sql = "INSERT INTO followups (patient_id, unit_id, relative_id, meeting_id, kind, concerns, due_on, owner_id, status,
                    created_by, created_at, updated_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $10) RETURNING id";
@@ -113,7 +139,14 @@ pub async fn record_change(
 }
 
 /// Closes an open follow-up as done or cancelled; false when it was no longer open.
-pub async fn close(tx: &mut Tx, id: i64, status: &str, on: NaiveDate, note: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+pub async fn close(
+    tx: &mut Tx,
+    id: i64,
+    status: &str,
+    on: NaiveDate,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
     let sql = "UPDATE followups SET status = $1, done_on = $2, note = $3, updated_at = $4 WHERE id = $5 AND status = 'open'";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(status)
@@ -126,14 +159,37 @@ pub async fn close(tx: &mut Tx, id: i64, status: &str, on: NaiveDate, note: &str
         .map(|r| r.rows_affected() == 1))
 }
 
-pub async fn move_due(tx: &mut Tx, id: i64, due: NaiveDate, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+pub async fn move_due(
+    tx: &mut Tx,
+    id: i64,
+    due: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
     let sql = "UPDATE followups SET due_on = $1, updated_at = $2 WHERE id = $3 AND status = 'open'";
-    on_tx!(tx, |c| sqlx::query(sql).bind(due).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected() == 1))
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(due)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected() == 1))
 }
 
-pub async fn reassign(tx: &mut Tx, id: i64, owner: i64, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
-    let sql = "UPDATE followups SET owner_id = $1, updated_at = $2 WHERE id = $3 AND status = 'open'";
-    on_tx!(tx, |c| sqlx::query(sql).bind(owner).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected() == 1))
+pub async fn reassign(
+    tx: &mut Tx,
+    id: i64,
+    owner: i64,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let sql =
+        "UPDATE followups SET owner_id = $1, updated_at = $2 WHERE id = $3 AND status = 'open'";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(owner)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected() == 1))
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -163,12 +219,20 @@ pub struct ChildTask {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn child_tasks(db: &Db, unit_id: i64, adult_born_before: NaiveDate) -> Result<Vec<ChildTask>, sqlx::Error> {
+pub async fn child_tasks(
+    db: &Db,
+    unit_id: i64,
+    adult_born_before: NaiveDate,
+) -> Result<Vec<ChildTask>, sqlx::Error> {
     let sql = "SELECT r.id AS relative_id, r.full_name AS relative_name, p.id AS patient_id, p.full_name AS patient_name, r.created_at
                FROM relatives r JOIN patients p ON p.id = r.patient_id
                WHERE p.unit_id = $1 AND p.archived_at IS NULL
                  AND ((r.birth_date IS NOT NULL AND r.birth_date > $2) OR (r.birth_date IS NULL AND r.age_group = 'child'))
                  AND NOT EXISTS (SELECT 1 FROM child_followups c WHERE c.relative_id = r.id)
                ORDER BY r.created_at, r.id";
-    on_db!(db, |p| sqlx::query_as(sql).bind(unit_id).bind(adult_born_before).fetch_all(p).await)
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(unit_id)
+        .bind(adult_born_before)
+        .fetch_all(p)
+        .await)
 }

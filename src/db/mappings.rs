@@ -35,7 +35,12 @@ const SELECT: &str = "SELECT m.id, m.relative_id, m.mapped_on, s.name AS author_
         m.what_matters, m.views, m.not_wanted, m.violence, m.violence_action, m.support_needs, m.support_other
     FROM mappings m LEFT JOIN users s ON s.id = m.author_id";
 
-pub async fn insert(tx: &mut Tx, m: &MappingRow, author_id: i64, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    tx: &mut Tx,
+    m: &MappingRow,
+    author_id: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
     let sql = "INSERT INTO mappings (relative_id, mapped_on, author_id, roles, tasks, task_other, hours_per_week, work_study,
                    own_health, other_care, distance, strain_answers, strain_score, what_matters, views, not_wanted,
                    violence, violence_action, support_needs, support_other, created_at)
@@ -70,7 +75,10 @@ pub async fn insert(tx: &mut Tx, m: &MappingRow, author_id: i64, now: DateTime<U
 /// A relative's mappings, newest first.
 pub async fn for_relative(db: &Db, relative_id: i64) -> Result<Vec<MappingRow>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE m.relative_id = $1 ORDER BY m.mapped_on DESC, m.id DESC");
-    on_db!(db, |p| sqlx::query_as(&sql).bind(relative_id).fetch_all(p).await)
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(relative_id)
+        .fetch_all(p)
+        .await)
 }
 
 /// The latest mapping of each relative of a patient.
@@ -79,10 +87,16 @@ pub async fn latest_for_patient(db: &Db, patient_id: i64) -> Result<Vec<MappingR
         "{SELECT} WHERE m.id IN (SELECT MAX(m2.id) FROM mappings m2 JOIN relatives r ON r.id = m2.relative_id
                                  WHERE r.patient_id = $1 GROUP BY m2.relative_id)"
     );
-    on_db!(db, |p| sqlx::query_as(&sql).bind(patient_id).fetch_all(p).await)
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(patient_id)
+        .fetch_all(p)
+        .await)
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<MappingRow>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE m.id = $1");
-    on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await)
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await)
 }

@@ -27,12 +27,19 @@ const SELECT: &str = "SELECT m.id, m.patient_id, p.unit_id, m.kind, m.starts_at,
 
 pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<Option<MeetingRow>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE m.id = $2 AND {}", scope.condition("$1"));
-    on_db!(db, |p| sqlx::query_as(&sql).bind(scope.id()).bind(id).fetch_optional(p).await)
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(scope.id())
+        .bind(id)
+        .fetch_optional(p)
+        .await)
 }
 
 pub async fn for_patient(db: &Db, patient_id: i64) -> Result<Vec<MeetingRow>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE m.patient_id = $1 ORDER BY m.starts_at DESC, m.id DESC");
-    on_db!(db, |p| sqlx::query_as(&sql).bind(patient_id).fetch_all(p).await)
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(patient_id)
+        .fetch_all(p)
+        .await)
 }
 
 pub struct MeetingInput {
@@ -46,23 +53,33 @@ pub struct MeetingInput {
 }
 
 async fn set_relatives(tx: &mut Tx, meeting_id: i64, ids: &[i64]) -> Result<(), sqlx::Error> {
-    on_tx!(tx, |c| sqlx::query("DELETE FROM meeting_relatives WHERE meeting_id = $1")
+    on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM meeting_relatives WHERE meeting_id = $1"
+    )
+    .bind(meeting_id)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    for id in ids {
+        on_tx!(tx, |c| sqlx::query(
+            "INSERT INTO meeting_relatives (meeting_id, relative_id) VALUES ($1, $2)"
+        )
         .bind(meeting_id)
+        .bind(id)
         .execute(c)
         .await
         .map(|_| ()))?;
-    for id in ids {
-        on_tx!(tx, |c| sqlx::query("INSERT INTO meeting_relatives (meeting_id, relative_id) VALUES ($1, $2)")
-            .bind(meeting_id)
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|_| ()))?;
     }
     Ok(())
 }
 
-pub async fn insert(tx: &mut Tx, patient_id: i64, m: &MeetingInput, by: i64, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    tx: &mut Tx,
+    patient_id: i64,
+    m: &MeetingInput,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
     let sql = "INSERT INTO meetings (patient_id, kind, starts_at, patient_present, staff, minutes, informed_rights, status,
                    created_by, created_at, updated_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $9) RETURNING id";
@@ -83,7 +100,13 @@ pub async fn insert(tx: &mut Tx, patient_id: i64, m: &MeetingInput, by: i64, now
 }
 
 /// Saves a draft's contents; `complete` also marks it completed.
-pub async fn update(tx: &mut Tx, id: i64, m: &MeetingInput, complete: bool, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn update(
+    tx: &mut Tx,
+    id: i64,
+    m: &MeetingInput,
+    complete: bool,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     let sql = "UPDATE meetings SET kind = $1, starts_at = $2, patient_present = $3, staff = $4, minutes = $5,
                    informed_rights = $6, updated_at = $7,
                    status = CASE WHEN $8 THEN 'completed' ELSE status END,
@@ -106,6 +129,10 @@ pub async fn update(tx: &mut Tx, id: i64, m: &MeetingInput, complete: bool, now:
 }
 
 pub async fn relative_ids(db: &Db, meeting_id: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let sql = "SELECT relative_id FROM meeting_relatives WHERE meeting_id = $1 ORDER BY relative_id";
-    on_db!(db, |p| sqlx::query_scalar(sql).bind(meeting_id).fetch_all(p).await)
+    let sql =
+        "SELECT relative_id FROM meeting_relatives WHERE meeting_id = $1 ORDER BY relative_id";
+    on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(meeting_id)
+        .fetch_all(p)
+        .await)
 }

@@ -8,12 +8,12 @@ pub mod events;
 pub mod followups;
 pub mod mappings;
 pub mod meetings;
-pub mod relatives;
-pub mod support;
 pub mod org;
 pub mod patients;
+pub mod relatives;
 pub mod sessions;
 pub mod setup;
+pub mod support;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

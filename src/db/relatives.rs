@@ -42,12 +42,20 @@ const SELECT: &str = "SELECT r.id, r.patient_id, p.full_name AS patient_name, p.
 /// The relative, if its patient is within `scope`.
 pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<Option<RelativeRow>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE r.id = $2 AND {}", scope.condition("$1"));
-    on_db!(db, |p| sqlx::query_as(&sql).bind(scope.id()).bind(id).fetch_optional(p).await)
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(scope.id())
+        .bind(id)
+        .fetch_optional(p)
+        .await)
 }
 
 pub async fn for_patient(db: &Db, patient_id: i64) -> Result<Vec<RelativeRow>, sqlx::Error> {
-    let sql = format!("{SELECT} WHERE r.patient_id = $1 ORDER BY r.closest DESC, r.full_name, r.id");
-    on_db!(db, |p| sqlx::query_as(&sql).bind(patient_id).fetch_all(p).await)
+    let sql =
+        format!("{SELECT} WHERE r.patient_id = $1 ORDER BY r.closest DESC, r.full_name, r.id");
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(patient_id)
+        .fetch_all(p)
+        .await)
 }
 
 /// The data of the relative form, parsed.
@@ -71,7 +79,13 @@ pub struct RelativeInput {
     pub contact_person_id: Option<i64>,
 }
 
-pub async fn insert(tx: &mut Tx, patient_id: i64, r: &RelativeInput, by: i64, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    tx: &mut Tx,
+    patient_id: i64,
+    r: &RelativeInput,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
     let sql = "INSERT INTO relatives (patient_id, full_name, relation, relation_other, phone, email, address, birth_date,
                    age_group, language, interpreter, closest, closest_basis, closest_on, guardian, involvement,
                    contact_person_id, created_by, created_at, updated_at)
@@ -101,7 +115,12 @@ pub async fn insert(tx: &mut Tx, patient_id: i64, r: &RelativeInput, by: i64, no
         .await)
 }
 
-pub async fn update(tx: &mut Tx, id: i64, r: &RelativeInput, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn update(
+    tx: &mut Tx,
+    id: i64,
+    r: &RelativeInput,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     let sql = "UPDATE relatives SET full_name = $1, relation = $2, relation_other = $3, phone = $4, email = $5,
                    address = $6, birth_date = $7, age_group = $8, language = $9, interpreter = $10, closest = $11,
                    closest_basis = $12, closest_on = $13, guardian = $14, involvement = $15, contact_person_id = $16,
@@ -132,7 +151,11 @@ pub async fn update(tx: &mut Tx, id: i64, r: &RelativeInput, now: DateTime<Utc>)
 }
 
 /// Other relatives of the patient already recorded as nærmeste pårørende.
-pub async fn other_closest(db: &Db, patient_id: i64, except: Option<i64>) -> Result<Vec<String>, sqlx::Error> {
+pub async fn other_closest(
+    db: &Db,
+    patient_id: i64,
+    except: Option<i64>,
+) -> Result<Vec<String>, sqlx::Error> {
     let sql = "SELECT full_name FROM relatives WHERE patient_id = $1 AND closest = $2 AND id <> $3 ORDER BY id";
     on_db!(db, |p| sqlx::query_scalar(sql)
         .bind(patient_id)
@@ -161,8 +184,15 @@ pub struct ConsentInput {
     pub how: String,
 }
 
-pub async fn add_consent(tx: &mut Tx, relative_id: i64, c: &ConsentInput, by: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    let sql = "INSERT INTO consents (relative_id, scope, topics, given_on, how, recorded_by, recorded_at)
+pub async fn add_consent(
+    tx: &mut Tx,
+    relative_id: i64,
+    c: &ConsentInput,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let sql =
+        "INSERT INTO consents (relative_id, scope, topics, given_on, how, recorded_by, recorded_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7)";
     on_tx!(tx, |conn| sqlx::query(sql)
         .bind(relative_id)
@@ -182,7 +212,10 @@ pub async fn consents(db: &Db, relative_id: i64) -> Result<Vec<ConsentRow>, sqlx
     let sql = "SELECT c.id, c.relative_id, c.scope, c.topics, c.given_on, c.how, s.name AS recorded_by_name, c.recorded_at
                FROM consents c LEFT JOIN users s ON s.id = c.recorded_by
                WHERE c.relative_id = $1 ORDER BY c.id DESC";
-    on_db!(db, |p| sqlx::query_as(sql).bind(relative_id).fetch_all(p).await)
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(relative_id)
+        .fetch_all(p)
+        .await)
 }
 
 /// The consent in force for each relative of a patient.
@@ -191,7 +224,10 @@ pub async fn current_consents(db: &Db, patient_id: i64) -> Result<Vec<ConsentRow
                FROM consents c LEFT JOIN users s ON s.id = c.recorded_by
                WHERE c.id IN (SELECT MAX(c2.id) FROM consents c2 JOIN relatives r ON r.id = c2.relative_id
                               WHERE r.patient_id = $1 GROUP BY c2.relative_id)";
-    on_db!(db, |p| sqlx::query_as(sql).bind(patient_id).fetch_all(p).await)
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(patient_id)
+        .fetch_all(p)
+        .await)
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -217,7 +253,13 @@ pub struct ChildFollowupInput {
     pub concern_action: String,
 }
 
-pub async fn add_child_followup(tx: &mut Tx, relative_id: i64, c: &ChildFollowupInput, by: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn add_child_followup(
+    tx: &mut Tx,
+    relative_id: i64,
+    c: &ChildFollowupInput,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO child_followups (relative_id, informed, informed_how, follower, services, concern, concern_action,
                    recorded_by, recorded_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
@@ -236,18 +278,27 @@ pub async fn add_child_followup(tx: &mut Tx, relative_id: i64, c: &ChildFollowup
         .map(|_| ()))
 }
 
-pub async fn child_followups(db: &Db, relative_id: i64) -> Result<Vec<ChildFollowupRow>, sqlx::Error> {
+pub async fn child_followups(
+    db: &Db,
+    relative_id: i64,
+) -> Result<Vec<ChildFollowupRow>, sqlx::Error> {
     let sql = "SELECT c.id, c.relative_id, c.informed, c.informed_how, c.follower, c.services, c.concern, c.concern_action,
                    s.name AS recorded_by_name, c.recorded_at
                FROM child_followups c LEFT JOIN users s ON s.id = c.recorded_by
                WHERE c.relative_id = $1 ORDER BY c.id DESC";
-    on_db!(db, |p| sqlx::query_as(sql).bind(relative_id).fetch_all(p).await)
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(relative_id)
+        .fetch_all(p)
+        .await)
 }
 
 /// Ids of a patient's relatives that have a recorded child follow-up.
 pub async fn with_child_followup(db: &Db, patient_id: i64) -> Result<Vec<i64>, sqlx::Error> {
     let sql = "SELECT DISTINCT c.relative_id FROM child_followups c JOIN relatives r ON r.id = c.relative_id WHERE r.patient_id = $1";
-    on_db!(db, |p| sqlx::query_scalar(sql).bind(patient_id).fetch_all(p).await)
+    on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(patient_id)
+        .fetch_all(p)
+        .await)
 }
 
 pub async fn set_outcome(
@@ -258,7 +309,14 @@ pub async fn set_outcome(
     reason: &str,
 ) -> Result<(), sqlx::Error> {
     let sql = "UPDATE patients SET identify_outcome = $1, identify_outcome_on = $2, identify_outcome_reason = $3 WHERE id = $4";
-    on_tx!(tx, |c| sqlx::query(sql).bind(outcome).bind(on).bind(reason).bind(patient_id).execute(c).await.map(|_| ()))
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(outcome)
+        .bind(on)
+        .bind(reason)
+        .bind(patient_id)
+        .execute(c)
+        .await
+        .map(|_| ()))
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -270,5 +328,8 @@ pub struct Outcome {
 
 pub async fn outcome(db: &Db, patient_id: i64) -> Result<Outcome, sqlx::Error> {
     let sql = "SELECT identify_outcome, identify_outcome_on, identify_outcome_reason FROM patients WHERE id = $1";
-    on_db!(db, |p| sqlx::query_as(sql).bind(patient_id).fetch_one(p).await)
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(patient_id)
+        .fetch_one(p)
+        .await)
 }

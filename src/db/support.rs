@@ -19,18 +19,26 @@ pub struct OfferRow {
     pub referral_count: i64,
 }
 
-const OFFER_SELECT: &str = "SELECT o.id, o.name, o.provider, o.kind, o.need, o.contact, o.description, o.retired_at,
+const OFFER_SELECT: &str =
+    "SELECT o.id, o.name, o.provider, o.kind, o.need, o.contact, o.description, o.retired_at,
         (SELECT COUNT(*) FROM referrals x WHERE x.offer_id = o.id) AS referral_count
     FROM offers o";
 
 pub async fn offers(db: &Db, include_retired: bool) -> Result<Vec<OfferRow>, sqlx::Error> {
-    let sql = format!("{OFFER_SELECT} WHERE o.retired_at IS NULL OR $1 ORDER BY o.kind, o.name, o.id");
-    on_db!(db, |p| sqlx::query_as(&sql).bind(include_retired).fetch_all(p).await)
+    let sql =
+        format!("{OFFER_SELECT} WHERE o.retired_at IS NULL OR $1 ORDER BY o.kind, o.name, o.id");
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(include_retired)
+        .fetch_all(p)
+        .await)
 }
 
 pub async fn offer(db: &Db, id: i64) -> Result<Option<OfferRow>, sqlx::Error> {
     let sql = format!("{OFFER_SELECT} WHERE o.id = $1");
-    on_db!(db, |p| sqlx::query_as(&sql).bind(id).fetch_optional(p).await)
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await)
 }
 
 pub struct OfferInput {
@@ -42,7 +50,11 @@ pub struct OfferInput {
     pub description: String,
 }
 
-pub async fn insert_offer(tx: &mut Tx, o: &OfferInput, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+pub async fn insert_offer(
+    tx: &mut Tx,
+    o: &OfferInput,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
     let sql = "INSERT INTO offers (name, provider, kind, need, contact, description, created_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
     on_tx!(tx, |c| sqlx::query_scalar(sql)
@@ -72,19 +84,29 @@ pub async fn update_offer(tx: &mut Tx, id: i64, o: &OfferInput) -> Result<(), sq
         .map(|_| ()))
 }
 
-pub async fn set_retired(tx: &mut Tx, id: i64, at: Option<DateTime<Utc>>) -> Result<(), sqlx::Error> {
-    on_tx!(tx, |c| sqlx::query("UPDATE offers SET retired_at = $1 WHERE id = $2")
-        .bind(at)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|_| ()))
+pub async fn set_retired(
+    tx: &mut Tx,
+    id: i64,
+    at: Option<DateTime<Utc>>,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, |c| sqlx::query(
+        "UPDATE offers SET retired_at = $1 WHERE id = $2"
+    )
+    .bind(at)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|_| ()))
 }
 
 /// Deletes an offer nobody was referred to; false when referrals point to it.
 pub async fn delete_unused_offer(tx: &mut Tx, id: i64) -> Result<bool, sqlx::Error> {
     let sql = "DELETE FROM offers WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM referrals WHERE offer_id = $1)";
-    on_tx!(tx, |c| sqlx::query(sql).bind(id).execute(c).await.map(|r| r.rows_affected() == 1))
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected() == 1))
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -101,19 +123,34 @@ pub struct ReferralRow {
     pub note: String,
 }
 
-const REFERRAL_SELECT: &str = "SELECT x.id, x.relative_id, r.full_name AS relative_name, r.patient_id, p.unit_id,
+const REFERRAL_SELECT: &str =
+    "SELECT x.id, x.relative_id, r.full_name AS relative_name, r.patient_id, p.unit_id,
         x.offer_id, o.name AS offer_name, x.referred_on, x.state, x.note
     FROM referrals x JOIN relatives r ON r.id = x.relative_id JOIN patients p ON p.id = r.patient_id
     JOIN units u ON u.id = p.unit_id JOIN offers o ON o.id = x.offer_id";
 
 pub async fn referral(db: &Db, scope: Scope, id: i64) -> Result<Option<ReferralRow>, sqlx::Error> {
-    let sql = format!("{REFERRAL_SELECT} WHERE x.id = $2 AND {}", scope.condition("$1"));
-    on_db!(db, |p| sqlx::query_as(&sql).bind(scope.id()).bind(id).fetch_optional(p).await)
+    let sql = format!(
+        "{REFERRAL_SELECT} WHERE x.id = $2 AND {}",
+        scope.condition("$1")
+    );
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(scope.id())
+        .bind(id)
+        .fetch_optional(p)
+        .await)
 }
 
-pub async fn referrals_for_patient(db: &Db, patient_id: i64) -> Result<Vec<ReferralRow>, sqlx::Error> {
-    let sql = format!("{REFERRAL_SELECT} WHERE r.patient_id = $1 ORDER BY x.referred_on DESC, x.id DESC");
-    on_db!(db, |p| sqlx::query_as(&sql).bind(patient_id).fetch_all(p).await)
+pub async fn referrals_for_patient(
+    db: &Db,
+    patient_id: i64,
+) -> Result<Vec<ReferralRow>, sqlx::Error> {
+    let sql =
+        format!("{REFERRAL_SELECT} WHERE r.patient_id = $1 ORDER BY x.referred_on DESC, x.id DESC");
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(patient_id)
+        .fetch_all(p)
+        .await)
 }
 
 pub async fn insert_referral(
@@ -140,7 +177,20 @@ pub async fn insert_referral(
         .await)
 }
 
-pub async fn set_referral_state(tx: &mut Tx, id: i64, state: &str, note: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn set_referral_state(
+    tx: &mut Tx,
+    id: i64,
+    state: &str,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     let sql = "UPDATE referrals SET state = $1, note = $2, updated_at = $3 WHERE id = $4";
-    on_tx!(tx, |c| sqlx::query(sql).bind(state).bind(note).bind(now).bind(id).execute(c).await.map(|_| ()))
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(state)
+        .bind(note)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|_| ()))
 }

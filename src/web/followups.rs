@@ -37,16 +37,35 @@ struct Group<'a> {
 }
 
 #[rocket::get("/followups?<kind>")]
-async fn list(user: Worker<'_>, kind: Option<&str>, db: &State<Db>, clock: &State<Clock>, flash: Option<FlashMessage<'_>>) -> AppResult<Template> {
+async fn list(
+    user: Worker<'_>,
+    kind: Option<&str>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+    flash: Option<FlashMessage<'_>>,
+) -> AppResult<Template> {
     let kind = kind.filter(|k| choices::is_valid(choices::FOLLOWUP_KINDS, k));
     let today = clock.today();
     let rows = db::followups::open_for_owner(db, user.id, kind, 500).await?;
     let views = followup_views(rows, today);
-    let groups: Vec<Group<'_>> = [(Bucket::Overdue, "overdue"), (Bucket::ThisWeek, "week"), (Bucket::Later, "later")]
-        .into_iter()
-        .map(|(b, key)| Group { key, label: b.label(), items: views.iter().filter(|v| bucket(v.row.due_on, today) == b).collect() })
-        .collect();
-    let adult_before = today.checked_sub_months(Months::new(12 * 18)).unwrap_or(today);
+    let groups: Vec<Group<'_>> = [
+        (Bucket::Overdue, "overdue"),
+        (Bucket::ThisWeek, "week"),
+        (Bucket::Later, "later"),
+    ]
+    .into_iter()
+    .map(|(b, key)| Group {
+        key,
+        label: b.label(),
+        items: views
+            .iter()
+            .filter(|v| bucket(v.row.due_on, today) == b)
+            .collect(),
+    })
+    .collect();
+    let adult_before = today
+        .checked_sub_months(Months::new(12 * 18))
+        .unwrap_or(today);
     let child_tasks = match user.unit_id {
         Some(unit) => db::followups::child_tasks(db, unit, adult_before).await?,
         None => Vec::new(),
@@ -74,18 +93,44 @@ struct NewForm {
 crate::csrf_protected!(NewForm);
 
 #[rocket::post("/patients/<id>/followups", data = "<form>")]
-async fn create(user: Worker<'_>, id: i64, form: CsrfForm<NewForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+async fn create(
+    user: Worker<'_>,
+    id: i64,
+    form: CsrfForm<NewForm>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
     let patient = find(db, user.read_scope(), id).await?;
     let mut e = FieldErrors::new();
-    let kind = f::choice(&mut e, "kind", &form.kind, choices::FOLLOWUP_KINDS, "Velg type oppfølging.");
-    let concerns = f::line(&mut e, "concerns", &form.concerns, 300, Some("Skriv hva oppfølgingen gjelder."));
-    let due = f::date(&mut e, "due_on", &form.due_on, Some("Skriv fristen (dd.mm.åååå)."));
+    let kind = f::choice(
+        &mut e,
+        "kind",
+        &form.kind,
+        choices::FOLLOWUP_KINDS,
+        "Velg type oppfølging.",
+    );
+    let concerns = f::line(
+        &mut e,
+        "concerns",
+        &form.concerns,
+        300,
+        Some("Skriv hva oppfølgingen gjelder."),
+    );
+    let due = f::date(
+        &mut e,
+        "due_on",
+        &form.due_on,
+        Some("Skriv fristen (dd.mm.åååå)."),
+    );
     if due.is_some_and(|d| d < clock.today()) {
         e.add("due_on", "Fristen kan ikke være tilbake i tid.");
     }
     let staff = staff_choices(db, patient.unit_id).await?;
     let owner = form.owner_id.trim();
-    let owner_id = owner.parse::<i64>().ok().filter(|_| staff.iter().any(|c| c.value == owner));
+    let owner_id = owner
+        .parse::<i64>()
+        .ok()
+        .filter(|_| staff.iter().any(|c| c.value == owner));
     if owner_id.is_none() {
         e.add("owner_id", "Velg hvem som har ansvaret.");
     }
@@ -93,7 +138,10 @@ async fn create(user: Worker<'_>, id: i64, form: CsrfForm<NewForm>, db: &State<D
     let relative_id = match form.relative_id.trim() {
         "" => None,
         raw => {
-            let found = raw.parse::<i64>().ok().filter(|r| relatives.iter().any(|x| x.id == *r));
+            let found = raw
+                .parse::<i64>()
+                .ok()
+                .filter(|r| relatives.iter().any(|x| x.id == *r));
             if found.is_none() {
                 e.add("relative_id", "Velg en av pasientens pårørende.");
             }
@@ -102,7 +150,10 @@ async fn create(user: Worker<'_>, id: i64, form: CsrfForm<NewForm>, db: &State<D
     };
     let (Some(due), Some(owner_id)) = (due.filter(|_| e.is_empty()), owner_id) else {
         let back = format!("/patients/{id}");
-        let first = ["kind", "concerns", "due_on", "owner_id", "relative_id"].iter().find_map(|k| e.get(k)).unwrap_or("");
+        let first = ["kind", "concerns", "due_on", "owner_id", "relative_id"]
+            .iter()
+            .find_map(|k| e.get(k))
+            .unwrap_or("");
         return Ok(Submitted::Done(rocket::response::Flash::error(
             rocket::response::Redirect::to(back),
             format!("Oppfølgingen ble ikke lagret: {first}"),
@@ -121,16 +172,36 @@ async fn create(user: Worker<'_>, id: i64, form: CsrfForm<NewForm>, db: &State<D
         owner_id,
     };
     let fid = db::followups::insert(&mut tx, &new, user.id, now).await?;
-    let summary = format!("Oppfølging opprettet: {concerns} (frist {})", format_date(due));
-    record_change(&mut tx, &user, Action::Create, "followup", fid, (id, patient.unit_id), &summary, now).await?;
+    let summary = format!(
+        "Oppfølging opprettet: {concerns} (frist {})",
+        format_date(due)
+    );
+    record_change(
+        &mut tx,
+        &user,
+        Action::Create,
+        "followup",
+        fid,
+        (id, patient.unit_id),
+        &summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(done(format!("/patients/{id}"), "Oppfølgingen er opprettet."))
+    Ok(done(
+        format!("/patients/{id}"),
+        "Oppfølgingen er opprettet.",
+    ))
 }
 
 async fn detail_page(db: &Db, user: &Reader<'_>, id: i64, clock: &Clock) -> AppResult<Page> {
-    let row = db::followups::get(db, user.scope(), id).await?.ok_or(AppError::NotFound)?;
+    let row = db::followups::get(db, user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let changes = db::followups::changes(db, id).await?;
-    let view = followup_views(vec![row], clock.today()).pop().ok_or(AppError::NotFound)?;
+    let view = followup_views(vec![row], clock.today())
+        .pop()
+        .ok_or(AppError::NotFound)?;
     Ok(Page::new("Oppfølging", Some(user))
         .with("followup", view)
         .with("changes", changes)
@@ -138,12 +209,31 @@ async fn detail_page(db: &Db, user: &Reader<'_>, id: i64, clock: &Clock) -> AppR
 }
 
 #[rocket::get("/followups/<id>")]
-async fn show(user: Reader<'_>, id: i64, db: &State<Db>, clock: &State<Clock>, flash: Option<FlashMessage<'_>>) -> AppResult<Template> {
+async fn show(
+    user: Reader<'_>,
+    id: i64,
+    db: &State<Db>,
+    clock: &State<Clock>,
+    flash: Option<FlashMessage<'_>>,
+) -> AppResult<Template> {
     let page = detail_page(db, &user, id, clock).await?;
-    let row = db::followups::get(db, user.scope(), id).await?.ok_or(AppError::NotFound)?;
-    record_view(db, &user, "followup", id, (row.patient_id, row.unit_id), clock.now()).await?;
+    let row = db::followups::get(db, user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    record_view(
+        db,
+        &user,
+        "followup",
+        id,
+        (row.patient_id, row.unit_id),
+        clock.now(),
+    )
+    .await?;
     let form = serde_json::json!({ "done_on": format_date(clock.today()) });
-    Ok(page.with("form", form).flash(flash).render("followups/show"))
+    Ok(page
+        .with("form", form)
+        .flash(flash)
+        .render("followups/show"))
 }
 
 #[derive(Debug, FromForm, Serialize)]
@@ -157,60 +247,164 @@ struct CloseForm {
 }
 crate::csrf_protected!(CloseForm);
 
-async fn refuse(db: &Db, user: Worker<'_>, id: i64, clock: &Clock, form: &CloseForm, e: &FieldErrors) -> AppResult<Submitted> {
+async fn refuse(
+    db: &Db,
+    user: Worker<'_>,
+    id: i64,
+    clock: &Clock,
+    form: &CloseForm,
+    e: &FieldErrors,
+) -> AppResult<Submitted> {
     let reader = Reader(user.0);
     let page = detail_page(db, &reader, id, clock).await?;
     Ok(invalid(page, form, e, "followups/show"))
 }
 
 #[rocket::post("/followups/<id>/done", data = "<form>")]
-async fn mark_done(user: Worker<'_>, id: i64, form: CsrfForm<CloseForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
-    let row = db::followups::get(db, user.read_scope(), id).await?.ok_or(AppError::NotFound)?;
+async fn mark_done(
+    user: Worker<'_>,
+    id: i64,
+    form: CsrfForm<CloseForm>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
+    let row = db::followups::get(db, user.read_scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut e = FieldErrors::new();
-    let note = f::line(&mut e, "note", &form.note, 500, Some("Skriv en kort merknad om hva som ble gjort."));
+    let note = f::line(
+        &mut e,
+        "note",
+        &form.note,
+        500,
+        Some("Skriv en kort merknad om hva som ble gjort."),
+    );
     let on = f::date(&mut e, "done_on", &form.done_on, Some("Skriv datoen."));
     if on.is_some_and(|d| d > clock.today()) {
         e.add("done_on", "Datoen kan ikke være fram i tid.");
     }
-    let Some(on) = on.filter(|_| e.is_empty()) else { return refuse(db, user, id, clock, &form, &e).await };
+    let Some(on) = on.filter(|_| e.is_empty()) else {
+        return refuse(db, user, id, clock, &form, &e).await;
+    };
     let now = clock.now();
     let mut tx = db.begin().await?;
     if db::followups::close(&mut tx, id, "done", on, &note, now).await? {
-        db::followups::record_change(&mut tx, id, "done", "", &format_date(on), &note, user.id, now).await?;
+        db::followups::record_change(
+            &mut tx,
+            id,
+            "done",
+            "",
+            &format_date(on),
+            &note,
+            user.id,
+            now,
+        )
+        .await?;
         let summary = format!("Oppfølging utført: {} ({note})", row.concerns);
-        record_change(&mut tx, &user, Action::Update, "followup", id, (row.patient_id, row.unit_id), &summary, now).await?;
+        record_change(
+            &mut tx,
+            &user,
+            Action::Update,
+            "followup",
+            id,
+            (row.patient_id, row.unit_id),
+            &summary,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
-    Ok(done("/followups".into(), "Oppfølgingen er merket som utført."))
+    Ok(done(
+        "/followups".into(),
+        "Oppfølgingen er merket som utført.",
+    ))
 }
 
 #[rocket::post("/followups/<id>/move", data = "<form>")]
-async fn move_due(user: Worker<'_>, id: i64, form: CsrfForm<CloseForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
-    let row = db::followups::get(db, user.read_scope(), id).await?.ok_or(AppError::NotFound)?;
+async fn move_due(
+    user: Worker<'_>,
+    id: i64,
+    form: CsrfForm<CloseForm>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
+    let row = db::followups::get(db, user.read_scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut e = FieldErrors::new();
-    let due = f::date(&mut e, "due_on", &form.due_on, Some("Skriv den nye fristen."));
+    let due = f::date(
+        &mut e,
+        "due_on",
+        &form.due_on,
+        Some("Skriv den nye fristen."),
+    );
     if due.is_some_and(|d| d < clock.today()) {
         e.add("due_on", "Den nye fristen kan ikke være tilbake i tid.");
     }
-    let reason = f::line(&mut e, "reason", &form.reason, 500, Some("Skriv hvorfor fristen flyttes."));
-    let Some(due) = due.filter(|_| e.is_empty()) else { return refuse(db, user, id, clock, &form, &e).await };
+    let reason = f::line(
+        &mut e,
+        "reason",
+        &form.reason,
+        500,
+        Some("Skriv hvorfor fristen flyttes."),
+    );
+    let Some(due) = due.filter(|_| e.is_empty()) else {
+        return refuse(db, user, id, clock, &form, &e).await;
+    };
     let now = clock.now();
     let mut tx = db.begin().await?;
     if db::followups::move_due(&mut tx, id, due, now).await? {
-        db::followups::record_change(&mut tx, id, "moved", &format_date(row.due_on), &format_date(due), &reason, user.id, now)
-            .await?;
-        let summary = format!("Oppfølging flyttet fra {} til {}: {reason}", format_date(row.due_on), format_date(due));
-        record_change(&mut tx, &user, Action::Update, "followup", id, (row.patient_id, row.unit_id), &summary, now).await?;
+        db::followups::record_change(
+            &mut tx,
+            id,
+            "moved",
+            &format_date(row.due_on),
+            &format_date(due),
+            &reason,
+            user.id,
+            now,
+        )
+        .await?;
+        let summary = format!(
+            "Oppfølging flyttet fra {} til {}: {reason}",
+            format_date(row.due_on),
+            format_date(due)
+        );
+        record_change(
+            &mut tx,
+            &user,
+            Action::Update,
+            "followup",
+            id,
+            (row.patient_id, row.unit_id),
+            &summary,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(done(format!("/followups/{id}"), "Fristen er flyttet."))
 }
 
 #[rocket::post("/followups/<id>/cancel", data = "<form>")]
-async fn cancel(user: Worker<'_>, id: i64, form: CsrfForm<CloseForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
-    let row = db::followups::get(db, user.read_scope(), id).await?.ok_or(AppError::NotFound)?;
+async fn cancel(
+    user: Worker<'_>,
+    id: i64,
+    form: CsrfForm<CloseForm>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
+    let row = db::followups::get(db, user.read_scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut e = FieldErrors::new();
-    let reason = f::line(&mut e, "reason", &form.reason, 500, Some("Skriv hvorfor oppfølgingen avlyses."));
+    let reason = f::line(
+        &mut e,
+        "reason",
+        &form.reason,
+        500,
+        Some("Skriv hvorfor oppfølgingen avlyses."),
+    );
     if !e.is_empty() {
         return refuse(db, user, id, clock, &form, &e).await;
     }
@@ -218,9 +412,20 @@ async fn cancel(user: Worker<'_>, id: i64, form: CsrfForm<CloseForm>, db: &State
     let today = clock.today();
     let mut tx = db.begin().await?;
     if db::followups::close(&mut tx, id, "cancelled", today, &reason, now).await? {
-        db::followups::record_change(&mut tx, id, "cancelled", "", "", &reason, user.id, now).await?;
+        db::followups::record_change(&mut tx, id, "cancelled", "", "", &reason, user.id, now)
+            .await?;
         let summary = format!("Oppfølging avlyst: {} ({reason})", row.concerns);
-        record_change(&mut tx, &user, Action::Update, "followup", id, (row.patient_id, row.unit_id), &summary, now).await?;
+        record_change(
+            &mut tx,
+            &user,
+            Action::Update,
+            "followup",
+            id,
+            (row.patient_id, row.unit_id),
+            &summary,
+            now,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(done("/followups".into(), "Oppfølgingen er avlyst."))
@@ -234,16 +439,47 @@ struct Ics {
 }
 
 #[rocket::get("/followups/<id>/calendar.ics")]
-async fn calendar(user: Reader<'_>, id: i64, db: &State<Db>, clock: &State<Clock>) -> AppResult<Ics> {
-    let row = db::followups::get(db, user.scope(), id).await?.ok_or(AppError::NotFound)?;
-    record_view(db, &user, "followup", id, (row.patient_id, row.unit_id), clock.now()).await?;
+async fn calendar(
+    user: Reader<'_>,
+    id: i64,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Ics> {
+    let row = db::followups::get(db, user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    record_view(
+        db,
+        &user,
+        "followup",
+        id,
+        (row.patient_id, row.unit_id),
+        clock.now(),
+    )
+    .await?;
     // The event leaves the record system: it names the task, not the patient's health.
-    let summary = format!("{}: {}", label(choices::FOLLOWUP_KINDS, &row.kind), row.concerns);
-    let description = format!("Oppfølging i Samspill for {}. Se /followups/{id}", row.patient_name);
-    let body = ics(&format!("followup-{id}@samspill"), &summary, &description, row.due_on, clock.now());
+    let summary = format!(
+        "{}: {}",
+        label(choices::FOLLOWUP_KINDS, &row.kind),
+        row.concerns
+    );
+    let description = format!(
+        "Oppfølging i Samspill for {}. Se /followups/{id}",
+        row.patient_name
+    );
+    let body = ics(
+        &format!("followup-{id}@samspill"),
+        &summary,
+        &description,
+        row.due_on,
+        clock.now(),
+    );
     Ok(Ics {
         body,
         content_type: ContentType::new("text", "calendar"),
-        disposition: Header::new("Content-Disposition", format!("attachment; filename=\"oppfolging-{id}.ics\"")),
+        disposition: Header::new(
+            "Content-Disposition",
+            format!("attachment; filename=\"oppfolging-{id}.ics\""),
+        ),
     })
 }

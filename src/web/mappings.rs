@@ -37,8 +37,19 @@ struct MappingForm {
     other_care: Text,
     distance: Text,
     /// `s0`..`s12`: "1" yes, "0" no.
-    s0: Text, s1: Text, s2: Text, s3: Text, s4: Text, s5: Text, s6: Text,
-    s7: Text, s8: Text, s9: Text, s10: Text, s11: Text, s12: Text,
+    s0: Text,
+    s1: Text,
+    s2: Text,
+    s3: Text,
+    s4: Text,
+    s5: Text,
+    s6: Text,
+    s7: Text,
+    s8: Text,
+    s9: Text,
+    s10: Text,
+    s11: Text,
+    s12: Text,
     what_matters: Text,
     views: Text,
     not_wanted: Text,
@@ -53,7 +64,10 @@ crate::csrf_protected!(MappingForm);
 
 impl MappingForm {
     fn strain(&self) -> [&Text; 13] {
-        [&self.s0, &self.s1, &self.s2, &self.s3, &self.s4, &self.s5, &self.s6, &self.s7, &self.s8, &self.s9, &self.s10, &self.s11, &self.s12]
+        [
+            &self.s0, &self.s1, &self.s2, &self.s3, &self.s4, &self.s5, &self.s6, &self.s7,
+            &self.s8, &self.s9, &self.s10, &self.s11, &self.s12,
+        ]
     }
 }
 
@@ -65,7 +79,15 @@ struct StrainItem {
 }
 
 fn strain_items() -> Vec<StrainItem> {
-    strain::ITEMS.iter().enumerate().map(|(i, t)| StrainItem { field: format!("s{i}"), number: i + 1, text: t }).collect()
+    strain::ITEMS
+        .iter()
+        .enumerate()
+        .map(|(i, t)| StrainItem {
+            field: format!("s{i}"),
+            number: i + 1,
+            text: t,
+        })
+        .collect()
 }
 
 fn form_page(user: &Worker<'_>, r: &db::relatives::RelativeRow) -> Page {
@@ -84,19 +106,40 @@ fn strs(v: &[String]) -> Vec<&str> {
 }
 
 #[rocket::get("/relatives/<id>/mappings/new")]
-async fn new_page(user: Worker<'_>, id: i64, db: &State<Db>, clock: &State<Clock>) -> AppResult<Template> {
+async fn new_page(
+    user: Worker<'_>,
+    id: i64,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Template> {
     let r = find_relative(db, user.read_scope(), id).await?;
     let form = serde_json::json!({ "mapped_on": format_date(clock.today()), "violence": "no", "roles": [], "tasks": [], "support_needs": [] });
-    Ok(form_page(&user, &r).with("form", form).render("mappings/form"))
+    Ok(form_page(&user, &r)
+        .with("form", form)
+        .render("mappings/form"))
 }
 
 #[rocket::post("/relatives/<id>/mappings", data = "<form>")]
-async fn create(user: Worker<'_>, id: i64, form: CsrfForm<MappingForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+async fn create(
+    user: Worker<'_>,
+    id: i64,
+    form: CsrfForm<MappingForm>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
     let r = find_relative(db, user.read_scope(), id).await?;
     let mut e = FieldErrors::new();
-    let mapped_on = f::date(&mut e, "mapped_on", &form.mapped_on, Some("Skriv datoen for kartleggingen."));
+    let mapped_on = f::date(
+        &mut e,
+        "mapped_on",
+        &form.mapped_on,
+        Some("Skriv datoen for kartleggingen."),
+    );
     if mapped_on.is_some_and(|d| d > clock.today()) {
-        e.add("mapped_on", "Kartleggingen kan ikke være datert fram i tid.");
+        e.add(
+            "mapped_on",
+            "Kartleggingen kan ikke være datert fram i tid.",
+        );
     }
     let roles = choices::join_valid(choices::ROLES, &strs(&form.roles));
     let tasks = choices::join_valid(choices::CARE_TASKS, &strs(&form.tasks));
@@ -116,12 +159,21 @@ async fn create(user: Worker<'_>, id: i64, form: CsrfForm<MappingForm>, db: &Sta
     }
     let answered = answers.iter().filter(|a| a.is_some()).count();
     if answered > 0 && answered < 13 {
-        e.add("s0", "Svar ja eller nei på alle 13 spørsmålene om belastning, eller la alle stå tomme.");
+        e.add(
+            "s0",
+            "Svar ja eller nei på alle 13 spørsmålene om belastning, eller la alle stå tomme.",
+        );
     }
     let what_matters = f::text(&mut e, "what_matters", &form.what_matters, 4000);
     let views = f::text(&mut e, "views", &form.views, 4000);
     let not_wanted = f::text(&mut e, "not_wanted", &form.not_wanted, 4000);
-    let violence = f::choice(&mut e, "violence", &form.violence, choices::YES_NO_UNSURE, "Velg om det er bekymring for vold, trusler eller overgrep.");
+    let violence = f::choice(
+        &mut e,
+        "violence",
+        &form.violence,
+        choices::YES_NO_UNSURE,
+        "Velg om det er bekymring for vold, trusler eller overgrep.",
+    );
     let violence_action = f::text(&mut e, "violence_action", &form.violence_action, 4000);
     if (violence == "yes" || violence == "unsure") && violence_action.is_empty() {
         e.add("violence_action", "Skriv hva som er gjort med bekymringen.");
@@ -143,7 +195,11 @@ async fn create(user: Worker<'_>, id: i64, form: CsrfForm<MappingForm>, db: &Sta
         own_health,
         other_care,
         distance,
-        strain_answers: if answered == 0 { String::new() } else { strain::encode(&answers) },
+        strain_answers: if answered == 0 {
+            String::new()
+        } else {
+            strain::encode(&answers)
+        },
         strain_score: score,
         what_matters,
         views,
@@ -161,7 +217,17 @@ async fn create(user: Worker<'_>, id: i64, form: CsrfForm<MappingForm>, db: &Sta
         Some(s) => format!("Kartlegging av {}, belastning {s} av 13", r.full_name),
         None => format!("Kartlegging av {}", r.full_name),
     };
-    record_change(&mut tx, &user, Action::Create, "mapping", mid, (r.patient_id, r.unit_id), &summary, now).await?;
+    record_change(
+        &mut tx,
+        &user,
+        Action::Create,
+        "mapping",
+        mid,
+        (r.patient_id, r.unit_id),
+        &summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     let message = if strain::is_high(score) {
         "Kartleggingen er lagret. Belastningen er høy (7 eller mer): snakk med den pårørende om støttetiltak, og vurder en pårørendeavtale."
@@ -177,14 +243,33 @@ struct Labelled {
 }
 
 fn labels(list: choices::Choices, stored: &str) -> Vec<Labelled> {
-    split(stored).into_iter().map(|k| Labelled { label: label(list, k) }).collect()
+    split(stored)
+        .into_iter()
+        .map(|k| Labelled {
+            label: label(list, k),
+        })
+        .collect()
 }
 
 #[rocket::get("/mappings/<id>")]
-async fn show(user: Reader<'_>, id: i64, db: &State<Db>, clock: &State<Clock>, flash: Option<rocket::request::FlashMessage<'_>>) -> AppResult<Template> {
+async fn show(
+    user: Reader<'_>,
+    id: i64,
+    db: &State<Db>,
+    clock: &State<Clock>,
+    flash: Option<rocket::request::FlashMessage<'_>>,
+) -> AppResult<Template> {
     let m = db::mappings::get(db, id).await?.ok_or(AppError::NotFound)?;
     let r = find_relative(db, user.scope(), m.relative_id).await?;
-    record_view(db, &user, "mapping", id, (r.patient_id, r.unit_id), clock.now()).await?;
+    record_view(
+        db,
+        &user,
+        "mapping",
+        id,
+        (r.patient_id, r.unit_id),
+        clock.now(),
+    )
+    .await?;
     let answers = strain::decode(&m.strain_answers);
     let strain_rows: Vec<serde_json::Value> = strain::ITEMS
         .iter()

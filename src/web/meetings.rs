@@ -31,8 +31,19 @@ pub fn routes() -> Vec<rocket::Route> {
 }
 
 const FIELDS: &[&str] = &[
-    "kind", "date", "time", "relative_ids", "staff", "minutes", "informed_rights", "next_due", "next_owner_id",
-    "next_kind", "next_concerns", "evaluation_on", "new_meeting_on",
+    "kind",
+    "date",
+    "time",
+    "relative_ids",
+    "staff",
+    "minutes",
+    "informed_rights",
+    "next_due",
+    "next_owner_id",
+    "next_kind",
+    "next_concerns",
+    "evaluation_on",
+    "new_meeting_on",
 ];
 
 #[derive(Debug, Default, FromForm, Serialize)]
@@ -60,7 +71,10 @@ crate::csrf_protected!(MeetingForm);
 /// A local date and time in Oslo as an instant.
 fn oslo_instant(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     let local = date.and_time(time);
-    Oslo.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or_else(|| local.and_utc())
+    Oslo.from_local_datetime(&local)
+        .earliest()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| local.and_utc())
 }
 
 struct NextSteps {
@@ -71,7 +85,9 @@ struct NextSteps {
 
 impl NextSteps {
     fn count(&self) -> usize {
-        usize::from(self.followup.is_some()) + usize::from(self.evaluation_on.is_some()) + usize::from(self.new_meeting_on.is_some())
+        usize::from(self.followup.is_some())
+            + usize::from(self.evaluation_on.is_some())
+            + usize::from(self.new_meeting_on.is_some())
     }
 }
 
@@ -83,12 +99,20 @@ async fn parse(
     today: NaiveDate,
 ) -> AppResult<Result<(MeetingInput, NextSteps, bool), FieldErrors>> {
     let mut e = FieldErrors::new();
-    let kind = f::choice(&mut e, "kind", &form.kind, choices::MEETING_KINDS, "Velg type møte.");
+    let kind = f::choice(
+        &mut e,
+        "kind",
+        &form.kind,
+        choices::MEETING_KINDS,
+        "Velg type møte.",
+    );
     let date = f::date(&mut e, "date", &form.date, Some("Skriv datoen for møtet."));
     let time = match form.time.trim() {
         "" => NaiveTime::from_hms_opt(10, 0, 0),
         t => {
-            let parsed = NaiveTime::parse_from_str(t, "%H:%M").or_else(|_| NaiveTime::parse_from_str(t, "%H.%M")).ok();
+            let parsed = NaiveTime::parse_from_str(t, "%H:%M")
+                .or_else(|_| NaiveTime::parse_from_str(t, "%H.%M"))
+                .ok();
             if parsed.is_none() {
                 e.add("time", "Skriv klokkeslettet som tt:mm, f.eks. 14:30.");
             }
@@ -98,7 +122,11 @@ async fn parse(
     let relatives = db::relatives::for_patient(db, patient_id).await?;
     let mut relative_ids = Vec::new();
     for raw in &form.relative_ids {
-        match raw.parse::<i64>().ok().filter(|id| relatives.iter().any(|r| r.id == *id)) {
+        match raw
+            .parse::<i64>()
+            .ok()
+            .filter(|id| relatives.iter().any(|r| r.id == *id))
+        {
             Some(id) if !relative_ids.contains(&id) => relative_ids.push(id),
             Some(_) => {}
             None => e.add("relative_ids", "Velg deltakere blant pasientens pårørende."),
@@ -109,27 +137,56 @@ async fn parse(
     let complete = &*form.action == "complete";
 
     let staff_ids = staff_choices(db, unit_id).await?;
-    let mut next = NextSteps { followup: None, evaluation_on: None, new_meeting_on: None };
+    let mut next = NextSteps {
+        followup: None,
+        evaluation_on: None,
+        new_meeting_on: None,
+    };
     let next_due = f::date(&mut e, "next_due", &form.next_due, None);
     if let Some(due) = next_due {
         if due < today {
             e.add("next_due", "Fristen kan ikke være tilbake i tid.");
         }
         let owner = form.next_owner_id.trim();
-        let owner_id = owner.parse::<i64>().ok().filter(|_| staff_ids.iter().any(|c| c.value == owner));
+        let owner_id = owner
+            .parse::<i64>()
+            .ok()
+            .filter(|_| staff_ids.iter().any(|c| c.value == owner));
         if owner_id.is_none() {
-            e.add("next_owner_id", "Velg hvem som har ansvaret for oppfølgingen.");
+            e.add(
+                "next_owner_id",
+                "Velg hvem som har ansvaret for oppfølgingen.",
+            );
         }
-        let next_kind = if form.next_kind.is_empty() { "call" } else { &form.next_kind };
-        let next_kind = f::choice(&mut e, "next_kind", next_kind, choices::FOLLOWUP_KINDS, "Velg type oppfølging.");
-        let concerns = f::line(&mut e, "next_concerns", &form.next_concerns, 300, Some("Skriv hva oppfølgingen gjelder."));
+        let next_kind = if form.next_kind.is_empty() {
+            "call"
+        } else {
+            &form.next_kind
+        };
+        let next_kind = f::choice(
+            &mut e,
+            "next_kind",
+            next_kind,
+            choices::FOLLOWUP_KINDS,
+            "Velg type oppfølging.",
+        );
+        let concerns = f::line(
+            &mut e,
+            "next_concerns",
+            &form.next_concerns,
+            300,
+            Some("Skriv hva oppfølgingen gjelder."),
+        );
         if let Some(owner_id) = owner_id {
             next.followup = Some((due, owner_id, next_kind, concerns));
         }
     }
     next.evaluation_on = f::date(&mut e, "evaluation_on", &form.evaluation_on, None);
     next.new_meeting_on = f::date(&mut e, "new_meeting_on", &form.new_meeting_on, None);
-    for (field, d) in [("evaluation_on", next.evaluation_on), ("new_meeting_on", next.new_meeting_on)] {
+    for (field, d) in [
+        ("evaluation_on", next.evaluation_on),
+        ("new_meeting_on", next.new_meeting_on),
+    ] {
         if d.is_some_and(|d| d < today) {
             e.add(field, "Datoen kan ikke være tilbake i tid.");
         }
@@ -146,7 +203,9 @@ async fn parse(
         }
     }
     e.order_by(FIELDS);
-    let (Some(date), Some(time)) = (date, time) else { return Ok(Err(e)) };
+    let (Some(date), Some(time)) = (date, time) else {
+        return Ok(Err(e));
+    };
     let input = MeetingInput {
         kind,
         starts_at: oslo_instant(date, time),
@@ -159,31 +218,54 @@ async fn parse(
     Ok(e.into_result(|| (input, next, complete)))
 }
 
-async fn form_page(db: &Db, user: &Worker<'_>, patient: &db::patients::PatientRow, meeting: Option<&MeetingRow>) -> AppResult<Page> {
+async fn form_page(
+    db: &Db,
+    user: &Worker<'_>,
+    patient: &db::patients::PatientRow,
+    meeting: Option<&MeetingRow>,
+) -> AppResult<Page> {
     let relatives: Vec<Choice> = db::relatives::for_patient(db, patient.id)
         .await?
         .into_iter()
         .map(|r| Choice::new(r.id, r.full_name))
         .collect();
-    Ok(Page::new(if meeting.is_some() { "Møte" } else { "Nytt møte" }, Some(user))
-        .with("patient", patient)
-        .with("meeting", meeting)
-        .with("kinds", choice_list(choices::MEETING_KINDS))
-        .with("followup_kinds", choice_list(choices::FOLLOWUP_KINDS))
-        .with("relative_choices", relatives)
-        .with("staff", staff_choices(db, patient.unit_id).await?))
+    Ok(Page::new(
+        if meeting.is_some() {
+            "Møte"
+        } else {
+            "Nytt møte"
+        },
+        Some(user),
+    )
+    .with("patient", patient)
+    .with("meeting", meeting)
+    .with("kinds", choice_list(choices::MEETING_KINDS))
+    .with("followup_kinds", choice_list(choices::FOLLOWUP_KINDS))
+    .with("relative_choices", relatives)
+    .with("staff", staff_choices(db, patient.unit_id).await?))
 }
 
 #[rocket::get("/patients/<id>/meetings/new")]
-async fn new_page(user: Worker<'_>, id: i64, db: &State<Db>, clock: &State<Clock>) -> AppResult<Template> {
+async fn new_page(
+    user: Worker<'_>,
+    id: i64,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Template> {
     let patient = find(db, user.read_scope(), id).await?;
-    let first_done = db::meetings::for_patient(db, id).await?.iter().any(|m| m.kind == "first");
+    let first_done = db::meetings::for_patient(db, id)
+        .await?
+        .iter()
+        .any(|m| m.kind == "first");
     let form = serde_json::json!({
         "kind": if first_done { "followup" } else { "first" },
         "date": format_date(clock.today()), "time": "10:00", "relative_ids": [],
         "staff": user.name, "next_owner_id": user.id.to_string(), "next_kind": "call",
     });
-    Ok(form_page(db, &user, &patient, None).await?.with("form", form).render("meetings/form"))
+    Ok(form_page(db, &user, &patient, None)
+        .await?
+        .with("form", form)
+        .render("meetings/form"))
 }
 
 /// Saves the meeting and, when completing, its next steps as follow-ups.
@@ -222,17 +304,41 @@ async fn store(
         owner_id: user.id,
     };
     // Next steps are agreed when the meeting is completed; a draft only keeps its contents.
-    let next = if complete { next } else { &NextSteps { followup: None, evaluation_on: None, new_meeting_on: None } };
+    let next = if complete {
+        next
+    } else {
+        &NextSteps {
+            followup: None,
+            evaluation_on: None,
+            new_meeting_on: None,
+        }
+    };
     if let Some((due, owner, kind, concerns)) = &next.followup {
-        let f = NewFollowup { kind, concerns, due_on: *due, owner_id: *owner, ..base };
+        let f = NewFollowup {
+            kind,
+            concerns,
+            due_on: *due,
+            owner_id: *owner,
+            ..base
+        };
         db::followups::insert(&mut tx, &f, user.id, now).await?;
     }
     if let Some(on) = next.evaluation_on {
-        let f = NewFollowup { kind: "evaluation", concerns: "Evaluering av samarbeidet", due_on: on, ..base };
+        let f = NewFollowup {
+            kind: "evaluation",
+            concerns: "Evaluering av samarbeidet",
+            due_on: on,
+            ..base
+        };
         db::followups::insert(&mut tx, &f, user.id, now).await?;
     }
     if let Some(on) = next.new_meeting_on {
-        let f = NewFollowup { kind: "meeting", concerns: "Nytt møte med pårørende", due_on: on, ..base };
+        let f = NewFollowup {
+            kind: "meeting",
+            concerns: "Nytt møte med pårørende",
+            due_on: on,
+            ..base
+        };
         db::followups::insert(&mut tx, &f, user.id, now).await?;
         let follow = MeetingInput {
             kind: "followup".into(),
@@ -247,35 +353,104 @@ async fn store(
     }
     let when = crate::domain::dates::format_datetime(input.starts_at);
     let kind = label(choices::MEETING_KINDS, &input.kind);
-    let summary = if complete { format!("{kind} {when} fullført med referat") } else { format!("{kind} {when} lagret som utkast") };
-    let action = if existing.is_some() { Action::Update } else { Action::Create };
-    record_change(&mut tx, user, action, "meeting", id, (patient.id, patient.unit_id), &summary, now).await?;
+    let summary = if complete {
+        format!("{kind} {when} fullført med referat")
+    } else {
+        format!("{kind} {when} lagret som utkast")
+    };
+    let action = if existing.is_some() {
+        Action::Update
+    } else {
+        Action::Create
+    };
+    record_change(
+        &mut tx,
+        user,
+        action,
+        "meeting",
+        id,
+        (patient.id, patient.unit_id),
+        &summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
 
 #[rocket::post("/patients/<id>/meetings", data = "<form>")]
-async fn create(user: Worker<'_>, id: i64, form: CsrfForm<MeetingForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+async fn create(
+    user: Worker<'_>,
+    id: i64,
+    form: CsrfForm<MeetingForm>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
     let patient = find(db, user.read_scope(), id).await?;
-    let (input, next, complete) = match parse(db, &form, id, patient.unit_id, clock.today()).await? {
+    let (input, next, complete) = match parse(db, &form, id, patient.unit_id, clock.today()).await?
+    {
         Ok(ok) => ok,
-        Err(errors) => return Ok(invalid(form_page(db, &user, &patient, None).await?, &form.0, &errors, "meetings/form")),
+        Err(errors) => {
+            return Ok(invalid(
+                form_page(db, &user, &patient, None).await?,
+                &form.0,
+                &errors,
+                "meetings/form",
+            ))
+        }
     };
-    let mid = store(db, &user, &patient, None, &input, &next, complete, clock.now()).await?;
-    let message = if complete { "Møtet er fullført." } else { "Møtet er lagret som utkast." };
+    let mid = store(
+        db,
+        &user,
+        &patient,
+        None,
+        &input,
+        &next,
+        complete,
+        clock.now(),
+    )
+    .await?;
+    let message = if complete {
+        "Møtet er fullført."
+    } else {
+        "Møtet er lagret som utkast."
+    };
     Ok(done(format!("/meetings/{mid}"), message))
 }
 
 #[rocket::get("/meetings/<id>")]
-async fn show(user: Reader<'_>, id: i64, db: &State<Db>, clock: &State<Clock>, flash: Option<FlashMessage<'_>>) -> AppResult<Template> {
-    let m = db::meetings::get(db, user.scope(), id).await?.ok_or(AppError::NotFound)?;
-    record_view(db, &user, "meeting", id, (m.patient_id, m.unit_id), clock.now()).await?;
+async fn show(
+    user: Reader<'_>,
+    id: i64,
+    db: &State<Db>,
+    clock: &State<Clock>,
+    flash: Option<FlashMessage<'_>>,
+) -> AppResult<Template> {
+    let m = db::meetings::get(db, user.scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    record_view(
+        db,
+        &user,
+        "meeting",
+        id,
+        (m.patient_id, m.unit_id),
+        clock.now(),
+    )
+    .await?;
     let patient = find(db, user.scope(), m.patient_id).await?;
     let ids = db::meetings::relative_ids(db, id).await?;
     let relatives = db::relatives::for_patient(db, m.patient_id).await?;
-    let participants: Vec<String> = relatives.iter().filter(|r| ids.contains(&r.id)).map(|r| r.full_name.clone()).collect();
+    let participants: Vec<String> = relatives
+        .iter()
+        .filter(|r| ids.contains(&r.id))
+        .map(|r| r.full_name.clone())
+        .collect();
     let followups = db::followups::for_patient(db, m.patient_id).await?;
-    let next: Vec<_> = followups.into_iter().filter(|f| f.meeting_id == Some(id)).collect();
+    let next: Vec<_> = followups
+        .into_iter()
+        .filter(|f| f.meeting_id == Some(id))
+        .collect();
     let local = m.starts_at.with_timezone(&Oslo);
     let form = serde_json::json!({
         "kind": m.kind, "date": local.format("%d.%m.%Y").to_string(), "time": local.format("%H:%M").to_string(),
@@ -285,38 +460,83 @@ async fn show(user: Reader<'_>, id: i64, db: &State<Db>, clock: &State<Clock>, f
         "next_owner_id": user.id.to_string(), "next_kind": "call",
     });
     let editable = m.status == "draft" && user.role == crate::domain::user::Role::Worker;
-    let staff = if editable { staff_choices(db, patient.unit_id).await? } else { Vec::new() };
+    let staff = if editable {
+        staff_choices(db, patient.unit_id).await?
+    } else {
+        Vec::new()
+    };
     Ok(Page::new("Møte", Some(&user))
         .with("patient", &patient)
         .with("meeting", &m)
         .with("kind_label", label(choices::MEETING_KINDS, &m.kind))
         .with("participants", participants)
-        .with("next_steps", super::routine::followup_views(next, clock.today()))
+        .with(
+            "next_steps",
+            super::routine::followup_views(next, clock.today()),
+        )
         .with("editable", editable)
         .with("kinds", choice_list(choices::MEETING_KINDS))
         .with("followup_kinds", choice_list(choices::FOLLOWUP_KINDS))
-        .with("relative_choices", relatives.iter().map(|r| Choice::new(r.id, &r.full_name)).collect::<Vec<_>>())
+        .with(
+            "relative_choices",
+            relatives
+                .iter()
+                .map(|r| Choice::new(r.id, &r.full_name))
+                .collect::<Vec<_>>(),
+        )
         .with("staff", staff)
         .with("form", form)
         .flash(flash)
-        .render(if editable { "meetings/form" } else { "meetings/show" }))
+        .render(if editable {
+            "meetings/form"
+        } else {
+            "meetings/show"
+        }))
 }
 
 #[rocket::post("/meetings/<id>", data = "<form>")]
-async fn save(user: Worker<'_>, id: i64, form: CsrfForm<MeetingForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
-    let m = db::meetings::get(db, user.read_scope(), id).await?.ok_or(AppError::NotFound)?;
+async fn save(
+    user: Worker<'_>,
+    id: i64,
+    form: CsrfForm<MeetingForm>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
+    let m = db::meetings::get(db, user.read_scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let patient = find(db, user.read_scope(), m.patient_id).await?;
     if m.status != "draft" {
-        return Ok(done(format!("/meetings/{id}"), "Møtet er allerede fullført og kan ikke endres."));
+        return Ok(done(
+            format!("/meetings/{id}"),
+            "Møtet er allerede fullført og kan ikke endres.",
+        ));
     }
-    let (input, next, complete) = match parse(db, &form, m.patient_id, patient.unit_id, clock.today()).await? {
-        Ok(ok) => ok,
-        Err(errors) => {
-            let page = form_page(db, &user, &patient, Some(&m)).await?.with("editable", true);
-            return Ok(invalid(page, &form.0, &errors, "meetings/form"));
-        }
+    let (input, next, complete) =
+        match parse(db, &form, m.patient_id, patient.unit_id, clock.today()).await? {
+            Ok(ok) => ok,
+            Err(errors) => {
+                let page = form_page(db, &user, &patient, Some(&m))
+                    .await?
+                    .with("editable", true);
+                return Ok(invalid(page, &form.0, &errors, "meetings/form"));
+            }
+        };
+    store(
+        db,
+        &user,
+        &patient,
+        Some(id),
+        &input,
+        &next,
+        complete,
+        clock.now(),
+    )
+    .await?;
+    let message = if complete {
+        "Møtet er fullført."
+    } else {
+        "Utkastet er lagret."
     };
-    store(db, &user, &patient, Some(id), &input, &next, complete, clock.now()).await?;
-    let message = if complete { "Møtet er fullført." } else { "Utkastet er lagret." };
     Ok(done(format!("/meetings/{id}"), message))
 }

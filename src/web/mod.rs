@@ -112,7 +112,14 @@ pub async fn record_change(
         summary,
     };
     crate::db::events::add(tx, &event, now).await?;
-    let entry = access(user, action, entity, Some(entity_id), Some(patient), summary);
+    let entry = access(
+        user,
+        action,
+        entity,
+        Some(entity_id),
+        Some(patient),
+        summary,
+    );
     crate::db::access_log::record_tx(tx, &entry, now).await
 }
 
@@ -125,7 +132,19 @@ pub async fn record_view(
     patient: (i64, i64),
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), sqlx::Error> {
-    crate::db::access_log::record(db, &access(user, Action::View, entity, Some(entity_id), Some(patient), ""), now).await
+    crate::db::access_log::record(
+        db,
+        &access(
+            user,
+            Action::View,
+            entity,
+            Some(entity_id),
+            Some(patient),
+            "",
+        ),
+        now,
+    )
+    .await
 }
 
 /// Requests without a valid session go to the login page, which says why when the session

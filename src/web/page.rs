@@ -41,6 +41,11 @@ impl Page {
         self
     }
 
+    /// Today's date as pages show it.
+    pub fn today(self, today: chrono::NaiveDate) -> Page {
+        self.with("today", crate::domain::dates::format_date(today))
+    }
+
     pub fn with(mut self, key: &str, value: impl Serialize) -> Page {
         self.ctx.insert(
             key.into(),

@@ -42,9 +42,27 @@ pub fn routes() -> Vec<rocket::Route> {
 }
 
 const FIELDS: &[&str] = &[
-    "full_name", "relation", "relation_other", "phone", "email", "address", "birth_date", "age_group", "language",
-    "interpreter", "closest", "closest_basis", "closest_on", "confirm_closest", "guardian", "involvement",
-    "contact_person_id", "consent_scope", "consent_topics", "consent_on", "consent_how",
+    "full_name",
+    "relation",
+    "relation_other",
+    "phone",
+    "email",
+    "address",
+    "birth_date",
+    "age_group",
+    "language",
+    "interpreter",
+    "closest",
+    "closest_basis",
+    "closest_on",
+    "confirm_closest",
+    "guardian",
+    "involvement",
+    "contact_person_id",
+    "consent_scope",
+    "consent_topics",
+    "consent_on",
+    "consent_how",
 ];
 
 #[derive(Debug, Default, FromForm, Serialize)]
@@ -75,16 +93,48 @@ pub struct RelativeForm {
 }
 crate::csrf_protected!(RelativeForm);
 
-fn parse_consent(errors: &mut FieldErrors, scope: &str, topics: &str, on: &str, how: &str, prefix: &str) -> Option<ConsentInput> {
+fn parse_consent(
+    errors: &mut FieldErrors,
+    scope: &str,
+    topics: &str,
+    on: &str,
+    how: &str,
+    prefix: &str,
+) -> Option<ConsentInput> {
     let field = |name: &str| format!("{prefix}{name}");
-    let scope = f::choice(errors, &field("scope"), scope, choices::CONSENT_SCOPES, "Velg hva pasienten har samtykket til.");
+    let scope = f::choice(
+        errors,
+        &field("scope"),
+        scope,
+        choices::CONSENT_SCOPES,
+        "Velg hva pasienten har samtykket til.",
+    );
     let topics = f::text(errors, &field("topics"), topics, 2000);
     if scope == "limited" && topics.is_empty() {
-        errors.add(&field("topics"), "Skriv hva samtykket gjelder når det er begrenset.");
+        errors.add(
+            &field("topics"),
+            "Skriv hva samtykket gjelder når det er begrenset.",
+        );
     }
-    let given_on = f::date(errors, &field("on"), on, Some("Skriv datoen samtykket ble gitt."));
-    let how = f::line(errors, &field("how"), how, 300, Some("Skriv hvordan samtykket ble gitt (muntlig, skriftlig …)."));
-    Some(ConsentInput { scope, topics, given_on: given_on?, how })
+    let given_on = f::date(
+        errors,
+        &field("on"),
+        on,
+        Some("Skriv datoen samtykket ble gitt."),
+    );
+    let how = f::line(
+        errors,
+        &field("how"),
+        how,
+        300,
+        Some("Skriv hvordan samtykket ble gitt (muntlig, skriftlig …)."),
+    );
+    Some(ConsentInput {
+        scope,
+        topics,
+        given_on: given_on?,
+        how,
+    })
 }
 
 /// Parses the relative form; `with_consent` on registration, where consent is asked too.
@@ -98,11 +148,26 @@ async fn parse(
     with_consent: bool,
 ) -> AppResult<Result<(RelativeInput, Option<ConsentInput>), FieldErrors>> {
     let mut e = FieldErrors::new();
-    let full_name = f::line(&mut e, "full_name", &form.full_name, 200, Some("Skriv inn navnet på den pårørende."));
-    let relation = f::choice(&mut e, "relation", &form.relation, choices::RELATIONS, "Velg relasjon til pasienten.");
+    let full_name = f::line(
+        &mut e,
+        "full_name",
+        &form.full_name,
+        200,
+        Some("Skriv inn navnet på den pårørende."),
+    );
+    let relation = f::choice(
+        &mut e,
+        "relation",
+        &form.relation,
+        choices::RELATIONS,
+        "Velg relasjon til pasienten.",
+    );
     let relation_other = f::line(&mut e, "relation_other", &form.relation_other, 100, None);
     if relation == "other" && relation_other.is_empty() {
-        e.add("relation_other", "Skriv hvilken relasjon den pårørende har til pasienten.");
+        e.add(
+            "relation_other",
+            "Skriv hvilken relasjon den pårørende har til pasienten.",
+        );
     }
     let phone = match form.phone.trim() {
         "" => None,
@@ -127,21 +192,41 @@ async fn parse(
     if birth_date.is_some_and(|b| b > today) {
         e.add("birth_date", "Fødselsdatoen kan ikke være i fremtiden.");
     }
-    let chosen_group = if form.age_group.is_empty() { "unknown" } else { &form.age_group };
-    let chosen_group = f::choice(&mut e, "age_group", chosen_group, choices::AGE_GROUPS, "Velg aldersgruppe.");
+    let chosen_group = if form.age_group.is_empty() {
+        "unknown"
+    } else {
+        &form.age_group
+    };
+    let chosen_group = f::choice(
+        &mut e,
+        "age_group",
+        chosen_group,
+        choices::AGE_GROUPS,
+        "Velg aldersgruppe.",
+    );
     let age_group = age_group_for(birth_date, &chosen_group, today);
     let child = is_child(birth_date, &age_group, today);
     let language = f::line(&mut e, "language", &form.language, 60, None);
     let closest = form.closest.is_on();
     let closest_basis = if closest {
-        f::choice(&mut e, "closest_basis", &form.closest_basis, choices::CLOSEST_BASIS, "Velg hvordan nærmeste pårørende ble bestemt.")
+        f::choice(
+            &mut e,
+            "closest_basis",
+            &form.closest_basis,
+            choices::CLOSEST_BASIS,
+            "Velg hvordan nærmeste pårørende ble bestemt.",
+        )
     } else {
         String::new()
     };
     if let Some((field, message)) = closest_problem(closest, child, &closest_basis) {
         e.add(field, message);
     }
-    let closest_on = if closest { f::date(&mut e, "closest_on", &form.closest_on, None).or(Some(today)) } else { None };
+    let closest_on = if closest {
+        f::date(&mut e, "closest_on", &form.closest_on, None).or(Some(today))
+    } else {
+        None
+    };
     if closest && !child && !form.confirm_closest.is_on() {
         let others = db::relatives::other_closest(db, patient_id, except).await?;
         if !others.is_empty() {
@@ -154,20 +239,36 @@ async fn parse(
             );
         }
     }
-    let involvement = f::choice(&mut e, "involvement", &form.involvement, choices::INVOLVEMENT, "Velg om den pårørende ønsker å bli involvert.");
+    let involvement = f::choice(
+        &mut e,
+        "involvement",
+        &form.involvement,
+        choices::INVOLVEMENT,
+        "Velg om den pårørende ønsker å bli involvert.",
+    );
     let contact_person_id = match form.contact_person_id.trim() {
         "" => None,
         raw => {
             let staff = staff_choices(db, unit_id).await?;
             let found = staff.iter().any(|c| c.value == raw);
             if !found {
-                e.add("contact_person_id", "Velg en kontaktperson fra tjenestestedet.");
+                e.add(
+                    "contact_person_id",
+                    "Velg en kontaktperson fra tjenestestedet.",
+                );
             }
             raw.parse().ok().filter(|_| found)
         }
     };
     let consent = if with_consent {
-        parse_consent(&mut e, &form.consent_scope, &form.consent_topics, &form.consent_on, &form.consent_how, "consent_")
+        parse_consent(
+            &mut e,
+            &form.consent_scope,
+            &form.consent_topics,
+            &form.consent_on,
+            &form.consent_how,
+            "consent_",
+        )
     } else {
         None
     };
@@ -193,7 +294,13 @@ async fn parse(
     Ok(e.into_result(|| (input, consent)))
 }
 
-async fn form_page(db: &Db, title: &str, user: &Worker<'_>, patient: &db::patients::PatientRow, relative_id: Option<i64>) -> AppResult<Page> {
+async fn form_page(
+    db: &Db,
+    title: &str,
+    user: &Worker<'_>,
+    patient: &db::patients::PatientRow,
+    relative_id: Option<i64>,
+) -> AppResult<Page> {
     Ok(Page::new(title, Some(user))
         .with("patient", patient)
         .with("relative_id", relative_id)
@@ -206,15 +313,29 @@ async fn form_page(db: &Db, title: &str, user: &Worker<'_>, patient: &db::patien
 }
 
 #[rocket::get("/patients/<id>/relatives/new")]
-async fn new_page(user: Worker<'_>, id: i64, db: &State<Db>, clock: &State<Clock>) -> AppResult<Template> {
+async fn new_page(
+    user: Worker<'_>,
+    id: i64,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Template> {
     let patient = find(db, user.read_scope(), id).await?;
     let today = format_date(clock.today());
     let form = serde_json::json!({ "involvement": "unclear", "age_group": "adult", "consent_on": today, "consent_scope": "" });
-    Ok(form_page(db, "Registrer pårørende", &user, &patient, None).await?.with("form", form).render("relatives/form"))
+    Ok(form_page(db, "Registrer pårørende", &user, &patient, None)
+        .await?
+        .with("form", form)
+        .render("relatives/form"))
 }
 
 #[rocket::post("/patients/<id>/relatives", data = "<form>")]
-async fn create(user: Worker<'_>, id: i64, form: CsrfForm<RelativeForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+async fn create(
+    user: Worker<'_>,
+    id: i64,
+    form: CsrfForm<RelativeForm>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
     let patient = find(db, user.read_scope(), id).await?;
     let today = clock.today();
     let (input, consent) = match parse(db, &form, id, patient.unit_id, None, today, true).await? {
@@ -237,7 +358,17 @@ async fn create(user: Worker<'_>, id: i64, form: CsrfForm<RelativeForm>, db: &St
         relation_text(&input.relation, &input.relation_other),
         if child { ", barn under 18 år" } else { "" }
     );
-    record_change(&mut tx, &user, Action::Create, "relative", rid, (id, patient.unit_id), &summary, now).await?;
+    record_change(
+        &mut tx,
+        &user,
+        Action::Create,
+        "relative",
+        rid,
+        (id, patient.unit_id),
+        &summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     let message = if child {
         "Den pårørende er registrert. Barnet trenger oppfølging: registrer det når barnet har fått informasjon og noen følger det opp."
@@ -247,8 +378,14 @@ async fn create(user: Worker<'_>, id: i64, form: CsrfForm<RelativeForm>, db: &St
     Ok(done(format!("/relatives/{rid}"), message))
 }
 
-pub async fn find_relative(db: &Db, scope: crate::domain::access::Scope, id: i64) -> AppResult<RelativeRow> {
-    db::relatives::get(db, scope, id).await?.ok_or(AppError::NotFound)
+pub async fn find_relative(
+    db: &Db,
+    scope: crate::domain::access::Scope,
+    id: i64,
+) -> AppResult<RelativeRow> {
+    db::relatives::get(db, scope, id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 #[derive(Serialize)]
@@ -259,14 +396,31 @@ struct ConsentView {
 }
 
 #[rocket::get("/relatives/<id>")]
-async fn show(user: Reader<'_>, id: i64, db: &State<Db>, clock: &State<Clock>, flash: Option<FlashMessage<'_>>) -> AppResult<Template> {
+async fn show(
+    user: Reader<'_>,
+    id: i64,
+    db: &State<Db>,
+    clock: &State<Clock>,
+    flash: Option<FlashMessage<'_>>,
+) -> AppResult<Template> {
     let r = find_relative(db, user.scope(), id).await?;
-    record_view(db, &user, "relative", id, (r.patient_id, r.unit_id), clock.now()).await?;
+    record_view(
+        db,
+        &user,
+        "relative",
+        id,
+        (r.patient_id, r.unit_id),
+        clock.now(),
+    )
+    .await?;
     let today = clock.today();
     let consents: Vec<ConsentView> = db::relatives::consents(db, id)
         .await?
         .into_iter()
-        .map(|row| ConsentView { scope_label: label(choices::CONSENT_SCOPES, &row.scope), row })
+        .map(|row| ConsentView {
+            scope_label: label(choices::CONSENT_SCOPES, &row.scope),
+            row,
+        })
         .collect();
     let mappings = db::mappings::for_relative(db, id).await?;
     let child = is_child(r.birth_date, &r.age_group, today);
@@ -276,8 +430,14 @@ async fn show(user: Reader<'_>, id: i64, db: &State<Db>, clock: &State<Clock>, f
     Ok(Page::new(&r.full_name, Some(&user))
         .with("relative", &r)
         .with("relation", relation_text(&r.relation, &r.relation_other))
-        .with("involvement_label", label(choices::INVOLVEMENT, &r.involvement))
-        .with("closest_basis_label", label(choices::CLOSEST_BASIS, &r.closest_basis))
+        .with(
+            "involvement_label",
+            label(choices::INVOLVEMENT, &r.involvement),
+        )
+        .with(
+            "closest_basis_label",
+            label(choices::CLOSEST_BASIS, &r.closest_basis),
+        )
         .with("age_group_label", label(choices::AGE_GROUPS, &r.age_group))
         .with("summary", summary)
         .with("consents", consents)
@@ -301,26 +461,54 @@ impl RelativeForm {
             phone: r.phone.as_deref().unwrap_or_default().into(),
             email: r.email.as_deref().unwrap_or_default().into(),
             address: r.address.as_str().into(),
-            birth_date: r.birth_date.map(format_date).unwrap_or_default().as_str().into(),
+            birth_date: r
+                .birth_date
+                .map(format_date)
+                .unwrap_or_default()
+                .as_str()
+                .into(),
             age_group: r.age_group.as_str().into(),
             language: r.language.as_str().into(),
             interpreter: on(r.interpreter),
             closest: on(r.closest),
             closest_basis: r.closest_basis.as_str().into(),
-            closest_on: r.closest_on.map(format_date).unwrap_or_default().as_str().into(),
+            closest_on: r
+                .closest_on
+                .map(format_date)
+                .unwrap_or_default()
+                .as_str()
+                .into(),
             confirm_closest: on(r.closest),
             guardian: on(r.guardian),
             involvement: r.involvement.as_str().into(),
-            contact_person_id: r.contact_person_id.map(|i| i.to_string()).unwrap_or_default().as_str().into(),
+            contact_person_id: r
+                .contact_person_id
+                .map(|i| i.to_string())
+                .unwrap_or_default()
+                .as_str()
+                .into(),
             ..RelativeForm::default()
         }
     }
 }
 
 #[rocket::get("/relatives/<id>/edit")]
-async fn edit_page(user: Worker<'_>, id: i64, db: &State<Db>, clock: &State<Clock>) -> AppResult<Template> {
+async fn edit_page(
+    user: Worker<'_>,
+    id: i64,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Template> {
     let r = find_relative(db, user.read_scope(), id).await?;
-    record_view(db, &user, "relative", id, (r.patient_id, r.unit_id), clock.now()).await?;
+    record_view(
+        db,
+        &user,
+        "relative",
+        id,
+        (r.patient_id, r.unit_id),
+        clock.now(),
+    )
+    .await?;
     let patient = find(db, user.read_scope(), r.patient_id).await?;
     Ok(form_page(db, "Endre pårørende", &user, &patient, Some(id))
         .await?
@@ -329,10 +517,26 @@ async fn edit_page(user: Worker<'_>, id: i64, db: &State<Db>, clock: &State<Cloc
 }
 
 #[rocket::post("/relatives/<id>", data = "<form>")]
-async fn update(user: Worker<'_>, id: i64, form: CsrfForm<RelativeForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+async fn update(
+    user: Worker<'_>,
+    id: i64,
+    form: CsrfForm<RelativeForm>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
     let r = find_relative(db, user.read_scope(), id).await?;
     let patient = find(db, user.read_scope(), r.patient_id).await?;
-    let (input, _) = match parse(db, &form, r.patient_id, r.unit_id, Some(id), clock.today(), false).await? {
+    let (input, _) = match parse(
+        db,
+        &form,
+        r.patient_id,
+        r.unit_id,
+        Some(id),
+        clock.today(),
+        false,
+    )
+    .await?
+    {
         Ok(ok) => ok,
         Err(errors) => {
             let page = form_page(db, "Endre pårørende", &user, &patient, Some(id)).await?;
@@ -343,7 +547,17 @@ async fn update(user: Worker<'_>, id: i64, form: CsrfForm<RelativeForm>, db: &St
     let mut tx = db.begin().await?;
     db::relatives::update(&mut tx, id, &input, now).await?;
     let summary = format!("Opplysninger om {} endret", input.full_name);
-    record_change(&mut tx, &user, Action::Update, "relative", id, (r.patient_id, r.unit_id), &summary, now).await?;
+    record_change(
+        &mut tx,
+        &user,
+        Action::Update,
+        "relative",
+        id,
+        (r.patient_id, r.unit_id),
+        &summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(done(format!("/relatives/{id}"), "Endringene er lagret."))
 }
@@ -360,10 +574,23 @@ struct ConsentForm {
 crate::csrf_protected!(ConsentForm);
 
 #[rocket::post("/relatives/<id>/consent", data = "<form>")]
-async fn add_consent(user: Worker<'_>, id: i64, form: CsrfForm<ConsentForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+async fn add_consent(
+    user: Worker<'_>,
+    id: i64,
+    form: CsrfForm<ConsentForm>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
     let r = find_relative(db, user.read_scope(), id).await?;
     let mut errors = FieldErrors::new();
-    let consent = parse_consent(&mut errors, &form.scope, &form.topics, &form.on, &form.how, "");
+    let consent = parse_consent(
+        &mut errors,
+        &form.scope,
+        &form.topics,
+        &form.on,
+        &form.how,
+        "",
+    );
     let consent = match consent {
         Some(c) if errors.is_empty() => c,
         _ => {
@@ -376,10 +603,27 @@ async fn add_consent(user: Worker<'_>, id: i64, form: CsrfForm<ConsentForm>, db:
     let now = clock.now();
     let mut tx = db.begin().await?;
     db::relatives::add_consent(&mut tx, id, &consent, user.id, now).await?;
-    let summary = format!("Samtykke for {}: {}", r.full_name, label(choices::CONSENT_SCOPES, &consent.scope).to_lowercase());
-    record_change(&mut tx, &user, Action::Update, "consent", id, (r.patient_id, r.unit_id), &summary, now).await?;
+    let summary = format!(
+        "Samtykke for {}: {}",
+        r.full_name,
+        label(choices::CONSENT_SCOPES, &consent.scope).to_lowercase()
+    );
+    record_change(
+        &mut tx,
+        &user,
+        Action::Update,
+        "consent",
+        id,
+        (r.patient_id, r.unit_id),
+        &summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(done(format!("/relatives/{id}"), "Samtykket er registrert. Tidligere samtykker er tatt vare på i historikken."))
+    Ok(done(
+        format!("/relatives/{id}"),
+        "Samtykket er registrert. Tidligere samtykker er tatt vare på i historikken.",
+    ))
 }
 
 #[derive(Debug, Default, FromForm, Serialize)]
@@ -404,42 +648,102 @@ async fn child_form_page(user: &Worker<'_>, r: &RelativeRow) -> Page {
 }
 
 #[rocket::get("/relatives/<id>/child-followup")]
-async fn child_page(user: Worker<'_>, id: i64, db: &State<Db>, clock: &State<Clock>) -> AppResult<Template> {
+async fn child_page(
+    user: Worker<'_>,
+    id: i64,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Template> {
     let r = find_relative(db, user.read_scope(), id).await?;
     if !is_child(r.birth_date, &r.age_group, clock.today()) {
         return Err(AppError::NotFound);
     }
-    Ok(child_form_page(&user, &r).await.with("form", ChildForm::default()).render("relatives/child"))
+    Ok(child_form_page(&user, &r)
+        .await
+        .with("form", ChildForm::default())
+        .render("relatives/child"))
 }
 
 #[rocket::post("/relatives/<id>/child-followup", data = "<form>")]
-async fn save_child(user: Worker<'_>, id: i64, form: CsrfForm<ChildForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+async fn save_child(
+    user: Worker<'_>,
+    id: i64,
+    form: CsrfForm<ChildForm>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
     let r = find_relative(db, user.read_scope(), id).await?;
     if !is_child(r.birth_date, &r.age_group, clock.today()) {
         return Err(AppError::NotFound);
     }
     let mut e = FieldErrors::new();
-    let informed = f::choice(&mut e, "informed", &form.informed, choices::CHILD_INFORMED, "Velg om barnet har fått informasjon tilpasset alderen.");
+    let informed = f::choice(
+        &mut e,
+        "informed",
+        &form.informed,
+        choices::CHILD_INFORMED,
+        "Velg om barnet har fått informasjon tilpasset alderen.",
+    );
     let informed_how = f::text(&mut e, "informed_how", &form.informed_how, 2000);
-    let follower = f::line(&mut e, "follower", &form.follower, 200, Some("Skriv hvem som følger opp barnet."));
+    let follower = f::line(
+        &mut e,
+        "follower",
+        &form.follower,
+        200,
+        Some("Skriv hvem som følger opp barnet."),
+    );
     let chosen: Vec<&str> = form.services.iter().map(String::as_str).collect();
     let services = choices::join_valid(choices::CHILD_SERVICES, &chosen);
-    let concern = f::choice(&mut e, "concern", &form.concern, choices::YES_NO_UNSURE, "Velg om det er bekymring for barnets omsorgssituasjon.");
+    let concern = f::choice(
+        &mut e,
+        "concern",
+        &form.concern,
+        choices::YES_NO_UNSURE,
+        "Velg om det er bekymring for barnets omsorgssituasjon.",
+    );
     let concern_action = f::text(&mut e, "concern_action", &form.concern_action, 4000);
     if (concern == "yes" || concern == "unsure") && concern_action.is_empty() {
-        e.add("concern_action", "Skriv hva som er gjort med bekymringen, for eksempel om barnevernet er varslet.");
+        e.add(
+            "concern_action",
+            "Skriv hva som er gjort med bekymringen, for eksempel om barnevernet er varslet.",
+        );
     }
     if !e.is_empty() {
-        return Ok(invalid(child_form_page(&user, &r).await, &form.0, &e, "relatives/child"));
+        return Ok(invalid(
+            child_form_page(&user, &r).await,
+            &form.0,
+            &e,
+            "relatives/child",
+        ));
     }
-    let input = ChildFollowupInput { informed, informed_how, follower, services, concern, concern_action };
+    let input = ChildFollowupInput {
+        informed,
+        informed_how,
+        follower,
+        services,
+        concern,
+        concern_action,
+    };
     let now = clock.now();
     let mut tx = db.begin().await?;
     db::relatives::add_child_followup(&mut tx, id, &input, user.id, now).await?;
     let summary = format!("Oppfølging av barnet {} registrert", r.full_name);
-    record_change(&mut tx, &user, Action::Create, "child_followup", id, (r.patient_id, r.unit_id), &summary, now).await?;
+    record_change(
+        &mut tx,
+        &user,
+        Action::Create,
+        "child_followup",
+        id,
+        (r.patient_id, r.unit_id),
+        &summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(done(format!("/relatives/{id}"), "Oppfølgingen av barnet er registrert."))
+    Ok(done(
+        format!("/relatives/{id}"),
+        "Oppfølgingen av barnet er registrert.",
+    ))
 }
 
 #[derive(Debug, FromForm, Serialize)]
@@ -453,11 +757,28 @@ struct OutcomeForm {
 crate::csrf_protected!(OutcomeForm);
 
 #[rocket::post("/patients/<id>/outcome", data = "<form>")]
-async fn set_outcome(user: Worker<'_>, id: i64, form: CsrfForm<OutcomeForm>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+async fn set_outcome(
+    user: Worker<'_>,
+    id: i64,
+    form: CsrfForm<OutcomeForm>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
     let patient = find(db, user.read_scope(), id).await?;
     let mut e = FieldErrors::new();
-    let outcome = f::choice(&mut e, "outcome", &form.outcome, choices::OUTCOMES, "Velg utfallet.");
-    let on = f::date(&mut e, "outcome_on", &form.outcome_on, Some("Skriv datoen."));
+    let outcome = f::choice(
+        &mut e,
+        "outcome",
+        &form.outcome,
+        choices::OUTCOMES,
+        "Velg utfallet.",
+    );
+    let on = f::date(
+        &mut e,
+        "outcome_on",
+        &form.outcome_on,
+        Some("Skriv datoen."),
+    );
     let reason = f::text(&mut e, "reason", &form.reason, 2000);
     if reason.is_empty() {
         e.add("reason", "Skriv begrunnelsen.");
@@ -466,7 +787,10 @@ async fn set_outcome(user: Worker<'_>, id: i64, form: CsrfForm<OutcomeForm>, db:
         let today = clock.today();
         let routine = super::routine::load(db, id, today).await?;
         let page = Page::new("Identifisere", Some(&user))
-            .with("patient", super::patients::PatientView::new(&patient, today))
+            .with(
+                "patient",
+                super::patients::PatientView::new(&patient, today),
+            )
             .with("step", routine.steps[0].clone())
             .with("steps", &routine.steps)
             .with("relatives", &routine.relatives)
@@ -478,21 +802,54 @@ async fn set_outcome(user: Worker<'_>, id: i64, form: CsrfForm<OutcomeForm>, db:
     let now = clock.now();
     let mut tx = db.begin().await?;
     db::relatives::set_outcome(&mut tx, id, Some(&outcome), on, &reason).await?;
-    let summary = format!("Utfall av identifisering: {}", label(choices::OUTCOMES, &outcome));
-    record_change(&mut tx, &user, Action::Update, "identify_outcome", id, (id, patient.unit_id), &summary, now).await?;
+    let summary = format!(
+        "Utfall av identifisering: {}",
+        label(choices::OUTCOMES, &outcome)
+    );
+    record_change(
+        &mut tx,
+        &user,
+        Action::Update,
+        "identify_outcome",
+        id,
+        (id, patient.unit_id),
+        &summary,
+        now,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(done(format!("/patients/{id}/steps/identify"), "Utfallet er registrert."))
+    Ok(done(
+        format!("/patients/{id}/steps/identify"),
+        "Utfallet er registrert.",
+    ))
 }
 
 #[rocket::post("/patients/<id>/outcome/clear", data = "<_form>")]
-async fn clear_outcome(user: Worker<'_>, id: i64, _form: CsrfForm<CsrfOnly>, db: &State<Db>, clock: &State<Clock>) -> AppResult<Submitted> {
+async fn clear_outcome(
+    user: Worker<'_>,
+    id: i64,
+    _form: CsrfForm<CsrfOnly>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
     let patient = find(db, user.read_scope(), id).await?;
     let now = clock.now();
     let mut tx = db.begin().await?;
     db::relatives::set_outcome(&mut tx, id, None, None, "").await?;
-    record_change(&mut tx, &user, Action::Update, "identify_outcome", id, (id, patient.unit_id), "Utfallet av identifiseringen er åpnet igjen", now)
-        .await?;
+    record_change(
+        &mut tx,
+        &user,
+        Action::Update,
+        "identify_outcome",
+        id,
+        (id, patient.unit_id),
+        "Utfallet av identifiseringen er åpnet igjen",
+        now,
+    )
+    .await?;
     tx.commit().await?;
-    Ok(done(format!("/patients/{id}/steps/identify"), "Identifiseringen er åpnet igjen."))
+    Ok(done(
+        format!("/patients/{id}/steps/identify"),
+        "Identifiseringen er åpnet igjen.",
+    ))
 }
-

@@ -4,8 +4,8 @@
 use super::error::{AppError, AppResult};
 use super::page::{Choice, Page};
 use super::patients::{find, PatientView};
-use super::session::Reader;
 use super::record_view;
+use super::session::Reader;
 use crate::clock::Clock;
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
@@ -72,23 +72,31 @@ pub fn relation_text(relation: &str, other: &str) -> String {
 
 pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routine> {
     let rows = db::relatives::for_patient(db, patient_id).await?;
-    let consents: HashMap<i64, db::relatives::ConsentRow> = db::relatives::current_consents(db, patient_id)
+    let consents: HashMap<i64, db::relatives::ConsentRow> =
+        db::relatives::current_consents(db, patient_id)
+            .await?
+            .into_iter()
+            .map(|c| (c.relative_id, c))
+            .collect();
+    let mappings: HashMap<i64, db::mappings::MappingRow> =
+        db::mappings::latest_for_patient(db, patient_id)
+            .await?
+            .into_iter()
+            .map(|m| (m.relative_id, m))
+            .collect();
+    let child_done: HashSet<i64> = db::relatives::with_child_followup(db, patient_id)
         .await?
         .into_iter()
-        .map(|c| (c.relative_id, c))
         .collect();
-    let mappings: HashMap<i64, db::mappings::MappingRow> = db::mappings::latest_for_patient(db, patient_id)
-        .await?
-        .into_iter()
-        .map(|m| (m.relative_id, m))
-        .collect();
-    let child_done: HashSet<i64> = db::relatives::with_child_followup(db, patient_id).await?.into_iter().collect();
     let referrals = db::support::referrals_for_patient(db, patient_id).await?;
     let meetings = db::meetings::for_patient(db, patient_id).await?;
     let outcome = db::relatives::outcome(db, patient_id).await?;
 
     let mut relatives = Vec::new();
-    let mut facts = PatientFacts { outcome: outcome.identify_outcome.clone(), ..Default::default() };
+    let mut facts = PatientFacts {
+        outcome: outcome.identify_outcome.clone(),
+        ..Default::default()
+    };
     for r in rows {
         let consent = consents.get(&r.id);
         let scope = match consent.map(|c| c.scope.as_str()) {
@@ -107,7 +115,11 @@ pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routi
                     .collect()
             })
             .unwrap_or_default();
-        let mine: Vec<db::support::ReferralRow> = referrals.iter().filter(|x| x.relative_id == r.id).cloned().collect();
+        let mine: Vec<db::support::ReferralRow> = referrals
+            .iter()
+            .filter(|x| x.relative_id == r.id)
+            .cloned()
+            .collect();
         let child = is_child(r.birth_date, &r.age_group, today);
         facts.relatives.push(RelativeFacts {
             name: r.full_name.clone(),
@@ -158,7 +170,12 @@ pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routi
         })
         .collect();
     let steps = steps(&facts, today);
-    Ok(Routine { relatives, meetings, outcome, steps })
+    Ok(Routine {
+        relatives,
+        meetings,
+        outcome,
+        steps,
+    })
 }
 
 #[derive(Serialize)]
@@ -169,7 +186,12 @@ struct MeetingView<'a> {
 }
 
 fn meeting_views(rows: &[db::meetings::MeetingRow]) -> Vec<MeetingView<'_>> {
-    rows.iter().map(|row| MeetingView { row, kind_label: label(choices::MEETING_KINDS, &row.kind) }).collect()
+    rows.iter()
+        .map(|row| MeetingView {
+            row,
+            kind_label: label(choices::MEETING_KINDS, &row.kind),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -181,13 +203,24 @@ pub struct FollowupView {
     pub bucket: &'static str,
 }
 
-pub fn followup_views(rows: Vec<db::followups::FollowupRow>, today: NaiveDate) -> Vec<FollowupView> {
+pub fn followup_views(
+    rows: Vec<db::followups::FollowupRow>,
+    today: NaiveDate,
+) -> Vec<FollowupView> {
     use crate::domain::followup::{bucket, days_overdue};
     rows.into_iter()
         .map(|row| FollowupView {
             kind_label: label(choices::FOLLOWUP_KINDS, &row.kind),
-            overdue_days: if row.status == "open" { days_overdue(row.due_on, today) } else { 0 },
-            bucket: if row.status == "open" { bucket(row.due_on, today).label() } else { "" },
+            overdue_days: if row.status == "open" {
+                days_overdue(row.due_on, today)
+            } else {
+                0
+            },
+            bucket: if row.status == "open" {
+                bucket(row.due_on, today).label()
+            } else {
+                ""
+            },
             row,
         })
         .collect()
@@ -220,9 +253,16 @@ async fn show(
     let today = clock.today();
     let routine = load(db, id, today).await?;
     let followups = db::followups::for_patient(db, id).await?;
-    let open: Vec<_> = followups.into_iter().filter(|f| f.status == "open").collect();
+    let open: Vec<_> = followups
+        .into_iter()
+        .filter(|f| f.status == "open")
+        .collect();
     let can_edit = user.role == crate::domain::user::Role::Worker;
-    let staff = if can_edit { staff_choices(db, patient.unit_id).await? } else { Vec::new() };
+    let staff = if can_edit {
+        staff_choices(db, patient.unit_id).await?
+    } else {
+        Vec::new()
+    };
     let form = serde_json::json!({ "owner_id": user.id.to_string(), "kind": "call" });
     Ok(Page::new(&patient.full_name, Some(&user))
         .with("patient", PatientView::new(&patient, today))
@@ -230,12 +270,26 @@ async fn show(
         .with("relatives", &routine.relatives)
         .with("meetings", meeting_views(&routine.meetings))
         .with("outcome", &routine.outcome)
-        .with("outcome_label", routine.outcome.identify_outcome.as_deref().map(|o| label(choices::OUTCOMES, o)))
+        .with(
+            "outcome_label",
+            routine
+                .outcome
+                .identify_outcome
+                .as_deref()
+                .map(|o| label(choices::OUTCOMES, o)),
+        )
         .with("followups", followup_views(open, today))
         .with("timeline", db::events::for_patient(db, id, 200).await?)
         .with("staff", staff)
         .with("followup_kinds", choice_list(choices::FOLLOWUP_KINDS))
-        .with("relative_choices", routine.relatives.iter().map(|r| Choice::new(r.id, &r.full_name)).collect::<Vec<_>>())
+        .with(
+            "relative_choices",
+            routine
+                .relatives
+                .iter()
+                .map(|r| Choice::new(r.id, &r.full_name))
+                .collect::<Vec<_>>(),
+        )
         .with("form", form)
         .with("can_edit", can_edit)
         .flash(flash)
@@ -270,19 +324,30 @@ async fn step_page(
     let current = routine.steps.iter().find(|s| s.key == step).cloned();
     let form = serde_json::json!({ "outcome_on": crate::domain::dates::format_date(today), "state": "referred",
         "referred_on": crate::domain::dates::format_date(today) });
-    Ok(Page::new(current.as_ref().map(|s| s.name).unwrap_or("Steg"), Some(&user))
-        .with("patient", PatientView::new(&patient, today))
-        .with("step", current)
-        .with("steps", &routine.steps)
-        .with("relatives", &routine.relatives)
-        .with("meetings", meeting_views(&routine.meetings))
-        .with("outcome", &routine.outcome)
-        .with("outcome_label", routine.outcome.identify_outcome.as_deref().map(|o| label(choices::OUTCOMES, o)))
-        .with("outcomes", choice_list(choices::OUTCOMES))
-        .with("offers", offers)
-        .with("referral_states", choice_list(choices::REFERRAL_STATES))
-        .with("form", form)
-        .with("can_edit", user.role == crate::domain::user::Role::Worker)
-        .flash(flash)
-        .render(template))
+    Ok(Page::new(
+        current.as_ref().map(|s| s.name).unwrap_or("Steg"),
+        Some(&user),
+    )
+    .with("patient", PatientView::new(&patient, today))
+    .with("step", current)
+    .with("steps", &routine.steps)
+    .with("relatives", &routine.relatives)
+    .with("meetings", meeting_views(&routine.meetings))
+    .with("outcome", &routine.outcome)
+    .with(
+        "outcome_label",
+        routine
+            .outcome
+            .identify_outcome
+            .as_deref()
+            .map(|o| label(choices::OUTCOMES, o)),
+    )
+    .with("outcomes", choice_list(choices::OUTCOMES))
+    .with("offers", offers)
+    .with("referral_states", choice_list(choices::REFERRAL_STATES))
+    .with("form", form)
+    .with("can_edit", user.role == crate::domain::user::Role::Worker)
+    .today(today)
+    .flash(flash)
+    .render(template))
 }
