@@ -10,4 +10,5 @@ mod suite {
     pub mod cli;
     pub mod patients;
     pub mod routes;
+    pub mod routine;
 }

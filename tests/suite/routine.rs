@@ -1,0 +1,816 @@
+//! The collaboration routine end to end through HTTP: identify, map, involve, support, and
+//! the follow-ups that carry it.
+
+use crate::common::{self, TestApp};
+use rocket::http::Status;
+use samspill::domain::dates::format_date;
+use samspill::domain::user::Role;
+
+fn id_from(location: &Option<String>, prefix: &str) -> i64 {
+    let l = location
+        .as_deref()
+        .unwrap_or_else(|| panic!("expected a redirect to {prefix}"));
+    l.trim_start_matches(prefix)
+        .parse()
+        .unwrap_or_else(|_| panic!("{l} after {prefix}"))
+}
+
+async fn setup() -> (TestApp, common::Org, i64) {
+    let app = common::start().await;
+    let org = app.org().await;
+    app.user("ansatt1", Role::Worker, Some(org.unit_a1)).await;
+    app.user("ansatt2", Role::Worker, Some(org.unit_a1)).await;
+    app.login_as("ansatt1").await;
+    let patient = app.patient("Per Nordmann", "01.02.1940", org.unit_a1).await;
+    (app, org, patient)
+}
+
+fn relative<'a>(name: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("full_name", name),
+        ("relation", "spouse"),
+        ("involvement", "yes"),
+        ("age_group", "adult"),
+        ("consent_scope", "full"),
+        ("consent_on", "01.11.2026"),
+        ("consent_how", "Muntlig til primærkontakt"),
+    ];
+    for (k, v) in extra {
+        f.retain(|(name, _)| name != k);
+        f.push((k, v));
+    }
+    f
+}
+
+fn error_for(body: &str, field: &str) -> String {
+    let marker = format!("id=\"{field}-error\"><span class=\"visually-hidden\">Feil: </span>");
+    let at = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no error for {field}"));
+    let rest = &body[at + marker.len()..];
+    rest[..rest.find("</p>").unwrap()].to_string()
+}
+
+#[rocket::async_test]
+async fn the_whole_routine_through_http() {
+    let (app, _org, patient) = setup().await;
+    let page = app.get(&format!("/patients/{patient}")).await;
+    assert!(page.body.contains("Ingen pårørende er registrert ennå."));
+
+    // Identify: an adult who is nærmeste pårørende, with full consent.
+    let ola = app
+        .post(
+            &format!("/patients/{patient}/relatives"),
+            &relative(
+                "Ola Nordmann",
+                &[
+                    ("closest", "1"),
+                    ("closest_basis", "patient_choice"),
+                    ("phone", "98765432"),
+                ],
+            ),
+        )
+        .await;
+    let ola = id_from(&ola.location, "/relatives/");
+    let page = app.get(&format!("/relatives/{ola}")).await;
+    assert!(page.body.contains("Ola Nordmann"));
+    assert!(page.body.contains("+47 98 76 54 32"));
+    assert!(!page.body.contains("Samtykke mangler"));
+
+    // A child can never be nærmeste pårørende; what was typed comes back.
+    let refused = app
+        .post(
+            &format!("/patients/{patient}/relatives"),
+            &relative(
+                "Emma Nordmann",
+                &[
+                    ("relation", "grandchild"),
+                    ("birth_date", "01.01.2015"),
+                    ("closest", "1"),
+                    ("closest_basis", "patient_choice"),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(refused.status, Status::UnprocessableEntity);
+    assert_eq!(
+        error_for(&refused.body, "closest"),
+        "Et barn under 18 år kan ikke være nærmeste pårørende."
+    );
+    assert!(refused.body.contains("value=\"Emma Nordmann\""));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM relatives").await, 1);
+
+    let emma = app
+        .post(
+            &format!("/patients/{patient}/relatives"),
+            &relative(
+                "Emma Nordmann",
+                &[
+                    ("relation", "grandchild"),
+                    ("birth_date", "01.01.2015"),
+                    ("involvement", "no"),
+                    ("consent_scope", "none"),
+                ],
+            ),
+        )
+        .await;
+    let emma = id_from(&emma.location, "/relatives/");
+
+    // A second nærmeste pårørende needs confirmation.
+    let second = app
+        .post(
+            &format!("/patients/{patient}/relatives"),
+            &relative(
+                "Kari Hansen",
+                &[
+                    ("relation", "child"),
+                    ("closest", "1"),
+                    ("closest_basis", "legal_order"),
+                    ("consent_scope", "limited"),
+                    ("consent_topics", "Timeavtaler"),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(second.status, Status::UnprocessableEntity);
+    assert!(error_for(&second.body, "confirm_closest")
+        .starts_with("Ola Nordmann er allerede registrert som nærmeste pårørende."));
+    let kari = app
+        .post(
+            &format!("/patients/{patient}/relatives"),
+            &relative(
+                "Kari Hansen",
+                &[
+                    ("relation", "child"),
+                    ("closest", "1"),
+                    ("closest_basis", "legal_order"),
+                    ("confirm_closest", "1"),
+                    ("consent_scope", "limited"),
+                    ("consent_topics", "Timeavtaler"),
+                ],
+            ),
+        )
+        .await;
+    let kari = id_from(&kari.location, "/relatives/");
+    assert!(app
+        .get(&format!("/relatives/{kari}"))
+        .await
+        .body
+        .contains("Begrenset samtykke: bare dette kan deles – Timeavtaler"));
+
+    // The child raises a task on the worker's list until the child follow-up is recorded.
+    let list = app.get("/followups").await;
+    assert!(list
+        .body
+        .contains("Barn som pårørende uten registrert oppfølging"));
+    assert!(list
+        .body
+        .contains(&format!("/relatives/{emma}/child-followup")));
+    let missing = app
+        .post(
+            &format!("/relatives/{emma}/child-followup"),
+            &[("informed", "yes"), ("concern", "yes")],
+        )
+        .await;
+    assert_eq!(missing.status, Status::UnprocessableEntity);
+    assert_eq!(
+        error_for(&missing.body, "follower"),
+        "Skriv hvem som følger opp barnet."
+    );
+    assert!(missing.body.contains("opplysningsplikten"));
+    let recorded = app
+        .post(
+            &format!("/relatives/{emma}/child-followup"),
+            &[
+                ("informed", "yes"),
+                ("follower", "Helsesykepleier ved skolen"),
+                ("services", "helsestasjon"),
+                ("services", "skole"),
+                ("concern", "no"),
+            ],
+        )
+        .await;
+    assert!(recorded.redirects_to(&format!("/relatives/{emma}")));
+    assert!(!app
+        .get("/followups")
+        .await
+        .body
+        .contains("Barn som pårørende uten registrert oppfølging"));
+
+    let page = app.get(&format!("/patients/{patient}")).await;
+    assert!(
+        page.body.contains("Ola Nordmann og Kari Hansen")
+            || page.body.contains("Ingen pårørende er kartlagt ennå.")
+    );
+
+    // Map: strain 8 of 13 is high; a new mapping keeps the old one.
+    let mut mapping: Vec<(&str, &str)> = vec![
+        ("mapped_on", "10.11.2026"),
+        ("roles", "caregiver"),
+        ("tasks", "personal"),
+        ("hours_per_week", "20"),
+        ("violence", "no"),
+        ("support_needs", "relief"),
+        ("what_matters", "Å få sove om natta"),
+    ];
+    let names = [
+        "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12",
+    ];
+    for (i, n) in names.iter().enumerate() {
+        mapping.push((n, if i < 8 { "1" } else { "0" }));
+    }
+    let first = app
+        .post(&format!("/relatives/{ola}/mappings"), &mapping)
+        .await;
+    let first_id = id_from(&first.location, "/mappings/");
+    let shown = app.get(&format!("/mappings/{first_id}")).await;
+    assert!(
+        shown.body.contains("Høy belastning (8 av 13)"),
+        "{}",
+        shown.body
+    );
+    assert!(shown.body.contains("Å få sove om natta"));
+    let incomplete: Vec<(&str, &str)> =
+        vec![("mapped_on", "12.11.2026"), ("violence", "no"), ("s0", "1")];
+    let bad = app
+        .post(&format!("/relatives/{ola}/mappings"), &incomplete)
+        .await;
+    assert_eq!(
+        error_for(&bad.body, "s0"),
+        "Svar ja eller nei på alle 13 spørsmålene om belastning, eller la alle stå tomme."
+    );
+    let again: Vec<(&str, &str)> = vec![
+        ("mapped_on", "12.11.2026"),
+        ("violence", "no"),
+        ("support_needs", "relief"),
+        ("hours_per_week", "25"),
+    ];
+    let second_id = id_from(
+        &app.post(&format!("/relatives/{ola}/mappings"), &again)
+            .await
+            .location,
+        "/mappings/",
+    );
+    assert_ne!(first_id, second_id);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM mappings WHERE relative_id = {ola}"
+        ))
+        .await,
+        2
+    );
+    assert!(app
+        .get(&format!("/mappings/{first_id}"))
+        .await
+        .body
+        .contains("Høy belastning (8 av 13)"));
+    let map_step = app.get(&format!("/patients/{patient}/steps/map")).await;
+    assert!(map_step.body.contains("Kari Hansen er ikke kartlagt."));
+
+    // Involve: a first meeting cannot be completed without minutes and a next step.
+    let today = format_date(app.clock.today());
+    let meeting = [
+        ("kind", "first"),
+        ("date", today.as_str()),
+        ("time", "10:00"),
+        ("relative_ids", &ola.to_string()),
+        ("staff", "Test ansatt1"),
+        ("action", "complete"),
+    ];
+    let refused = app
+        .post(&format!("/patients/{patient}/meetings"), &meeting)
+        .await;
+    assert_eq!(refused.status, Status::UnprocessableEntity);
+    assert_eq!(
+        error_for(&refused.body, "minutes"),
+        "Skriv referat før møtet fullføres. Et møte skal alltid ha referat."
+    );
+    assert!(
+        error_for(&refused.body, "next_due").starts_with("Avtal et neste steg før møtet fullføres")
+    );
+    assert!(refused.body.contains("value=\"Test ansatt1\""));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM meetings").await, 0);
+
+    // A draft can be saved; it is then missing minutes.
+    let mut draft = meeting.to_vec();
+    draft.retain(|(k, _)| *k != "action");
+    draft.push(("action", "save"));
+    let draft_id = id_from(
+        &app.post(&format!("/patients/{patient}/meetings"), &draft)
+            .await
+            .location,
+        "/meetings/",
+    );
+    let involve = app.get(&format!("/patients/{patient}/steps/involve")).await;
+    assert!(
+        involve
+            .body
+            .contains(&format!("Møtet {} mangler referat.", &today[..5])),
+        "{}",
+        involve.body
+    );
+
+    let due = format_date(app.clock.today() + chrono::Duration::days(14));
+    let owner = app
+        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
+        .await
+        .to_string();
+    let mut complete = draft.clone();
+    complete.retain(|(k, _)| *k != "action");
+    complete.extend([
+        ("minutes", "Ola er sliten. Avtalt avlastning."),
+        ("next_due", due.as_str()),
+        ("next_owner_id", owner.as_str()),
+        ("next_kind", "call"),
+        ("next_concerns", "Ring Ola om avlastning"),
+        ("action", "complete"),
+    ]);
+    let no_rights = app.post(&format!("/meetings/{draft_id}"), &complete).await;
+    assert!(error_for(&no_rights.body, "informed_rights")
+        .starts_with("I første samtale skal pårørende informeres"));
+    assert!(no_rights
+        .body
+        .contains("Ola er sliten. Avtalt avlastning.</textarea>"));
+    complete.push(("informed_rights", "1"));
+    assert!(app
+        .post(&format!("/meetings/{draft_id}"), &complete)
+        .await
+        .redirects_to(&format!("/meetings/{draft_id}")));
+    let shown = app.get(&format!("/meetings/{draft_id}")).await;
+    assert!(shown.body.contains("Fullført"));
+    assert!(shown.body.contains("Ring Ola om avlastning"));
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM followups WHERE meeting_id = {draft_id}"
+        ))
+        .await,
+        1
+    );
+    let involve = app.get(&format!("/patients/{patient}/steps/involve")).await;
+    assert!(involve
+        .body
+        .contains("Ola Nordmann har ingen kontaktperson."));
+
+    // Name the contact person on the relative.
+    let edit = app.get(&format!("/relatives/{ola}/edit")).await;
+    assert!(edit.body.contains("value=\"Ola Nordmann\""));
+    let mut fields = relative(
+        "Ola Nordmann",
+        &[
+            ("closest", "1"),
+            ("closest_basis", "patient_choice"),
+            ("confirm_closest", "1"),
+            ("contact_person_id", owner.as_str()),
+        ],
+    );
+    fields.retain(|(k, _)| !k.starts_with("consent_"));
+    assert!(app
+        .post(&format!("/relatives/{ola}"), &fields)
+        .await
+        .redirects_to(&format!("/relatives/{ola}")));
+    let involve = app.get(&format!("/patients/{patient}/steps/involve")).await;
+    assert!(involve
+        .body
+        .contains("Kari Hansen har ingen kontaktperson."));
+
+    // Support: Ola needs relief; a referral completes his part.
+    let support = app.get(&format!("/patients/{patient}/steps/support")).await;
+    assert!(support
+        .body
+        .contains("Ola Nordmann har behov for støtte uten henvisning eller avslag."));
+    let offer = app
+        .scalar("SELECT id FROM offers WHERE name = 'Avlastning'")
+        .await
+        .to_string();
+    let referred = app
+        .post(
+            &format!("/relatives/{ola}/referrals"),
+            &[
+                ("offer_id", &offer),
+                ("referred_on", &today),
+                ("state", "referred"),
+            ],
+        )
+        .await;
+    assert!(referred.redirects_to(&format!("/patients/{patient}/steps/support")));
+    let support = app.get(&format!("/patients/{patient}/steps/support")).await;
+    assert!(!support.body.contains("Ola Nordmann har behov for støtte"));
+    assert!(support.body.contains("Avlastning"));
+
+    // The timeline shows what happened, newest first.
+    let page = app.get(&format!("/patients/{patient}")).await;
+    let referral_at = page
+        .body
+        .find("Ola Nordmann til Avlastning: henvist")
+        .expect("referral event");
+    let registered_at = page
+        .body
+        .find("Pårørende registrert: Ola Nordmann")
+        .expect("registration event");
+    assert!(referral_at < registered_at);
+    assert!(page
+        .body
+        .contains("Pårørende registrert: Emma Nordmann (Barnebarn), barn under 18 år"));
+
+    // Every change wrote the access log.
+    for entity in [
+        "relative",
+        "child_followup",
+        "mapping",
+        "meeting",
+        "referral",
+    ] {
+        let n = app.scalar(&format!("SELECT COUNT(*) FROM access_log WHERE entity = '{entity}' AND action IN ('create', 'update')")).await;
+        assert!(n >= 1, "{entity}");
+    }
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(*) FROM access_log WHERE entity = 'relative' AND action = 'create'"
+        )
+        .await,
+        3
+    );
+}
+
+#[rocket::async_test]
+async fn an_explicit_outcome_completes_identification_and_can_be_reopened() {
+    let (app, _org, patient) = setup().await;
+    let bad = app
+        .post(
+            &format!("/patients/{patient}/outcome"),
+            &[("outcome", "declines"), ("outcome_on", "01.11.2026")],
+        )
+        .await;
+    assert_eq!(bad.status, Status::UnprocessableEntity);
+    assert_eq!(error_for(&bad.body, "reason"), "Skriv begrunnelsen.");
+    let ok = app
+        .post(
+            &format!("/patients/{patient}/outcome"),
+            &[
+                ("outcome", "declines"),
+                ("outcome_on", "01.11.2026"),
+                ("reason", "Pasienten vil klare seg selv"),
+            ],
+        )
+        .await;
+    assert!(ok.redirects_to(&format!("/patients/{patient}/steps/identify")));
+    let page = app
+        .get(&format!("/patients/{patient}/steps/identify"))
+        .await;
+    assert!(page.body.contains("Status: Fullført."));
+    assert!(page
+        .body
+        .contains("Pasienten ønsker ikke at pårørende involveres"));
+    assert!(app
+        .post(&format!("/patients/{patient}/outcome/clear"), &[])
+        .await
+        .location
+        .is_some());
+    assert!(app
+        .get(&format!("/patients/{patient}/steps/identify"))
+        .await
+        .body
+        .contains("Status: Ikke startet."));
+}
+
+#[rocket::async_test]
+async fn the_worklist_puts_overdue_first_and_records_done_moved_and_cancelled() {
+    let (app, _org, patient) = setup().await;
+    let owner = app
+        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
+        .await
+        .to_string();
+    let today = app.clock.today();
+    let mut ids = Vec::new();
+    for (days, what) in [(20, "Senere samtale"), (0, "I dag"), (3, "Snart")] {
+        let due = format_date(today + chrono::Duration::days(days));
+        let r = app
+            .post(
+                &format!("/patients/{patient}/followups"),
+                &[
+                    ("kind", "call"),
+                    ("concerns", what),
+                    ("due_on", &due),
+                    ("owner_id", &owner),
+                ],
+            )
+            .await;
+        assert!(
+            r.redirects_to(&format!("/patients/{patient}")),
+            "{:?}",
+            r.location
+        );
+        ids.push(app.scalar("SELECT MAX(id) FROM followups").await);
+    }
+    let past = app
+        .post(
+            &format!("/patients/{patient}/followups"),
+            &[
+                ("kind", "call"),
+                ("concerns", "Gammel"),
+                ("due_on", "01.01.2020"),
+                ("owner_id", &owner),
+            ],
+        )
+        .await;
+    assert!(past.redirects_to(&format!("/patients/{patient}")));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM followups").await,
+        3,
+        "a due date in the past is refused"
+    );
+
+    // Time passes: two become overdue.
+    app.clock.advance(chrono::Duration::days(5));
+    app.login_as("ansatt1").await;
+    let list = app.get("/followups").await;
+    let pos = |s: &str| list.body.find(s).unwrap_or_else(|| panic!("{s}"));
+    assert!(pos("I dag") < pos("Snart") && pos("Snart") < pos("Senere samtale"));
+    assert!(list.body.contains("5 dager på overtid"));
+    assert!(list.body.contains("2 dager på overtid"));
+    assert!(pos("Forfalt (2)") < pos("I dag"));
+
+    let done = app
+        .post(
+            &format!("/followups/{}/done", ids[1]),
+            &[("note", ""), ("done_on", &format_date(app.clock.today()))],
+        )
+        .await;
+    assert_eq!(
+        error_for(&done.body, "note"),
+        "Skriv en kort merknad om hva som ble gjort."
+    );
+    assert!(app
+        .post(
+            &format!("/followups/{}/done", ids[1]),
+            &[
+                ("note", "Ringte Ola"),
+                ("done_on", &format_date(app.clock.today()))
+            ]
+        )
+        .await
+        .redirects_to("/followups"));
+    let moved_to = format_date(app.clock.today() + chrono::Duration::days(7));
+    let no_reason = app
+        .post(
+            &format!("/followups/{}/move", ids[2]),
+            &[("due_on", &moved_to)],
+        )
+        .await;
+    assert_eq!(
+        error_for(&no_reason.body, "reason"),
+        "Skriv hvorfor fristen flyttes."
+    );
+    assert!(app
+        .post(
+            &format!("/followups/{}/move", ids[2]),
+            &[("due_on", &moved_to), ("reason", "Ola er bortreist")]
+        )
+        .await
+        .location
+        .is_some());
+    assert!(app
+        .post(
+            &format!("/followups/{}/cancel", ids[0]),
+            &[("reason", "Ikke lenger aktuelt")]
+        )
+        .await
+        .redirects_to("/followups"));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM followups").await,
+        3,
+        "nothing is deleted"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM followups WHERE status = 'done' AND note = 'Ringte Ola'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM followups WHERE status = 'cancelled'")
+            .await,
+        1
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM followup_changes WHERE change = 'moved' AND reason = 'Ola er bortreist'").await, 1);
+    let detail = app.get(&format!("/followups/{}", ids[2])).await;
+    assert!(detail.body.contains("Ola er bortreist"));
+
+    let ics = app
+        .get(&format!("/followups/{}/calendar.ics", ids[2]))
+        .await;
+    assert_eq!(ics.status, Status::Ok);
+    assert_eq!(
+        ics.content_type.map(|c| c.to_string()),
+        Some("text/calendar".to_string())
+    );
+    let due = (app.clock.today() + chrono::Duration::days(7))
+        .format("%Y%m%d")
+        .to_string();
+    assert!(ics.body.contains(&format!("DTSTART;VALUE=DATE:{due}\r\n")));
+    assert!(ics.body.contains("SUMMARY:Telefonsamtale: Snart"));
+}
+
+#[rocket::async_test]
+async fn another_unit_cannot_see_or_change_relatives_meetings_or_followups() {
+    let (app, org, patient) = setup().await;
+    let ola = id_from(
+        &app.post(
+            &format!("/patients/{patient}/relatives"),
+            &relative("Ola Nordmann", &[]),
+        )
+        .await
+        .location,
+        "/relatives/",
+    );
+    let mapping = id_from(
+        &app.post(
+            &format!("/relatives/{ola}/mappings"),
+            &[("mapped_on", "01.11.2026"), ("violence", "no")],
+        )
+        .await
+        .location,
+        "/mappings/",
+    );
+    let today = format_date(app.clock.today());
+    let meeting = id_from(
+        &app.post(
+            &format!("/patients/{patient}/meetings"),
+            &[("kind", "first"), ("date", &today), ("action", "save")],
+        )
+        .await
+        .location,
+        "/meetings/",
+    );
+    let owner = app
+        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
+        .await
+        .to_string();
+    app.post(
+        &format!("/patients/{patient}/followups"),
+        &[
+            ("kind", "call"),
+            ("concerns", "Ring"),
+            ("due_on", &today),
+            ("owner_id", &owner),
+        ],
+    )
+    .await;
+    let followup = app.scalar("SELECT MAX(id) FROM followups").await;
+
+    app.user("fremmed", Role::Worker, Some(org.unit_a2)).await;
+    let other = app.browser().await;
+    other.login_as("fremmed").await;
+    for path in [
+        format!("/relatives/{ola}"),
+        format!("/relatives/{ola}/edit"),
+        format!("/mappings/{mapping}"),
+        format!("/meetings/{meeting}"),
+        format!("/followups/{followup}"),
+        format!("/followups/{followup}/calendar.ics"),
+        format!("/patients/{patient}/steps/identify"),
+        format!("/relatives/{ola}/mappings/new"),
+        format!("/patients/{patient}/relatives/new"),
+    ] {
+        assert_eq!(other.get(&path).await.status, Status::NotFound, "{path}");
+    }
+    for (path, fields) in [
+        (format!("/relatives/{ola}"), vec![("full_name", "Endret")]),
+        (format!("/relatives/{ola}/consent"), vec![("scope", "full")]),
+        (
+            format!("/relatives/{ola}/mappings"),
+            vec![("mapped_on", "01.11.2026")],
+        ),
+        (format!("/meetings/{meeting}"), vec![("kind", "first")]),
+        (format!("/followups/{followup}/done"), vec![("note", "x")]),
+        (
+            format!("/followups/{followup}/cancel"),
+            vec![("reason", "x")],
+        ),
+        (
+            format!("/patients/{patient}/followups"),
+            vec![("concerns", "x")],
+        ),
+    ] {
+        assert_eq!(
+            other.post(&path, &fields).await.status,
+            Status::NotFound,
+            "{path}"
+        );
+    }
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM followups WHERE status = 'open'")
+            .await,
+        1
+    );
+    assert!(!other.get("/followups").await.body.contains("Ring"));
+}
+
+#[rocket::async_test]
+async fn offers_can_be_retired_but_not_deleted_while_referred_to() {
+    let (app, _org, patient) = setup().await;
+    let ola = id_from(
+        &app.post(
+            &format!("/patients/{patient}/relatives"),
+            &relative("Ola Nordmann", &[]),
+        )
+        .await
+        .location,
+        "/relatives/",
+    );
+    let offer = app
+        .scalar("SELECT id FROM offers WHERE name = 'Pårørendetelefonen'")
+        .await;
+    let today = format_date(app.clock.today());
+    app.post(
+        &format!("/relatives/{ola}/referrals"),
+        &[
+            ("offer_id", &offer.to_string()),
+            ("referred_on", &today),
+            ("state", "declined"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM referrals WHERE state = 'declined'")
+            .await,
+        1
+    );
+
+    app.user("admin", Role::Admin, None).await;
+    let admin = app.browser().await;
+    admin.login_as("admin").await;
+    let list = admin.get("/admin/offers").await;
+    assert!(list.body.contains("Pårørendetelefonen"));
+    assert!(admin
+        .get(&format!("/admin/offers/{offer}"))
+        .await
+        .body
+        .contains("22 49 19 22"));
+    admin
+        .post(&format!("/admin/offers/{offer}/delete"), &[])
+        .await;
+    assert_eq!(
+        app.scalar(&format!("SELECT COUNT(*) FROM offers WHERE id = {offer}"))
+            .await,
+        1
+    );
+    admin
+        .post(&format!("/admin/offers/{offer}/retire"), &[])
+        .await;
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM offers WHERE id = {offer} AND retired_at IS NOT NULL"
+        ))
+        .await,
+        1
+    );
+    let refused = app
+        .post(
+            &format!("/relatives/{ola}/referrals"),
+            &[
+                ("offer_id", &offer.to_string()),
+                ("referred_on", &today),
+                ("state", "referred"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, Status::UnprocessableEntity);
+    assert!(refused.body.contains("Velg et tilbud."));
+
+    let bad = admin
+        .post(
+            "/admin/offers",
+            &[
+                ("name", ""),
+                ("provider", "Frivilligsentralen"),
+                ("kind", "voluntary"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, Status::UnprocessableEntity);
+    assert!(bad.body.contains("Skriv navnet på tilbudet."));
+    assert!(bad.body.contains("value=\"Frivilligsentralen\""));
+    let created = admin
+        .post(
+            "/admin/offers",
+            &[
+                ("name", "Turgruppe for pårørende"),
+                ("provider", "Frivilligsentralen"),
+                ("kind", "voluntary"),
+                ("need", "peer"),
+            ],
+        )
+        .await;
+    assert!(created.redirects_to("/admin/offers"));
+    let new_id = app
+        .scalar("SELECT id FROM offers WHERE name = 'Turgruppe for pårørende'")
+        .await;
+    admin
+        .post(&format!("/admin/offers/{new_id}/delete"), &[])
+        .await;
+    assert_eq!(
+        app.scalar(&format!("SELECT COUNT(*) FROM offers WHERE id = {new_id}"))
+            .await,
+        0
+    );
+}
