@@ -50,6 +50,8 @@ macro_rules! insert_rows {
     };
 }
 
+mod routine;
+
 struct UnitPlan {
     id: i64,
     name: String,
@@ -288,18 +290,47 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
                 .push_bind(p.created_at);
         }
     );
+    let patient_ids: Vec<i64> = crate::on_tx!(&mut tx, |c| sqlx::query_scalar("SELECT id FROM patients ORDER BY id")
+        .fetch_all(c)
+        .await)
+    .map_err(err)?;
+    let refs: Vec<routine::PatientRef> = plans
+        .iter()
+        .zip(patient_ids)
+        .map(|(p, id)| routine::PatientRef { id, unit_id: p.unit_id, created: p.created_at })
+        .collect();
+    let worker_rows: Vec<(i64, Option<i64>)> =
+        crate::on_tx!(&mut tx, |c| sqlx::query_as("SELECT id, unit_id FROM users WHERE role = 'worker' ORDER BY id")
+            .fetch_all(c)
+            .await)
+        .map_err(err)?;
+    let mut workers: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    for (id, unit) in worker_rows {
+        if let Some(unit) = unit {
+            workers.entry(unit).or_default().push(id);
+        }
+    }
+    let counts = routine::generate(&mut tx, &mut rng, &refs, &workers, o.today).await?;
     tx.commit().await.map_err(err)?;
     if let Db::Sqlite(p) = db {
         sqlx::query("ANALYZE").execute(p).await.map_err(err)?;
     }
 
     let mut summary = format!(
-        "Created {} districts, {} units, {} accounts and {} patients (seed {}).\n\nAccounts (password from SAMSPILL_PASSWORD):\n  admin: administrator\n",
+        "Created {} districts, {} units, {} accounts and {} patients (seed {}),\n\
+         {} relatives ({} children), {} mappings, {} meetings, {} referrals and {} follow-ups.\n\n\
+         Accounts (password from SAMSPILL_PASSWORD):\n  admin: administrator\n",
         districts.len(),
         units.len(),
         staff.len(),
         n,
-        o.seed
+        o.seed,
+        counts.relatives,
+        counts.children,
+        counts.mappings,
+        counts.meetings,
+        counts.referrals,
+        counts.followups
     );
     for (d, _) in districts.iter().enumerate() {
         let _ = writeln!(summary, "  leder{}: bydelsleder, {}", d + 1, DISTRICTS[d]);
