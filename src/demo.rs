@@ -290,20 +290,27 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
                 .push_bind(p.created_at);
         }
     );
-    let patient_ids: Vec<i64> = crate::on_tx!(&mut tx, |c| sqlx::query_scalar("SELECT id FROM patients ORDER BY id")
-        .fetch_all(c)
-        .await)
+    let patient_ids: Vec<i64> = crate::on_tx!(&mut tx, |c| sqlx::query_scalar(
+        "SELECT id FROM patients ORDER BY id"
+    )
+    .fetch_all(c)
+    .await)
     .map_err(err)?;
     let refs: Vec<routine::PatientRef> = plans
         .iter()
         .zip(patient_ids)
-        .map(|(p, id)| routine::PatientRef { id, unit_id: p.unit_id, created: p.created_at })
+        .map(|(p, id)| routine::PatientRef {
+            id,
+            unit_id: p.unit_id,
+            created: p.created_at,
+        })
         .collect();
-    let worker_rows: Vec<(i64, Option<i64>)> =
-        crate::on_tx!(&mut tx, |c| sqlx::query_as("SELECT id, unit_id FROM users WHERE role = 'worker' ORDER BY id")
-            .fetch_all(c)
-            .await)
-        .map_err(err)?;
+    let worker_rows: Vec<(i64, Option<i64>)> = crate::on_tx!(&mut tx, |c| sqlx::query_as(
+        "SELECT id, unit_id FROM users WHERE role = 'worker' ORDER BY id"
+    )
+    .fetch_all(c)
+    .await)
+    .map_err(err)?;
     let mut workers: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
     for (id, unit) in worker_rows {
         if let Some(unit) = unit {

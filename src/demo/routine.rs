@@ -56,12 +56,17 @@ struct Followup {
 }
 
 fn subset(rng: &mut ChaCha8Rng, list: &[(&'static str, &'static str)], p: f64) -> String {
-    list.iter().filter(|_| rng.gen_bool(p)).map(|c| c.0).collect::<Vec<_>>().join(",")
+    list.iter()
+        .filter(|_| rng.gen_bool(p))
+        .map(|c| c.0)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 async fn ids(tx: &mut Tx, table: &str) -> Result<Vec<i64>, String> {
     let sql = format!("SELECT id FROM {table} ORDER BY id");
-    on_tx!(&mut *tx, |c| sqlx::query_scalar(&sql).fetch_all(c).await).map_err(|e| format!("demo data: {e}"))
+    on_tx!(&mut *tx, |c| sqlx::query_scalar(&sql).fetch_all(c).await)
+        .map_err(|e| format!("demo data: {e}"))
 }
 
 pub async fn generate(
@@ -72,7 +77,12 @@ pub async fn generate(
     today: NaiveDate,
 ) -> Result<Counts, String> {
     let mut counts = Counts::default();
-    let owner_of = |rng: &mut ChaCha8Rng, unit: i64| workers.get(&unit).and_then(|w| w.choose(rng).copied()).unwrap_or(1);
+    let owner_of = |rng: &mut ChaCha8Rng, unit: i64| {
+        workers
+            .get(&unit)
+            .and_then(|w| w.choose(rng).copied())
+            .unwrap_or(1)
+    };
     let day_at = |d: NaiveDate, rng: &mut ChaCha8Rng| super::at(d, rng);
 
     // Relatives.
@@ -90,7 +100,15 @@ pub async fn generate(
         };
         if n == 0 {
             if rng.gen_bool(0.7) {
-                outcomes.push((p.id, if rng.gen_bool(0.6) { "no_relatives" } else { "declines" }, created));
+                outcomes.push((
+                    p.id,
+                    if rng.gen_bool(0.6) {
+                        "no_relatives"
+                    } else {
+                        "declines"
+                    },
+                    created,
+                ));
             }
             continue;
         }
@@ -101,7 +119,14 @@ pub async fn generate(
             } else if k == 0 {
                 "spouse"
             } else {
-                ["child", "sibling", "friend", "neighbour", "family", "grandchild"][rng.gen_range(0..6)]
+                [
+                    "child",
+                    "sibling",
+                    "friend",
+                    "neighbour",
+                    "family",
+                    "grandchild",
+                ][rng.gen_range(0..6)]
             };
             let birth = if child {
                 Some(today - Duration::days(rng.gen_range(4..17) * 365 + rng.gen_range(0..365)))
@@ -129,7 +154,8 @@ pub async fn generate(
                 child,
                 involvement,
                 closest: k == 0 && !child,
-                contact: (involvement == "yes" && rng.gen_bool(0.75)).then(|| owner_of(rng, p.unit_id)),
+                contact: (involvement == "yes" && rng.gen_bool(0.75))
+                    .then(|| owner_of(rng, p.unit_id)),
                 phone: phone(rng),
                 created: day_at(added, rng),
             });
@@ -190,9 +216,20 @@ pub async fn generate(
         if r.involvement == "yes" && rng.gen_bool(0.65) {
             let mapped = r.created.date_naive() + Duration::days(rng.gen_range(0..45));
             let mapped = mapped.min(today);
-            let answers: String = (0..13).map(|_| if rng.gen_bool(0.45) { '1' } else { '0' }).collect();
+            let answers: String = (0..13)
+                .map(|_| if rng.gen_bool(0.45) { '1' } else { '0' })
+                .collect();
             let score = answers.chars().filter(|c| *c == '1').count() as i64;
-            mappings.push((id, mapped, answers, score, subset(rng, ROLES, 0.4), subset(rng, CARE_TASKS, 0.3), rng.gen_range(2..40), subset(rng, SUPPORT_NEEDS, 0.2)));
+            mappings.push((
+                id,
+                mapped,
+                answers,
+                score,
+                subset(rng, ROLES, 0.4),
+                subset(rng, CARE_TASKS, 0.3),
+                rng.gen_range(2..40),
+                subset(rng, SUPPORT_NEEDS, 0.2),
+            ));
         }
     }
     insert_rows!(
@@ -202,7 +239,11 @@ pub async fn generate(
         |b, c| {
             b.push_bind(c.0)
                 .push_bind(c.1)
-                .push_bind(if c.1 == "limited" { "Timeavtaler og praktiske forhold" } else { "" })
+                .push_bind(if c.1 == "limited" {
+                    "Timeavtaler og praktiske forhold"
+                } else {
+                    ""
+                })
                 .push_bind(c.2.date_naive())
                 .push_bind("Muntlig til primærkontakt")
                 .push_bind(c.2);
@@ -241,12 +282,16 @@ pub async fn generate(
     let mut involved_by_patient: HashMap<usize, i64> = HashMap::new();
     for (i, r) in relatives.iter().enumerate() {
         if r.involvement == "yes" {
-            involved_by_patient.entry(r.patient).or_insert(relative_ids[i]);
+            involved_by_patient
+                .entry(r.patient)
+                .or_insert(relative_ids[i]);
         }
     }
     let mut meetings = Vec::new();
     for (pi, p) in patients.iter().enumerate() {
-        let Some(&rel) = involved_by_patient.get(&pi) else { continue };
+        let Some(&rel) = involved_by_patient.get(&pi) else {
+            continue;
+        };
         let roll = rng.gen_range(0..100);
         if roll < 70 {
             let day = (p.created.date_naive() + Duration::days(rng.gen_range(7..60))).min(today);
@@ -275,23 +320,48 @@ pub async fn generate(
         }
     );
     let meeting_ids = ids(tx, "meetings").await?;
-    let links: Vec<(i64, i64)> = meetings.iter().enumerate().map(|(i, m)| (meeting_ids[i], m.1)).collect();
-    insert_rows!(&mut *tx, "INSERT INTO meeting_relatives (meeting_id, relative_id) ", links, |b, l| {
-        b.push_bind(l.0).push_bind(l.1);
-    });
+    let links: Vec<(i64, i64)> = meetings
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (meeting_ids[i], m.1))
+        .collect();
+    insert_rows!(
+        &mut *tx,
+        "INSERT INTO meeting_relatives (meeting_id, relative_id) ",
+        links,
+        |b, l| {
+            b.push_bind(l.0).push_bind(l.1);
+        }
+    );
 
     // Referrals for mapped relatives with support needs.
-    let offers: Vec<(i64, String)> = on_tx!(&mut *tx, |c| sqlx::query_as("SELECT id, need FROM offers ORDER BY id").fetch_all(c).await)
-        .map_err(|e| format!("demo data: {e}"))?;
+    let offers: Vec<(i64, String)> = on_tx!(&mut *tx, |c| sqlx::query_as(
+        "SELECT id, need FROM offers ORDER BY id"
+    )
+    .fetch_all(c)
+    .await)
+    .map_err(|e| format!("demo data: {e}"))?;
     let mut referrals = Vec::new();
     for m in &mappings {
         let need = m.7.split(',').next().unwrap_or("");
         if need.is_empty() || !rng.gen_bool(0.7) {
             continue;
         }
-        let offer = offers.iter().find(|o| o.1 == need).or_else(|| offers.first()).map(|o| o.0).unwrap_or(1);
-        let state = ["proposed", "referred", "referred", "started", "ended", "declined"][rng.gen_range(0..6)];
-        referrals.push((m.0, offer, (m.1 + Duration::days(rng.gen_range(0..20))).min(today), state));
+        let offer = offers
+            .iter()
+            .find(|o| o.1 == need)
+            .or_else(|| offers.first())
+            .map(|o| o.0)
+            .unwrap_or(1);
+        let state = [
+            "proposed", "referred", "referred", "started", "ended", "declined",
+        ][rng.gen_range(0..6)];
+        referrals.push((
+            m.0,
+            offer,
+            (m.1 + Duration::days(rng.gen_range(0..20))).min(today),
+            state,
+        ));
     }
     counts.referrals = referrals.len();
     insert_rows!(
@@ -325,14 +395,26 @@ pub async fn generate(
             });
         }
     }
-    let concerns = ["Ring pårørende om avlastning", "Evaluere samarbeidet", "Følge opp søknad om omsorgsstønad", "Samtale med pårørende", "Avklare behov for opplæring"];
+    let concerns = [
+        "Ring pårørende om avlastning",
+        "Evaluere samarbeidet",
+        "Følge opp søknad om omsorgsstønad",
+        "Samtale med pårørende",
+        "Avklare behov for opplæring",
+    ];
     for (pi, p) in patients.iter().enumerate() {
         let span = (today - p.created.date_naive()).num_days().max(1);
         for _ in 0..rng.gen_range(6..12) {
             let due = p.created.date_naive() + Duration::days(rng.gen_range(0..span + 60));
             let past = due < today - Duration::days(3);
             let status = if past {
-                if rng.gen_bool(0.94) { "done" } else if rng.gen_bool(0.5) { "cancelled" } else { "open" }
+                if rng.gen_bool(0.94) {
+                    "done"
+                } else if rng.gen_bool(0.5) {
+                    "cancelled"
+                } else {
+                    "open"
+                }
             } else if rng.gen_bool(0.1) {
                 "done"
             } else {
@@ -384,10 +466,18 @@ pub async fn generate(
     // The timeline's main events.
     let mut events: Vec<(i64, DateTime<Utc>, String)> = Vec::new();
     for r in &relatives {
-        events.push((patients[r.patient].id, r.created, format!("Pårørende registrert: {}", r.name)));
+        events.push((
+            patients[r.patient].id,
+            r.created,
+            format!("Pårørende registrert: {}", r.name),
+        ));
     }
     for m in &meetings {
-        let what = if m.3 { "Første samtale fullført med referat" } else { "Første samtale lagret som utkast" };
+        let what = if m.3 {
+            "Første samtale fullført med referat"
+        } else {
+            "Første samtale lagret som utkast"
+        };
         events.push((patients[m.0].id, m.2, what.to_string()));
     }
     insert_rows!(
@@ -395,7 +485,11 @@ pub async fn generate(
         "INSERT INTO events (patient_id, at, author_name, kind, summary) ",
         events,
         |b, e| {
-            b.push_bind(e.0).push_bind(e.1).push_bind("Demo").push_bind("demo").push_bind(e.2.clone());
+            b.push_bind(e.0)
+                .push_bind(e.1)
+                .push_bind("Demo")
+                .push_bind("demo")
+                .push_bind(e.2.clone());
         }
     );
     Ok(counts)

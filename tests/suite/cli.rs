@@ -26,6 +26,26 @@ async fn users(db: &Db) -> Vec<(String, String, String)> {
     .unwrap()
 }
 
+async fn routine_dump(db: &Db) -> Vec<String> {
+    let relatives: Vec<(i64, String, String, String)> = samspill::on_db!(db, |p| sqlx::query_as(
+        "SELECT patient_id, full_name, relation, involvement FROM relatives ORDER BY id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    let followups: Vec<(i64, String, String, String)> = samspill::on_db!(db, |p| sqlx::query_as(
+        "SELECT patient_id, CAST(due_on AS TEXT), status, kind FROM followups ORDER BY id"
+    )
+    .fetch_all(p)
+    .await)
+    .unwrap();
+    relatives
+        .iter()
+        .map(|r| format!("{r:?}"))
+        .chain(followups.iter().map(|f| format!("{f:?}")))
+        .collect()
+}
+
 #[rocket::async_test]
 async fn backup_copies_a_database_in_use() {
     let app = common::start().await;
@@ -104,6 +124,38 @@ async fn demo_data_is_deterministic_for_a_seed() {
     assert_eq!(rows, dump(&b).await);
     assert_eq!(users(&a).await, users(&b).await);
     assert_ne!(rows, dump(&c).await);
+    let routine = routine_dump(&a).await;
+    assert_eq!(routine, routine_dump(&b).await);
+    assert_ne!(routine, routine_dump(&c).await);
+    // Realistic proportions: relatives for most patients, children among them, some overdue.
+    let scalar = |sql: &'static str| {
+        let db = a.clone();
+        async move {
+            samspill::on_db!(&db, |p| sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(p)
+                .await)
+            .unwrap()
+        }
+    };
+    let relatives = scalar("SELECT COUNT(*) FROM relatives").await;
+    assert!(
+        (500..=900).contains(&relatives),
+        "{relatives} relatives for 300 patients"
+    );
+    assert!(scalar("SELECT COUNT(*) FROM relatives WHERE age_group = 'child'").await > 0);
+    assert!(scalar("SELECT COUNT(*) FROM mappings").await > 100);
+    assert!(scalar("SELECT COUNT(*) FROM meetings WHERE status = 'completed'").await > 50);
+    assert!(scalar("SELECT COUNT(*) FROM followups").await >= 300 * 6);
+    assert!(
+        scalar("SELECT COUNT(*) FROM followups WHERE status = 'open' AND due_on < '2026-11-23'")
+            .await
+            > 0
+    );
+    // Every completed demo meeting has a next step.
+    assert_eq!(
+        scalar("SELECT COUNT(*) FROM meetings m WHERE m.status = 'completed' AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.meeting_id = m.id)").await,
+        0
+    );
     // Every generated fødselsnummer is valid and agrees with the birth date.
     for (_, birth, fnr, _) in &rows {
         if let Some(f) = fnr {
