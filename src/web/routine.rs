@@ -282,6 +282,7 @@ async fn show(
         .with("timeline", db::events::for_patient(db, id, 200).await?)
         .with("staff", staff)
         .with("followup_kinds", choice_list(choices::FOLLOWUP_KINDS))
+        .with("referral_states", choice_list(choices::REFERRAL_STATES))
         .with(
             "relative_choices",
             routine

@@ -200,3 +200,78 @@ async fn demo_accounts_log_in_with_the_given_password() {
         rocket::http::Status::Ok
     );
 }
+
+#[rocket::async_test]
+async fn user_add_creates_an_account_that_can_log_in() {
+    let app = common::start().await;
+    let org = app.org().await;
+    let _ = org;
+    let run = |args: &[&str], password: &str| {
+        Command::new(env!("CARGO_BIN_EXE_samspill"))
+            .args(args)
+            .env("DATABASE_URL", &app.url)
+            .env("SAMSPILL_PASSWORD", password)
+            .env("ROCKET_SECRET_KEY", "c2Ftc3BpbGwtdGVzdC1zZWNyZXQta2V5LXRoYXQtaXMtbG9uZy1lbm91Z2gtZm9yLXJvY2tldC0xMjM0NTY3OA==")
+            .output()
+            .unwrap()
+    };
+    let short = run(
+        &[
+            "user",
+            "add",
+            "--username",
+            "kari",
+            "--name",
+            "Kari Nordmann",
+            "--role",
+            "worker",
+            "--unit",
+            "Hjemmetjenesten Frogner nord",
+        ],
+        "kort",
+    );
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("Passordet må ha minst 12 tegn."));
+    let unknown = run(
+        &[
+            "user",
+            "add",
+            "--username",
+            "kari",
+            "--name",
+            "Kari",
+            "--role",
+            "worker",
+            "--unit",
+            "Finnes ikke",
+        ],
+        common::PASSWORD,
+    );
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no unit is named"));
+    let ok = run(
+        &[
+            "user",
+            "add",
+            "--username",
+            "Kari",
+            "--name",
+            "Kari Nordmann",
+            "--role",
+            "worker",
+            "--unit",
+            "Hjemmetjenesten Frogner nord",
+        ],
+        common::PASSWORD,
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    app.login_as("kari").await;
+    assert!(app
+        .get("/patients")
+        .await
+        .body
+        .contains("Hjemmetjenesten Frogner nord"));
+}

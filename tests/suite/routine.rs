@@ -399,6 +399,11 @@ async fn the_whole_routine_through_http() {
 
     // The timeline shows what happened, newest first.
     let page = app.get(&format!("/patients/{patient}")).await;
+    assert!(
+        page.body.contains("Ola Nordmann: Avlastning ("),
+        "{}",
+        page.body
+    );
     let referral_at = page
         .body
         .find("Ola Nordmann til Avlastning: henvist")
