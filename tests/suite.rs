@@ -8,6 +8,7 @@ mod suite {
     pub mod admin;
     pub mod auth;
     pub mod cli;
+    pub mod followups;
     pub mod patients;
     pub mod routes;
     pub mod routine;

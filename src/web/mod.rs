@@ -10,6 +10,7 @@ pub mod followups;
 pub mod forms;
 pub mod headers;
 pub mod health;
+pub mod identify;
 pub mod mappings;
 pub mod meetings;
 pub mod metrics;
@@ -58,6 +59,7 @@ pub fn mount(rocket: Rocket<Build>, app: App) -> Rocket<Build> {
         .mount("/", patients::routes())
         .mount("/", routine::routes())
         .mount("/", relatives::routes())
+        .mount("/", identify::routes())
         .mount("/", mappings::routes())
         .mount("/", meetings::routes())
         .mount("/", support::routes())

@@ -3,7 +3,7 @@
 
 use super::csrf::CsrfForm;
 use super::error::{AppError, AppResult};
-use super::forms::{CsrfOnly, Text};
+use super::forms::Text;
 use super::page::{done, invalid, Page, Submitted};
 use super::patients::find;
 use super::routine::{choice_list, relation_text, staff_choices};
@@ -11,7 +11,7 @@ use super::session::{Reader, Worker};
 use super::{record_change, record_view};
 use crate::clock::Clock;
 use crate::db::access_log::Action;
-use crate::db::relatives::{ChildFollowupInput, ConsentInput, RelativeInput, RelativeRow};
+use crate::db::relatives::{ConsentInput, RelativeInput, RelativeRow};
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
 use crate::domain::dates::format_date;
@@ -27,18 +27,7 @@ use serde::Serialize;
 use validator::ValidateEmail;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![
-        new_page,
-        create,
-        show,
-        edit_page,
-        update,
-        add_consent,
-        child_page,
-        save_child,
-        set_outcome,
-        clear_outcome
-    ]
+    rocket::routes![new_page, create, show, edit_page, update, add_consent]
 }
 
 const FIELDS: &[&str] = &[
@@ -623,233 +612,5 @@ async fn add_consent(
     Ok(done(
         format!("/relatives/{id}"),
         "Samtykket er registrert. Tidligere samtykker er tatt vare på i historikken.",
-    ))
-}
-
-#[derive(Debug, Default, FromForm, Serialize)]
-struct ChildForm {
-    informed: Text,
-    informed_how: Text,
-    follower: Text,
-    services: Vec<String>,
-    concern: Text,
-    concern_action: Text,
-    #[serde(skip)]
-    csrf_token: Text,
-}
-crate::csrf_protected!(ChildForm);
-
-async fn child_form_page(user: &Worker<'_>, r: &RelativeRow) -> Page {
-    Page::new("Oppfølging av barn som pårørende", Some(user))
-        .with("relative", r)
-        .with("informed_choices", choice_list(choices::CHILD_INFORMED))
-        .with("service_choices", choice_list(choices::CHILD_SERVICES))
-        .with("concern_choices", choice_list(choices::YES_NO_UNSURE))
-}
-
-#[rocket::get("/relatives/<id>/child-followup")]
-async fn child_page(
-    user: Worker<'_>,
-    id: i64,
-    db: &State<Db>,
-    clock: &State<Clock>,
-) -> AppResult<Template> {
-    let r = find_relative(db, user.read_scope(), id).await?;
-    if !is_child(r.birth_date, &r.age_group, clock.today()) {
-        return Err(AppError::NotFound);
-    }
-    Ok(child_form_page(&user, &r)
-        .await
-        .with("form", ChildForm::default())
-        .render("relatives/child"))
-}
-
-#[rocket::post("/relatives/<id>/child-followup", data = "<form>")]
-async fn save_child(
-    user: Worker<'_>,
-    id: i64,
-    form: CsrfForm<ChildForm>,
-    db: &State<Db>,
-    clock: &State<Clock>,
-) -> AppResult<Submitted> {
-    let r = find_relative(db, user.read_scope(), id).await?;
-    if !is_child(r.birth_date, &r.age_group, clock.today()) {
-        return Err(AppError::NotFound);
-    }
-    let mut e = FieldErrors::new();
-    let informed = f::choice(
-        &mut e,
-        "informed",
-        &form.informed,
-        choices::CHILD_INFORMED,
-        "Velg om barnet har fått informasjon tilpasset alderen.",
-    );
-    let informed_how = f::text(&mut e, "informed_how", &form.informed_how, 2000);
-    let follower = f::line(
-        &mut e,
-        "follower",
-        &form.follower,
-        200,
-        Some("Skriv hvem som følger opp barnet."),
-    );
-    let chosen: Vec<&str> = form.services.iter().map(String::as_str).collect();
-    let services = choices::join_valid(choices::CHILD_SERVICES, &chosen);
-    let concern = f::choice(
-        &mut e,
-        "concern",
-        &form.concern,
-        choices::YES_NO_UNSURE,
-        "Velg om det er bekymring for barnets omsorgssituasjon.",
-    );
-    let concern_action = f::text(&mut e, "concern_action", &form.concern_action, 4000);
-    if (concern == "yes" || concern == "unsure") && concern_action.is_empty() {
-        e.add(
-            "concern_action",
-            "Skriv hva som er gjort med bekymringen, for eksempel om barnevernet er varslet.",
-        );
-    }
-    if !e.is_empty() {
-        return Ok(invalid(
-            child_form_page(&user, &r).await,
-            &form.0,
-            &e,
-            "relatives/child",
-        ));
-    }
-    let input = ChildFollowupInput {
-        informed,
-        informed_how,
-        follower,
-        services,
-        concern,
-        concern_action,
-    };
-    let now = clock.now();
-    let mut tx = db.begin().await?;
-    db::relatives::add_child_followup(&mut tx, id, &input, user.id, now).await?;
-    let summary = format!("Oppfølging av barnet {} registrert", r.full_name);
-    record_change(
-        &mut tx,
-        &user,
-        Action::Create,
-        "child_followup",
-        id,
-        (r.patient_id, r.unit_id),
-        &summary,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(done(
-        format!("/relatives/{id}"),
-        "Oppfølgingen av barnet er registrert.",
-    ))
-}
-
-#[derive(Debug, FromForm, Serialize)]
-struct OutcomeForm {
-    outcome: Text,
-    outcome_on: Text,
-    reason: Text,
-    #[serde(skip)]
-    csrf_token: Text,
-}
-crate::csrf_protected!(OutcomeForm);
-
-#[rocket::post("/patients/<id>/outcome", data = "<form>")]
-async fn set_outcome(
-    user: Worker<'_>,
-    id: i64,
-    form: CsrfForm<OutcomeForm>,
-    db: &State<Db>,
-    clock: &State<Clock>,
-) -> AppResult<Submitted> {
-    let patient = find(db, user.read_scope(), id).await?;
-    let mut e = FieldErrors::new();
-    let outcome = f::choice(
-        &mut e,
-        "outcome",
-        &form.outcome,
-        choices::OUTCOMES,
-        "Velg utfallet.",
-    );
-    let on = f::date(
-        &mut e,
-        "outcome_on",
-        &form.outcome_on,
-        Some("Skriv datoen."),
-    );
-    let reason = f::text(&mut e, "reason", &form.reason, 2000);
-    if reason.is_empty() {
-        e.add("reason", "Skriv begrunnelsen.");
-    }
-    if !e.is_empty() {
-        let today = clock.today();
-        let routine = super::routine::load(db, id, today).await?;
-        let page = Page::new("Identifisere", Some(&user))
-            .with(
-                "patient",
-                super::patients::PatientView::new(&patient, today),
-            )
-            .with("step", routine.steps[0].clone())
-            .with("steps", &routine.steps)
-            .with("relatives", &routine.relatives)
-            .with("outcome", &routine.outcome)
-            .with("outcomes", choice_list(choices::OUTCOMES))
-            .with("can_edit", true);
-        return Ok(invalid(page, &form.0, &e, "routine/identify"));
-    }
-    let now = clock.now();
-    let mut tx = db.begin().await?;
-    db::relatives::set_outcome(&mut tx, id, Some(&outcome), on, &reason).await?;
-    let summary = format!(
-        "Utfall av identifisering: {}",
-        label(choices::OUTCOMES, &outcome)
-    );
-    record_change(
-        &mut tx,
-        &user,
-        Action::Update,
-        "identify_outcome",
-        id,
-        (id, patient.unit_id),
-        &summary,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(done(
-        format!("/patients/{id}/steps/identify"),
-        "Utfallet er registrert.",
-    ))
-}
-
-#[rocket::post("/patients/<id>/outcome/clear", data = "<_form>")]
-async fn clear_outcome(
-    user: Worker<'_>,
-    id: i64,
-    _form: CsrfForm<CsrfOnly>,
-    db: &State<Db>,
-    clock: &State<Clock>,
-) -> AppResult<Submitted> {
-    let patient = find(db, user.read_scope(), id).await?;
-    let now = clock.now();
-    let mut tx = db.begin().await?;
-    db::relatives::set_outcome(&mut tx, id, None, None, "").await?;
-    record_change(
-        &mut tx,
-        &user,
-        Action::Update,
-        "identify_outcome",
-        id,
-        (id, patient.unit_id),
-        "Utfallet av identifiseringen er åpnet igjen",
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(done(
-        format!("/patients/{id}/steps/identify"),
-        "Identifiseringen er åpnet igjen.",
     ))
 }

@@ -1,0 +1,142 @@
+//! The worker's follow-up list and what happens to a follow-up.
+
+use super::routine::{error_for, setup};
+use rocket::http::Status;
+use samspill::domain::dates::format_date;
+
+#[rocket::async_test]
+async fn the_worklist_puts_overdue_first_and_records_done_moved_and_cancelled() {
+    let (app, _org, patient) = setup().await;
+    let owner = app
+        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
+        .await
+        .to_string();
+    let today = app.clock.today();
+    let mut ids = Vec::new();
+    for (days, what) in [(20, "Senere samtale"), (0, "I dag"), (3, "Snart")] {
+        let due = format_date(today + chrono::Duration::days(days));
+        let r = app
+            .post(
+                &format!("/patients/{patient}/followups"),
+                &[
+                    ("kind", "call"),
+                    ("concerns", what),
+                    ("due_on", &due),
+                    ("owner_id", &owner),
+                ],
+            )
+            .await;
+        assert!(
+            r.redirects_to(&format!("/patients/{patient}")),
+            "{:?}",
+            r.location
+        );
+        ids.push(app.scalar("SELECT MAX(id) FROM followups").await);
+    }
+    let past = app
+        .post(
+            &format!("/patients/{patient}/followups"),
+            &[
+                ("kind", "call"),
+                ("concerns", "Gammel"),
+                ("due_on", "01.01.2020"),
+                ("owner_id", &owner),
+            ],
+        )
+        .await;
+    assert!(past.redirects_to(&format!("/patients/{patient}")));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM followups").await,
+        3,
+        "a due date in the past is refused"
+    );
+
+    // Time passes: two become overdue.
+    app.clock.advance(chrono::Duration::days(5));
+    app.login_as("ansatt1").await;
+    let list = app.get("/followups").await;
+    let pos = |s: &str| list.body.find(s).unwrap_or_else(|| panic!("{s}"));
+    assert!(pos("I dag") < pos("Snart") && pos("Snart") < pos("Senere samtale"));
+    assert!(list.body.contains("5 dager på overtid"));
+    assert!(list.body.contains("2 dager på overtid"));
+    assert!(pos("Forfalt (2)") < pos("I dag"));
+
+    let done = app
+        .post(
+            &format!("/followups/{}/done", ids[1]),
+            &[("note", ""), ("done_on", &format_date(app.clock.today()))],
+        )
+        .await;
+    assert_eq!(
+        error_for(&done.body, "note"),
+        "Skriv en kort merknad om hva som ble gjort."
+    );
+    assert!(app
+        .post(
+            &format!("/followups/{}/done", ids[1]),
+            &[
+                ("note", "Ringte Ola"),
+                ("done_on", &format_date(app.clock.today()))
+            ]
+        )
+        .await
+        .redirects_to("/followups"));
+    let moved_to = format_date(app.clock.today() + chrono::Duration::days(7));
+    let no_reason = app
+        .post(
+            &format!("/followups/{}/move", ids[2]),
+            &[("due_on", &moved_to)],
+        )
+        .await;
+    assert_eq!(
+        error_for(&no_reason.body, "reason"),
+        "Skriv hvorfor fristen flyttes."
+    );
+    assert!(app
+        .post(
+            &format!("/followups/{}/move", ids[2]),
+            &[("due_on", &moved_to), ("reason", "Ola er bortreist")]
+        )
+        .await
+        .location
+        .is_some());
+    assert!(app
+        .post(
+            &format!("/followups/{}/cancel", ids[0]),
+            &[("reason", "Ikke lenger aktuelt")]
+        )
+        .await
+        .redirects_to("/followups"));
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM followups").await,
+        3,
+        "nothing is deleted"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM followups WHERE status = 'done' AND note = 'Ringte Ola'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM followups WHERE status = 'cancelled'")
+            .await,
+        1
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM followup_changes WHERE change = 'moved' AND reason = 'Ola er bortreist'").await, 1);
+    let detail = app.get(&format!("/followups/{}", ids[2])).await;
+    assert!(detail.body.contains("Ola er bortreist"));
+
+    let ics = app
+        .get(&format!("/followups/{}/calendar.ics", ids[2]))
+        .await;
+    assert_eq!(ics.status, Status::Ok);
+    assert_eq!(
+        ics.content_type.map(|c| c.to_string()),
+        Some("text/calendar".to_string())
+    );
+    let due = (app.clock.today() + chrono::Duration::days(7))
+        .format("%Y%m%d")
+        .to_string();
+    assert!(ics.body.contains(&format!("DTSTART;VALUE=DATE:{due}\r\n")));
+    assert!(ics.body.contains("SUMMARY:Telefonsamtale: Snart"));
+}
