@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod pdf;
 pub mod security;
 pub mod web;
 

@@ -6,6 +6,7 @@ mod common;
 
 mod suite {
     pub mod admin;
+    pub mod agreements;
     pub mod auth;
     pub mod cli;
     pub mod followups;

@@ -15,6 +15,7 @@ pub enum Action {
     Archive,
     Print,
     Export,
+    Delete,
 }
 
 impl Action {
@@ -26,6 +27,7 @@ impl Action {
             Action::Archive => "archive",
             Action::Print => "print",
             Action::Export => "export",
+            Action::Delete => "delete",
         }
     }
 }

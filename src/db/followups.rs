@@ -16,6 +16,7 @@ pub struct FollowupRow {
     pub relative_id: Option<i64>,
     pub relative_name: Option<String>,
     pub meeting_id: Option<i64>,
+    pub agreement_id: Option<i64>,
     pub kind: String,
     pub concerns: String,
     pub due_on: NaiveDate,
@@ -27,7 +28,7 @@ pub struct FollowupRow {
 }
 
 const SELECT: &str = "SELECT f.id, f.patient_id, p.full_name AS patient_name, f.unit_id, f.relative_id,
-        r.full_name AS relative_name, f.meeting_id, f.kind, f.concerns, f.due_on, f.owner_id, o.name AS owner_name,
+        r.full_name AS relative_name, f.meeting_id, f.agreement_id, f.kind, f.concerns, f.due_on, f.owner_id, o.name AS owner_name,
         f.status, f.done_on, f.note
     FROM followups f JOIN patients p ON p.id = f.patient_id JOIN units u ON u.id = f.unit_id
     JOIN users o ON o.id = f.owner_id LEFT JOIN relatives r ON r.id = f.relative_id";

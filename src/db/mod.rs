@@ -3,6 +3,7 @@
 //! placeholders, and run on either engine through `on_db!` / `on_tx!`.
 
 pub mod access_log;
+pub mod agreements;
 pub mod backup;
 pub mod events;
 pub mod followups;

@@ -1,6 +1,7 @@
 //! Plain domain types and rules: no I/O, so tests can call them directly.
 
 pub mod access;
+pub mod agreement;
 pub mod choices;
 pub mod dates;
 pub mod fnr;

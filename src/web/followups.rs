@@ -260,6 +260,15 @@ async fn refuse(
     Ok(invalid(page, form, e, "followups/show"))
 }
 
+/// The evaluation of an agreement is done, moved or cancelled on the agreement, so that the
+/// agreement and its follow-up never disagree.
+fn agreement_owned(agreement_id: i64) -> Submitted {
+    Submitted::Done(rocket::response::Flash::error(
+        rocket::response::Redirect::to(format!("/agreements/{agreement_id}#livslop")),
+        "Evalueringen av en pårørendeavtale registreres på avtalen. Der kan du også endre evalueringsdatoen eller avslutte avtalen.",
+    ))
+}
+
 #[rocket::post("/followups/<id>/done", data = "<form>")]
 async fn mark_done(
     user: Worker<'_>,
@@ -271,6 +280,9 @@ async fn mark_done(
     let row = db::followups::get(db, user.read_scope(), id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if let Some(aid) = row.agreement_id {
+        return Ok(agreement_owned(aid));
+    }
     let mut e = FieldErrors::new();
     let note = f::line(
         &mut e,
@@ -331,6 +343,9 @@ async fn move_due(
     let row = db::followups::get(db, user.read_scope(), id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if let Some(aid) = row.agreement_id {
+        return Ok(agreement_owned(aid));
+    }
     let mut e = FieldErrors::new();
     let due = f::date(
         &mut e,
@@ -397,6 +412,9 @@ async fn cancel(
     let row = db::followups::get(db, user.read_scope(), id)
         .await?
         .ok_or(AppError::NotFound)?;
+    if let Some(aid) = row.agreement_id {
+        return Ok(agreement_owned(aid));
+    }
     let mut e = FieldErrors::new();
     let reason = f::line(
         &mut e,

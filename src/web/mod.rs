@@ -2,6 +2,8 @@
 //! CSRF check, security headers, error pages and template set-up they share.
 
 pub mod admin;
+pub mod agreement_lifecycle;
+pub mod agreements;
 pub mod auth;
 pub mod csrf;
 pub mod error;
@@ -62,6 +64,8 @@ pub fn mount(rocket: Rocket<Build>, app: App) -> Rocket<Build> {
         .mount("/", identify::routes())
         .mount("/", mappings::routes())
         .mount("/", meetings::routes())
+        .mount("/", agreements::routes())
+        .mount("/", agreement_lifecycle::routes())
         .mount("/", support::routes())
         .mount("/", followups::routes())
         .mount("/", admin::routes())

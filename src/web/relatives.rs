@@ -416,7 +416,14 @@ async fn show(
     let child_followups = db::relatives::child_followups(db, id).await?;
     let routine = super::routine::load(db, r.patient_id, today).await?;
     let summary = routine.relatives.into_iter().find(|s| s.id == id);
+    let parties = db::agreements::parties_for_patient(db, r.patient_id).await?;
+    let agreements: Vec<_> = routine
+        .agreements
+        .into_iter()
+        .filter(|a| parties.contains(&(a.id, id)))
+        .collect();
     Ok(Page::new(&r.full_name, Some(&user))
+        .with("agreements", agreements)
         .with("relative", &r)
         .with("relation", relation_text(&r.relation, &r.relation_other))
         .with(

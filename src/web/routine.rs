@@ -36,6 +36,8 @@ pub struct RelativeSummary {
     pub child_followup_missing: bool,
     pub guardian: bool,
     pub contact_person_name: Option<String>,
+    /// The contact person named in an agreement in force with this relative.
+    pub agreement_contact: Option<String>,
     pub consent: &'static str,
     pub consent_label: &'static str,
     pub consent_topics: String,
@@ -60,6 +62,7 @@ pub struct Routine {
     pub meetings: Vec<db::meetings::MeetingRow>,
     pub outcome: db::relatives::Outcome,
     pub steps: [Step; 4],
+    pub agreements: Vec<super::agreements::AgreementView>,
 }
 
 pub fn relation_text(relation: &str, other: &str) -> String {
@@ -91,6 +94,17 @@ pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routi
     let referrals = db::support::referrals_for_patient(db, patient_id).await?;
     let meetings = db::meetings::for_patient(db, patient_id).await?;
     let outcome = db::relatives::outcome(db, patient_id).await?;
+    let agreement_rows = db::agreements::for_patient(db, patient_id).await?;
+    let parties = db::agreements::parties_for_patient(db, patient_id).await?;
+    let names: HashMap<i64, String> = rows.iter().map(|r| (r.id, r.full_name.clone())).collect();
+    let agreements = super::agreements::agreement_views(&agreement_rows, &parties, &names, today);
+    // A contact person named in an agreement in force counts as the relative's contact person.
+    let agreement_contact = |relative_id: i64| -> Option<String> {
+        agreements
+            .iter()
+            .filter(|a| a.in_force && parties.contains(&(a.id, relative_id)))
+            .find_map(|a| a.contact_person_name.clone())
+    };
 
     let mut relatives = Vec::new();
     let mut facts = PatientFacts {
@@ -127,7 +141,7 @@ pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routi
             has_mapping: mapping.is_some(),
             has_support_need: !needs.is_empty(),
             has_referral: !mine.is_empty(),
-            has_contact_person: r.contact_person_id.is_some(),
+            has_contact_person: r.contact_person_id.is_some() || agreement_contact(r.id).is_some(),
         });
         relatives.push(RelativeSummary {
             id: r.id,
@@ -140,6 +154,7 @@ pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routi
             child_followup_missing: child && !child_done.contains(&r.id),
             guardian: r.guardian,
             contact_person_name: r.contact_person_name,
+            agreement_contact: agreement_contact(r.id),
             consent: scope,
             consent_label: match scope {
                 "full" => "Fullt samtykke",
@@ -175,6 +190,7 @@ pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routi
         meetings,
         outcome,
         steps,
+        agreements,
     })
 }
 
@@ -269,6 +285,7 @@ async fn show(
         .with("steps", &routine.steps)
         .with("relatives", &routine.relatives)
         .with("meetings", meeting_views(&routine.meetings))
+        .with("agreements", &routine.agreements)
         .with("outcome", &routine.outcome)
         .with(
             "outcome_label",
@@ -334,6 +351,7 @@ async fn step_page(
     .with("steps", &routine.steps)
     .with("relatives", &routine.relatives)
     .with("meetings", meeting_views(&routine.meetings))
+    .with("agreements", &routine.agreements)
     .with("outcome", &routine.outcome)
     .with(
         "outcome_label",

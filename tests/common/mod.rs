@@ -360,4 +360,11 @@ impl TestApp {
             .await)
         .expect(sql)
     }
+
+    pub async fn text(&self, sql: &str) -> String {
+        samspill::on_db!(&self.db, |p| sqlx::query_scalar::<_, String>(sql)
+            .fetch_one(p)
+            .await)
+        .expect(sql)
+    }
 }

@@ -25,7 +25,7 @@ pub async fn setup() -> (TestApp, common::Org, i64) {
     (app, org, patient)
 }
 
-fn relative<'a>(name: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+pub fn relative<'a>(name: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut f = vec![
         ("full_name", name),
         ("relation", "spouse"),

@@ -1,0 +1,392 @@
+//! A small document model (headings, paragraphs, fields, lists, signature lines) laid out on
+//! A4 pages: lines are wrapped from the font's glyph widths and flow across pages, and every
+//! page gets the same header and a footer with "page X of Y".
+
+use super::fonts::{Face, Fonts};
+
+/// A4 in points.
+pub const PAGE_WIDTH: f32 = 595.28;
+pub const PAGE_HEIGHT: f32 = 841.89;
+const MARGIN_X: f32 = 62.0;
+const CONTENT_TOP: f32 = PAGE_HEIGHT - 92.0;
+const CONTENT_BOTTOM: f32 = 72.0;
+const HEADER_Y: f32 = PAGE_HEIGHT - 46.0;
+const FOOTER_Y: f32 = 40.0;
+
+const TITLE_SIZE: f32 = 18.0;
+const HEADING_SIZE: f32 = 12.5;
+const BODY_SIZE: f32 = 10.0;
+const SMALL_SIZE: f32 = 8.5;
+const LEADING: f32 = 1.42;
+
+/// One block of the document, in reading order. Pages show the same blocks as HTML.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Block {
+    Title(String),
+    Heading(String),
+    Subheading(String),
+    Paragraph(String),
+    /// A bold label followed by its value on the same line.
+    Field(String, String),
+    Bullets(Vec<String>),
+    /// A line to sign on, with who signs and the date (empty when not yet signed).
+    Signature {
+        role: String,
+        name: String,
+        date: String,
+    },
+}
+
+/// A piece of text or a rule placed on a page, in points from the bottom left.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Placed {
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        face: Face,
+        text: String,
+    },
+    Rule {
+        x1: f32,
+        x2: f32,
+        y: f32,
+    },
+}
+
+/// What repeats on every page.
+pub struct Frame<'a> {
+    pub header: &'a [String],
+    pub footer: &'a str,
+    /// "Side {page} av {pages}" with both placeholders.
+    pub page_label: &'a str,
+}
+
+/// Splits `text` into lines no wider than `width`; the first line may be narrower (it
+/// follows a label). Line breaks in the text are kept; a word wider than a whole line is
+/// broken between characters.
+pub fn wrap(
+    fonts: &Fonts,
+    face: Face,
+    size: f32,
+    text: &str,
+    first: f32,
+    width: f32,
+) -> Vec<String> {
+    let space = fonts.width(face, size, " ");
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        let mut line_w = 0.0;
+        let limit = |lines: &Vec<String>| if lines.is_empty() { first } else { width };
+        for word in paragraph.split([' ', '\t']).filter(|w| !w.is_empty()) {
+            let word_w = fonts.width(face, size, word);
+            let needed = if line.is_empty() {
+                word_w
+            } else {
+                line_w + space + word_w
+            };
+            if needed <= limit(&lines) {
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line.push_str(word);
+                line_w = needed;
+                continue;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+                line_w = 0.0;
+            }
+            if word_w <= limit(&lines) {
+                line.push_str(word);
+                line_w = word_w;
+                continue;
+            }
+            for c in word.chars() {
+                let mut buf = [0u8; 4];
+                let cw = fonts.width(face, size, c.encode_utf8(&mut buf));
+                if line_w + cw > limit(&lines) && !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                    line_w = 0.0;
+                }
+                line.push(c);
+                line_w += cw;
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+struct Pages {
+    pages: Vec<Vec<Placed>>,
+    y: f32,
+}
+
+impl Pages {
+    fn new() -> Pages {
+        Pages {
+            pages: vec![Vec::new()],
+            y: CONTENT_TOP,
+        }
+    }
+
+    fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = CONTENT_TOP;
+    }
+
+    /// Starts a new page unless `height` still fits on this one.
+    fn reserve(&mut self, height: f32) {
+        if self.y - height < CONTENT_BOTTOM && self.y < CONTENT_TOP {
+            self.new_page();
+        }
+    }
+
+    fn gap(&mut self, height: f32) {
+        if self.y < CONTENT_TOP {
+            self.y -= height;
+        }
+    }
+
+    fn text(&mut self, x: f32, size: f32, face: Face, text: String) {
+        self.reserve(size * LEADING);
+        self.y -= size * LEADING;
+        if !text.is_empty() {
+            self.push(Placed::Text {
+                x,
+                y: self.y + size * 0.3,
+                size,
+                face,
+                text,
+            });
+        }
+    }
+
+    fn push(&mut self, p: Placed) {
+        if let Some(page) = self.pages.last_mut() {
+            page.push(p);
+        }
+    }
+}
+
+/// Lays the blocks out on pages and adds header and footer to each.
+pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Placed>> {
+    let width = PAGE_WIDTH - 2.0 * MARGIN_X;
+    let mut p = Pages::new();
+    let body_line = BODY_SIZE * LEADING;
+    for block in blocks {
+        match block {
+            Block::Title(t) => {
+                for line in wrap(fonts, Face::Bold, TITLE_SIZE, t, width, width) {
+                    p.text(MARGIN_X, TITLE_SIZE, Face::Bold, line);
+                }
+                p.gap(6.0);
+            }
+            Block::Heading(t) => {
+                p.gap(10.0);
+                // Keep a heading with at least two lines of what follows.
+                p.reserve(HEADING_SIZE * LEADING + 2.0 * body_line);
+                for line in wrap(fonts, Face::Bold, HEADING_SIZE, t, width, width) {
+                    p.text(MARGIN_X, HEADING_SIZE, Face::Bold, line);
+                }
+                p.gap(2.0);
+            }
+            Block::Subheading(t) => {
+                p.gap(4.0);
+                p.reserve(3.0 * body_line);
+                for line in wrap(fonts, Face::Bold, BODY_SIZE, t, width, width) {
+                    p.text(MARGIN_X, BODY_SIZE, Face::Bold, line);
+                }
+            }
+            Block::Paragraph(t) => {
+                for line in wrap(fonts, Face::Regular, BODY_SIZE, t, width, width) {
+                    p.text(MARGIN_X, BODY_SIZE, Face::Regular, line);
+                }
+                p.gap(3.0);
+            }
+            Block::Field(label, value) => {
+                let label = format!("{label}: ");
+                let label_w = fonts.width(Face::Bold, BODY_SIZE, &label);
+                let lines = wrap(
+                    fonts,
+                    Face::Regular,
+                    BODY_SIZE,
+                    value,
+                    width - label_w,
+                    width,
+                );
+                p.reserve(body_line);
+                p.y -= body_line;
+                let y = p.y + BODY_SIZE * 0.3;
+                p.push(Placed::Text {
+                    x: MARGIN_X,
+                    y,
+                    size: BODY_SIZE,
+                    face: Face::Bold,
+                    text: label.trim_end().to_string(),
+                });
+                let mut lines = lines.into_iter();
+                if let Some(first) = lines.next().filter(|l| !l.is_empty()) {
+                    p.push(Placed::Text {
+                        x: MARGIN_X + label_w,
+                        y,
+                        size: BODY_SIZE,
+                        face: Face::Regular,
+                        text: first,
+                    });
+                }
+                for line in lines {
+                    p.text(MARGIN_X, BODY_SIZE, Face::Regular, line);
+                }
+                p.gap(1.5);
+            }
+            Block::Bullets(items) => {
+                let indent = 14.0;
+                for item in items {
+                    let lines = wrap(
+                        fonts,
+                        Face::Regular,
+                        BODY_SIZE,
+                        item,
+                        width - indent,
+                        width - indent,
+                    );
+                    for (i, line) in lines.into_iter().enumerate() {
+                        p.text(MARGIN_X + indent, BODY_SIZE, Face::Regular, line);
+                        if i == 0 {
+                            p.push(Placed::Text {
+                                x: MARGIN_X + 2.0,
+                                y: p.y + BODY_SIZE * 0.3,
+                                size: BODY_SIZE,
+                                face: Face::Regular,
+                                text: "•".into(),
+                            });
+                        }
+                    }
+                }
+                p.gap(3.0);
+            }
+            Block::Signature { role, name, date } => {
+                let height = 30.0 + 2.0 * body_line;
+                p.reserve(height + 6.0);
+                p.gap(30.0);
+                if p.y == CONTENT_TOP {
+                    p.y -= 30.0;
+                }
+                p.push(Placed::Rule {
+                    x1: MARGIN_X,
+                    x2: MARGIN_X + 240.0,
+                    y: p.y,
+                });
+                p.text(MARGIN_X, BODY_SIZE, Face::Bold, format!("{role}: {name}"));
+                p.text(MARGIN_X, BODY_SIZE, Face::Regular, date.clone());
+            }
+        }
+    }
+    let total = p.pages.len();
+    let mut pages = p.pages;
+    for (i, page) in pages.iter_mut().enumerate() {
+        let mut y = HEADER_Y;
+        for (n, line) in frame.header.iter().enumerate() {
+            let face = if n == 0 { Face::Bold } else { Face::Regular };
+            page.push(Placed::Text {
+                x: MARGIN_X,
+                y,
+                size: SMALL_SIZE,
+                face,
+                text: line.clone(),
+            });
+            y -= SMALL_SIZE * LEADING;
+        }
+        page.push(Placed::Rule {
+            x1: MARGIN_X,
+            x2: PAGE_WIDTH - MARGIN_X,
+            y: y + 2.0,
+        });
+        page.push(Placed::Text {
+            x: MARGIN_X,
+            y: FOOTER_Y,
+            size: SMALL_SIZE,
+            face: Face::Regular,
+            text: frame.footer.to_string(),
+        });
+        let label = frame
+            .page_label
+            .replace("{page}", &(i + 1).to_string())
+            .replace("{pages}", &total.to_string());
+        let w = fonts.width(Face::Regular, SMALL_SIZE, &label);
+        page.push(Placed::Text {
+            x: PAGE_WIDTH - MARGIN_X - w,
+            y: FOOTER_Y,
+            size: SMALL_SIZE,
+            face: Face::Regular,
+            text: label,
+        });
+    }
+    pages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapping_keeps_every_word_and_respects_the_width() {
+        let fonts = Fonts::get();
+        let text = "Pårørende skal vite hvem de kan kontakte, hva tjenesten gjør og når avtalen evalueres. ".repeat(20);
+        let lines = wrap(fonts, Face::Regular, 10.0, &text, 200.0, 300.0);
+        assert!(lines.len() > 10);
+        assert!(fonts.width(Face::Regular, 10.0, &lines[0]) <= 200.0);
+        for l in &lines[1..] {
+            assert!(fonts.width(Face::Regular, 10.0, l) <= 300.0, "{l}");
+        }
+        assert_eq!(lines.join(" "), text.trim_end());
+    }
+
+    #[test]
+    fn a_word_longer_than_a_line_is_broken() {
+        let fonts = Fonts::get();
+        let word = "æ".repeat(200);
+        let lines = wrap(fonts, Face::Regular, 10.0, &word, 100.0, 100.0);
+        assert!(lines.len() > 1);
+        assert_eq!(lines.concat(), word);
+    }
+
+    #[test]
+    fn line_breaks_are_kept() {
+        let fonts = Fonts::get();
+        let lines = wrap(fonts, Face::Regular, 10.0, "første\nandre", 300.0, 300.0);
+        assert_eq!(lines, vec!["første", "andre"]);
+    }
+
+    #[test]
+    fn long_content_flows_over_pages_with_numbered_footers() {
+        let fonts = Fonts::get();
+        let blocks: Vec<Block> = (0..80)
+            .map(|i| Block::Paragraph(format!("Avsnitt {i}: {}", "tekst ".repeat(60))))
+            .collect();
+        let header = vec!["Oslo kommune".to_string()];
+        let frame = Frame {
+            header: &header,
+            footer: "Dokument-ID X",
+            page_label: "Side {page} av {pages}",
+        };
+        let pages = layout(fonts, &blocks, &frame);
+        assert!(pages.len() > 3);
+        let last = pages.len();
+        let label = format!("Side {last} av {last}");
+        assert!(pages[last - 1]
+            .iter()
+            .any(|p| matches!(p, Placed::Text { text, .. } if *text == label)));
+        for page in &pages {
+            for placed in page {
+                if let Placed::Text { y, .. } = placed {
+                    assert!(*y >= FOOTER_Y && *y <= HEADER_Y);
+                }
+            }
+        }
+    }
+}
