@@ -50,6 +50,7 @@ macro_rules! insert_rows {
     };
 }
 
+mod agreements;
 mod routine;
 
 struct UnitPlan {
@@ -296,13 +297,37 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
     .fetch_all(c)
     .await)
     .map_err(err)?;
+    // The first patients of each unit's list, so a demo worker meets the whole routine at once.
+    let mut by_unit: std::collections::HashMap<i64, Vec<(String, usize)>> = Default::default();
+    for (i, p) in plans.iter().enumerate() {
+        by_unit
+            .entry(p.unit_id)
+            .or_default()
+            .push((sort_key(&p.full_name), i));
+    }
+    let mut front = vec![false; plans.len()];
+    for list in by_unit.values_mut() {
+        list.sort();
+        for (_, i) in list.iter().take(25) {
+            front[*i] = true;
+        }
+    }
     let refs: Vec<routine::PatientRef> = plans
         .iter()
         .zip(patient_ids)
-        .map(|(p, id)| routine::PatientRef {
+        .enumerate()
+        .map(|(i, (p, id))| routine::PatientRef {
+            front: front[i],
             id,
             unit_id: p.unit_id,
             created: p.created_at,
+            name: p.full_name.clone(),
+            unit_name: units
+                .iter()
+                .find(|u| u.id == p.unit_id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            services: p.services.clone(),
         })
         .collect();
     let worker_rows: Vec<(i64, Option<i64>)> = crate::on_tx!(&mut tx, |c| sqlx::query_as(
@@ -317,7 +342,10 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
             workers.entry(unit).or_default().push(id);
         }
     }
-    let counts = routine::generate(&mut tx, &mut rng, &refs, &workers, o.today).await?;
+    let (counts, candidates) =
+        routine::generate(&mut tx, &mut rng, &refs, &workers, o.today).await?;
+    let agreement_count =
+        agreements::generate(&mut tx, &mut rng, &refs, &candidates, o.today).await?;
     tx.commit().await.map_err(err)?;
     if let Db::Sqlite(p) = db {
         sqlx::query("ANALYZE").execute(p).await.map_err(err)?;
@@ -325,7 +353,8 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
 
     let mut summary = format!(
         "Created {} districts, {} units, {} accounts and {} patients (seed {}),\n\
-         {} relatives ({} children), {} mappings, {} meetings, {} referrals and {} follow-ups.\n\n\
+         {} relatives ({} children), {} mappings, {} meetings, {} referrals, {} follow-ups\n\
+         and {} pårørendeavtaler.\n\n\
          Accounts (password from SAMSPILL_PASSWORD):\n  admin: administrator\n",
         districts.len(),
         units.len(),
@@ -337,7 +366,8 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
         counts.mappings,
         counts.meetings,
         counts.referrals,
-        counts.followups
+        counts.followups,
+        agreement_count
     );
     for (d, _) in districts.iter().enumerate() {
         let _ = writeln!(summary, "  leder{}: bydelsleder, {}", d + 1, DISTRICTS[d]);

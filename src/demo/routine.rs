@@ -16,6 +16,25 @@ pub struct PatientRef {
     pub id: i64,
     pub unit_id: i64,
     pub created: DateTime<Utc>,
+    pub name: String,
+    pub unit_name: String,
+    pub services: String,
+    /// Among the first patients of its unit's list (sorted by name).
+    pub front: bool,
+}
+
+/// A relative with heavy care tasks or high strain: who an agreement may be made with.
+pub struct Candidate {
+    pub patient: usize,
+    pub relative_id: i64,
+    pub name: String,
+    pub relation: &'static str,
+    pub phone: String,
+    pub closest: bool,
+    pub contact: Option<i64>,
+    pub consent: &'static str,
+    pub mapped_on: NaiveDate,
+    pub hours: i64,
 }
 
 #[derive(Default)]
@@ -75,8 +94,9 @@ pub async fn generate(
     patients: &[PatientRef],
     workers: &HashMap<i64, Vec<i64>>,
     today: NaiveDate,
-) -> Result<Counts, String> {
+) -> Result<(Counts, Vec<Candidate>), String> {
     let mut counts = Counts::default();
+    let mut candidates = Vec::new();
     let owner_of = |rng: &mut ChaCha8Rng, unit: i64| {
         workers
             .get(&unit)
@@ -206,9 +226,11 @@ pub async fn generate(
     let mut mappings = Vec::new();
     for (i, r) in relatives.iter().enumerate() {
         let id = relative_ids[i];
+        let mut consent = "missing";
         if rng.gen_bool(0.9) {
             let scope = ["full", "full", "full", "limited", "none"][rng.gen_range(0..5)];
             consents.push((id, scope, r.created));
+            consent = scope;
         }
         if r.child && rng.gen_bool(0.75) {
             child_followups.push((id, r.created));
@@ -220,6 +242,21 @@ pub async fn generate(
                 .map(|_| if rng.gen_bool(0.45) { '1' } else { '0' })
                 .collect();
             let score = answers.chars().filter(|c| *c == '1').count() as i64;
+            let hours = rng.gen_range(2..40);
+            if score >= crate::domain::strain::HIGH_STRAIN || hours >= 20 {
+                candidates.push(Candidate {
+                    patient: r.patient,
+                    relative_id: id,
+                    name: r.name.clone(),
+                    relation: r.relation,
+                    phone: r.phone.clone(),
+                    closest: r.closest,
+                    contact: r.contact,
+                    consent,
+                    mapped_on: mapped,
+                    hours,
+                });
+            }
             mappings.push((
                 id,
                 mapped,
@@ -227,7 +264,7 @@ pub async fn generate(
                 score,
                 subset(rng, ROLES, 0.4),
                 subset(rng, CARE_TASKS, 0.3),
-                rng.gen_range(2..40),
+                hours,
                 subset(rng, SUPPORT_NEEDS, 0.2),
             ));
         }
@@ -492,5 +529,5 @@ pub async fn generate(
                 .push_bind(e.2.clone());
         }
     );
-    Ok(counts)
+    Ok((counts, candidates))
 }

@@ -364,7 +364,7 @@ async fn activation_needs_consent_for_every_party() {
 }
 
 #[rocket::async_test]
-async fn changing_an_active_agreement_makes_a_new_version_and_keeps_the_old_one() {
+async fn changing_an_active_agreement_makes_a_new_version_and_keeps_the_old_one_and_its_pdf() {
     let (app, _org, patient) = setup().await;
     let kari = add_relative(&app, patient, "Kari Nordmann", &[]).await;
     let id = draft(&app, patient, kari, &[]).await;
@@ -738,7 +738,7 @@ async fn the_pdf_is_valid_exact_paginated_consent_bound_and_translated() {
 }
 
 #[rocket::async_test]
-async fn limited_consent_prints_only_confirmed_patient_sections() {
+async fn limited_consent_prints_only_confirmed_patient_sections_in_the_pdf() {
     let (app, _org, patient) = setup().await;
     let kari = add_relative(
         &app,
@@ -783,7 +783,7 @@ fn pdfinfo(bytes: &[u8]) -> String {
 }
 
 #[rocket::async_test]
-async fn another_unit_gets_404_for_the_agreement_and_its_pdf() {
+async fn another_unit_gets_404_for_the_agreement_and_its_print() {
     let (app, org, patient) = setup().await;
     let kari = add_relative(&app, patient, "Kari Nordmann", &[]).await;
     let id = draft(&app, patient, kari, &[]).await;

@@ -156,6 +156,29 @@ async fn demo_data_is_deterministic_for_a_seed() {
         scalar("SELECT COUNT(*) FROM meetings m WHERE m.status = 'completed' AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.meeting_id = m.id)").await,
         0
     );
+    // Agreements in every state, some overdue for evaluation, some with several versions;
+    // each one in force has its evaluation on the contact person's list.
+    for state in ["draft", "active", "evaluated", "ended"] {
+        let sql: &'static str = match state {
+            "draft" => "SELECT COUNT(*) FROM agreements WHERE status = 'draft'",
+            "active" => "SELECT COUNT(*) FROM agreements WHERE status = 'active'",
+            "evaluated" => "SELECT COUNT(*) FROM agreements WHERE status = 'evaluated'",
+            _ => "SELECT COUNT(*) FROM agreements WHERE status = 'ended'",
+        };
+        assert!(scalar(sql).await > 0, "no {state} agreement");
+    }
+    assert!(scalar("SELECT COUNT(*) FROM agreements WHERE status IN ('active', 'evaluated') AND evaluation_on < '2026-11-23'").await > 0);
+    assert!(scalar("SELECT COUNT(*) FROM agreements WHERE current_version > 1").await > 0);
+    assert_eq!(
+        scalar("SELECT COUNT(*) FROM agreements a WHERE status IN ('active', 'evaluated') AND NOT EXISTS
+                (SELECT 1 FROM followups f WHERE f.agreement_id = a.id AND f.status = 'open'
+                 AND f.due_on = a.evaluation_on AND f.owner_id = a.contact_person_id)").await,
+        0
+    );
+    assert_eq!(
+        scalar("SELECT COUNT(*) FROM agreements a WHERE current_version <> (SELECT COUNT(*) FROM agreement_versions v WHERE v.agreement_id = a.id)").await,
+        0
+    );
     // Every generated fødselsnummer is valid and agrees with the birth date.
     for (_, birth, fnr, _) in &rows {
         if let Some(f) = fnr {
@@ -193,6 +216,28 @@ async fn demo_accounts_log_in_with_the_given_password() {
     app.login_as("ansatt1").await;
     let list = app.get("/patients").await;
     assert!(list.body.contains("Side 1 av"));
+    // The demo worker finds agreements among the first patients of the list.
+    let shown: Vec<i64> = list
+        .body
+        .match_indices("href=\"/patients/")
+        .filter_map(|(at, m)| {
+            let rest = &list.body[at + m.len()..];
+            rest[..rest.find('"')?].parse().ok()
+        })
+        .collect();
+    assert!(shown.len() >= 10, "{shown:?}");
+    let mut with_agreement = 0;
+    for id in &shown {
+        with_agreement += app
+            .scalar(&format!(
+                "SELECT COUNT(*) FROM agreements WHERE patient_id = {id}"
+            ))
+            .await;
+    }
+    assert!(
+        with_agreement >= 3,
+        "{with_agreement} agreements on the first page"
+    );
     let manager = app.browser().await;
     manager.login_as("leder1").await;
     assert_eq!(
