@@ -111,3 +111,115 @@ pub async fn for_patient(
         .fetch_all(p)
         .await)
 }
+
+/// Which entries of a district's log to review.
+#[derive(Debug, Clone, Default)]
+pub struct Review {
+    pub district: i64,
+    /// Part of a username, or empty.
+    pub user: String,
+    pub patient: Option<i64>,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+const REVIEW_WHERE: &str = "FROM access_log a WHERE a.unit_id IN (SELECT id FROM units WHERE district_id = $1)
+    AND ($2 = '' OR a.username = $2) AND ($3 = 0 OR a.patient_id = $3) AND a.at >= $4 AND a.at < $5";
+
+/// The district's access log, newest first, and how many entries match.
+pub async fn review(db: &Db, r: &Review) -> Result<(i64, Vec<AccessRow>), sqlx::Error> {
+    let count_sql = format!("SELECT COUNT(*) {REVIEW_WHERE}");
+    let total: i64 = on_db!(db, |p| sqlx::query_scalar(&count_sql)
+        .bind(r.district)
+        .bind(&r.user)
+        .bind(r.patient.unwrap_or(0))
+        .bind(r.from)
+        .bind(r.to)
+        .fetch_one(p)
+        .await)?;
+    let sql = format!(
+        "SELECT a.id, a.at, a.user_id, a.username, a.action, a.entity, a.entity_id, a.patient_id, a.unit_id, a.detail
+         {REVIEW_WHERE} ORDER BY a.at DESC, a.id DESC LIMIT $6 OFFSET $7"
+    );
+    let rows = on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(r.district)
+        .bind(&r.user)
+        .bind(r.patient.unwrap_or(0))
+        .bind(r.from)
+        .bind(r.to)
+        .bind(r.limit)
+        .bind(r.offset)
+        .fetch_all(p)
+        .await)?;
+    Ok((total, rows))
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ViewsPerDay {
+    pub username: String,
+    pub day: String,
+    pub views: i64,
+    pub patients: i64,
+}
+
+/// The users with the most views of patient data in one day, in the district.
+pub async fn top_viewers(
+    db: &Db,
+    district: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<ViewsPerDay>, sqlx::Error> {
+    // The day of a timestamp is the one place the engines' SQL differs.
+    let day = match db {
+        Db::Sqlite(_) => "substr(a.at, 1, 10)",
+        Db::Postgres(_) => "to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+    };
+    let sql = format!(
+        "SELECT a.username, {day} AS day, COUNT(*) AS views, COUNT(DISTINCT a.patient_id) AS patients
+         FROM access_log a WHERE a.unit_id IN (SELECT id FROM units WHERE district_id = $1)
+           AND a.action = 'view' AND a.patient_id IS NOT NULL AND a.at >= $2 AND a.at < $3
+         GROUP BY a.username, {day} ORDER BY COUNT(*) DESC, a.username LIMIT 50"
+    );
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(district)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct OutsideView {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub username: String,
+    pub user_unit: Option<String>,
+    pub patient_id: Option<i64>,
+    pub patient_unit: Option<String>,
+    pub entity: String,
+}
+
+/// Views of a patient outside the worker's own unit: should never happen, and must stand out
+/// if it does.
+pub async fn outside_unit(
+    db: &Db,
+    district: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<OutsideView>, sqlx::Error> {
+    let sql = "SELECT a.id, a.at, a.username, uu.name AS user_unit, a.patient_id, pu.name AS patient_unit, a.entity
+        FROM access_log a JOIN users s ON s.id = a.user_id LEFT JOIN units uu ON uu.id = s.unit_id
+        LEFT JOIN units pu ON pu.id = a.unit_id
+        WHERE a.unit_id IN (SELECT id FROM units WHERE district_id = $1) AND s.role = 'worker'
+          AND a.patient_id IS NOT NULL AND (s.unit_id IS NULL OR a.unit_id <> s.unit_id)
+          AND a.at >= $2 AND a.at < $3
+        ORDER BY a.at DESC LIMIT 500";
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(district)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await)
+}

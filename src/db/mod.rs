@@ -5,11 +5,13 @@
 pub mod access_log;
 pub mod agreements;
 pub mod backup;
+pub mod dashboard;
 pub mod events;
 pub mod followups;
 pub mod mappings;
 pub mod meetings;
 pub mod org;
+pub mod oversight;
 pub mod patients;
 pub mod relatives;
 pub mod sessions;

@@ -6,6 +6,7 @@ pub mod choices;
 pub mod dates;
 pub mod fnr;
 pub mod followup;
+pub mod indicators;
 pub mod forms;
 pub mod meeting;
 pub mod patient;

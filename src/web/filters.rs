@@ -34,3 +34,15 @@ fn datetime(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
         Err(_) => date(value, &HashMap::new()),
     }
 }
+
+/// Percent-encodes a value for a query string.
+pub fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

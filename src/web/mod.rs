@@ -4,9 +4,13 @@
 pub mod admin;
 pub mod agreement_lifecycle;
 pub mod agreements;
+pub mod audit;
 pub mod auth;
+pub mod chart;
 pub mod csrf;
+pub mod dashboard;
 pub mod error;
+pub mod export;
 pub mod filters;
 pub mod followups;
 pub mod forms;
@@ -68,6 +72,8 @@ pub fn mount(rocket: Rocket<Build>, app: App) -> Rocket<Build> {
         .mount("/", agreement_lifecycle::routes())
         .mount("/", support::routes())
         .mount("/", followups::routes())
+        .mount("/", dashboard::routes())
+        .mount("/", audit::routes())
         .mount("/", admin::routes())
         .mount("/static", FileServer::from(relative!("static")))
         .register("/", rocket::catchers![to_login, error_page])

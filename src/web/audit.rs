@@ -1,0 +1,306 @@
+//! Reviewing the access log: a district manager's search of who read, changed, printed or
+//! exported which patient's data, two reports that help spot misuse, and a patient's own
+//! access history printed for them on request.
+
+use super::error::{AppError, AppResult};
+use super::export::{download, Cell, Download, Table};
+use super::page::Page;
+use super::patients::{find, Paging};
+use super::session::{Manager, Reader};
+use super::access;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::access_log::{Action, Review};
+use crate::db::dashboard::end_of;
+use crate::db::{self, Db};
+use crate::domain::dates::{format_date, format_datetime, parse_date};
+use crate::domain::validation::FieldErrors;
+use crate::pdf::layout::{Block, Frame};
+use chrono::{Duration, NaiveDate};
+use rocket::{Either, State};
+use rocket_dyn_templates::Template;
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![log, top_viewers, outside_unit, patient_history]
+}
+
+const PAGE_SIZE: i64 = 100;
+
+fn action_label(a: &str) -> &'static str {
+    match a {
+        "view" => "Lest",
+        "create" => "Opprettet",
+        "update" => "Endret",
+        "archive" => "Arkivert",
+        "print" => "Skrevet ut",
+        "export" => "Eksportert",
+        "delete" => "Slettet",
+        _ => "Annet",
+    }
+}
+
+/// The period of a review: dd.mm.åååå dates, the last 30 days by default.
+fn period(
+    from: Option<&str>,
+    to: Option<&str>,
+    today: NaiveDate,
+    e: &mut FieldErrors,
+) -> (NaiveDate, NaiveDate) {
+    let mut pick = |field: &str, raw: Option<&str>, default: NaiveDate| match raw.map(str::trim) {
+        None | Some("") => default,
+        Some(s) => parse_date(s).unwrap_or_else(|| {
+            e.add(field, "Skriv datoen som dd.mm.åååå.");
+            default
+        }),
+    };
+    let from = pick("from", from, today - Duration::days(30));
+    let to = pick("to", to, today);
+    if from > to {
+        e.add("from", "Fra-datoen må være før til-datoen.");
+        return (to, to);
+    }
+    (from, to)
+}
+
+#[allow(clippy::too_many_arguments)]
+#[rocket::get("/audit?<user>&<patient>&<from>&<to>&<page>&<format>")]
+async fn log(
+    manager: Manager<'_>,
+    user: Option<&str>,
+    patient: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+    page: Option<&str>,
+    format: Option<&str>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Either<Template, Download>> {
+    let district = manager.district_id.ok_or(AppError::Forbidden)?;
+    let mut e = FieldErrors::new();
+    let (from_day, to_day) = period(from, to, clock.today(), &mut e);
+    let patient_id = match patient.map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match s.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                e.add("patient", "Skriv pasientens nummer (tallet i adressen til pasientsiden).");
+                None
+            }
+        },
+    };
+    let mut review = Review {
+        district,
+        user: user.unwrap_or("").trim().to_string(),
+        patient: patient_id,
+        from: end_of(from_day - Duration::days(1)),
+        to: end_of(to_day),
+        limit: if format.is_some() { 100_000 } else { 1 },
+        offset: 0,
+    };
+    let paging = if format.is_some() {
+        None
+    } else {
+        let (total, _) = db::access_log::review(db, &review).await?;
+        let p = Paging::new(page, total, PAGE_SIZE);
+        review.limit = PAGE_SIZE;
+        review.offset = p.offset;
+        Some(p)
+    };
+    let (_, rows) = db::access_log::review(db, &review).await?;
+    let table = Table {
+        title: "Tilgangslogg".into(),
+        headers: ["Tidspunkt", "Bruker", "Handling", "Hva", "Pasient", "Detaljer"]
+            .map(String::from)
+            .to_vec(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::Text(format_datetime(r.at)),
+                    Cell::Text(r.username.clone()),
+                    Cell::Text(action_label(&r.action).to_string()),
+                    Cell::Text(r.entity.clone()),
+                    match r.patient_id {
+                        Some(p) => Cell::Link(p.to_string(), format!("/audit?patient={p}")),
+                        None => Cell::Text(String::new()),
+                    },
+                    Cell::Text(r.detail.clone()),
+                ]
+            })
+            .collect(),
+    };
+    let detail = format!(
+        "Tilgangslogg {}–{}{}",
+        format_date(from_day),
+        format_date(to_day),
+        format.map(|f| format!(" som {f}")).unwrap_or_default()
+    );
+    let action = if format.is_some() { Action::Export } else { Action::View };
+    db::access_log::record(db, &access(&manager, action, "access_log", None, None, &detail), clock.now())
+        .await?;
+    if let Some(format) = format {
+        return Ok(Either::Right(download(&table, format, &format!("tilgangslogg-{to_day}"))?));
+    }
+    let base = format!(
+        "user={}&patient={}&from={}&to={}",
+        super::filters::url_encode(&review.user),
+        patient_id.map(|p| p.to_string()).unwrap_or_default(),
+        format_date(from_day),
+        format_date(to_day)
+    );
+    Ok(Either::Left(
+        Page::new("Tilgangslogg", Some(&manager))
+            .with("table", &table)
+            .with("paging", paging)
+            .with("base", base)
+            .with("errors", &e)
+            .with(
+                "form",
+                serde_json::json!({
+                    "user": review.user, "patient": patient.unwrap_or(""),
+                    "from": format_date(from_day), "to": format_date(to_day),
+                }),
+            )
+            .render("audit/log"),
+    ))
+}
+
+#[rocket::get("/audit/top-viewers?<from>&<to>")]
+async fn top_viewers(
+    manager: Manager<'_>,
+    from: Option<&str>,
+    to: Option<&str>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Template> {
+    let district = manager.district_id.ok_or(AppError::Forbidden)?;
+    let mut e = FieldErrors::new();
+    let (from_day, to_day) = period(from, to, clock.today(), &mut e);
+    let rows = db::access_log::top_viewers(
+        db,
+        district,
+        end_of(from_day - Duration::days(1)),
+        end_of(to_day),
+    )
+    .await?;
+    Ok(Page::new("Flest oppslag per dag", Some(&manager))
+        .with("rows", rows)
+        .with("errors", &e)
+        .with("form", serde_json::json!({ "from": format_date(from_day), "to": format_date(to_day) }))
+        .render("audit/top"))
+}
+
+#[rocket::get("/audit/outside-unit?<from>&<to>")]
+async fn outside_unit(
+    manager: Manager<'_>,
+    from: Option<&str>,
+    to: Option<&str>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Template> {
+    let district = manager.district_id.ok_or(AppError::Forbidden)?;
+    let mut e = FieldErrors::new();
+    let (from_day, to_day) = period(from, to, clock.today(), &mut e);
+    let rows = db::access_log::outside_unit(
+        db,
+        district,
+        end_of(from_day - Duration::days(1)),
+        end_of(to_day),
+    )
+    .await?;
+    Ok(Page::new("Oppslag utenfor egen enhet", Some(&manager))
+        .with("rows", rows)
+        .with("errors", &e)
+        .with("form", serde_json::json!({ "from": format_date(from_day), "to": format_date(to_day) }))
+        .render("audit/outside"))
+}
+
+/// A PDF of the patient's access history.
+#[derive(rocket::Responder)]
+#[response(content_type = "application/pdf")]
+pub struct HistoryPdf(Vec<u8>);
+
+/// Who has read the patient's record and when, for the patient; `?format=pdf` prints it.
+#[rocket::get("/patients/<id>/access-history?<format>")]
+async fn patient_history(
+    user: Reader<'_>,
+    id: i64,
+    format: Option<&str>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+    settings: &State<Settings>,
+) -> AppResult<Either<Template, HistoryPdf>> {
+    let patient = find(db, user.scope(), id).await?;
+    let rows = db::access_log::for_patient(db, id, 5000).await?;
+    let now = clock.now();
+    let printing = format == Some("pdf");
+    if format.is_some() && !printing {
+        return Err(AppError::NotFound);
+    }
+    let action = if printing { Action::Print } else { Action::View };
+    db::access_log::record(
+        db,
+        &access(&user, action, "access_history", Some(id), Some((id, patient.unit_id)), "Tilgangshistorikk"),
+        now,
+    )
+    .await?;
+    if printing {
+        let mut blocks = vec![
+            Block::Title("Hvem har lest journalen din".into()),
+            Block::Field("Pasient".into(), patient.full_name.clone()),
+            Block::Field("Utskrevet".into(), format_datetime(now)),
+            Block::Paragraph(
+                "Listen viser hver gang ansatte i kommunen har lest, endret, skrevet ut eller eksportert opplysninger om deg i Samspill. Spør kontaktpersonen din hvis noe ser feil ut."
+                    .into(),
+            ),
+        ];
+        blocks.push(Block::Bullets(
+            rows.iter()
+                .map(|r| {
+                    format!(
+                        "{} – {} – {} ({})",
+                        format_datetime(r.at),
+                        r.username,
+                        action_label(&r.action),
+                        r.entity
+                    )
+                })
+                .collect(),
+        ));
+        let header = vec![settings.municipality.clone(), patient.unit_name.clone()];
+        let footer = format!("Tilgangshistorikk · Skrevet ut {}", format_date(clock.today()));
+        let frame = Frame {
+            header: &header,
+            footer: &footer,
+            page_label: "Side {page} av {pages}",
+        };
+        let title = format!("Tilgangshistorikk for {}", patient.full_name);
+        let author = format!("{}, {}", settings.municipality, patient.unit_name);
+        let pdf = crate::pdf::render(
+            &blocks,
+            &frame,
+            &crate::pdf::Meta {
+                title: &title,
+                author: &author,
+                subject: "Hvem har lest journalen",
+                language: "nb-NO",
+                created: now,
+            },
+        );
+        return Ok(Either::Right(HistoryPdf(pdf)));
+    }
+    let entries: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "at": r.at, "username": r.username, "action": action_label(&r.action), "entity": r.entity,
+            })
+        })
+        .collect();
+    Ok(Either::Left(
+        Page::new("Tilgangshistorikk", Some(&user))
+            .with("patient", &patient)
+            .with("entries", entries)
+            .render("audit/patient"),
+    ))
+}
