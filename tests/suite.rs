@@ -9,6 +9,7 @@ mod suite {
     pub mod agreements;
     pub mod auth;
     pub mod cli;
+    pub mod dashboard;
     pub mod followups;
     pub mod patients;
     pub mod routes;

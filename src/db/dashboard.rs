@@ -24,7 +24,8 @@ const ACTIVE_PATIENTS: &str = "FROM patients p JOIN units u ON u.id = p.unit_id
     WHERE u.district_id = $1 AND p.created_at < $3 AND (p.archived_at IS NULL OR p.archived_at >= $3)";
 
 /// Involved relatives of those patients, registered by the end of $3.
-const INVOLVED: &str = "FROM relatives r JOIN patients p ON p.id = r.patient_id JOIN units u ON u.id = p.unit_id
+const INVOLVED: &str =
+    "FROM relatives r JOIN patients p ON p.id = r.patient_id JOIN units u ON u.id = p.unit_id
     WHERE u.district_id = $1 AND r.involvement = 'yes' AND r.created_at < $3
       AND p.created_at < $3 AND (p.archived_at IS NULL OR p.archived_at >= $3)";
 
@@ -252,7 +253,9 @@ pub async fn trend(
             "x.created_at < {t} AND (x.archived_at IS NULL OR x.archived_at >= {t})",
             t = t(i)
         );
-        cols.push(format!("CAST(SUM(CASE WHEN {active} THEN 1 ELSE 0 END) AS BIGINT)"));
+        cols.push(format!(
+            "CAST(SUM(CASE WHEN {active} THEN 1 ELSE 0 END) AS BIGINT)"
+        ));
         cols.push(format!(
             "CAST(SUM(CASE WHEN {active} AND ((x.outcome_on IS NOT NULL AND x.outcome_on <= {d})
                   OR x.first_answer < {t}) THEN 1 ELSE 0 END) AS BIGINT)",
@@ -279,7 +282,9 @@ pub async fn trend(
             "(x.first_active <= {d} AND (x.open_agreements > 0 OR x.last_end > {d}))",
             d = d(i)
         );
-        cols.push(format!("CAST(SUM(CASE WHEN {counted} THEN 1 ELSE 0 END) AS BIGINT)"));
+        cols.push(format!(
+            "CAST(SUM(CASE WHEN {counted} THEN 1 ELSE 0 END) AS BIGINT)"
+        ));
         cols.push(format!(
             "CAST(SUM(CASE WHEN {counted} AND x.first_mapped <= {d} THEN 1 ELSE 0 END) AS BIGINT)",
             d = d(i)

@@ -41,7 +41,8 @@ async fn count(db: &Db, from: &str, q: &Query) -> Result<i64, sqlx::Error> {
         .await)
 }
 
-const IN_DISTRICT: &str = "u.district_id = $1 AND ($2 = 0 OR u.id = $2) AND $3 = $3 AND $5 = $5 AND $6 = $6";
+const IN_DISTRICT: &str =
+    "u.district_id = $1 AND ($2 = 0 OR u.id = $2) AND $3 = $3 AND $5 = $5 AND $6 = $6";
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct OverdueRow {

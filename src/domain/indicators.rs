@@ -92,7 +92,12 @@ pub struct Period {
 impl Period {
     /// The period asked for: one of the presets, or from/to dates; the last 30 days
     /// otherwise. The end is never after today and the start never after the end.
-    pub fn parse(preset: Option<&str>, from: Option<&str>, to: Option<&str>, today: NaiveDate) -> Result<Period, String> {
+    pub fn parse(
+        preset: Option<&str>,
+        from: Option<&str>,
+        to: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<Period, String> {
         let parse = |s: Option<&str>| -> Result<Option<NaiveDate>, String> {
             match s.map(str::trim).filter(|s| !s.is_empty()) {
                 None => Ok(None),
@@ -148,7 +153,8 @@ pub fn month_ends(to: NaiveDate) -> Vec<NaiveDate> {
 /// A month as charts label it, e.g. "nov. 26".
 pub fn month_label(d: NaiveDate) -> String {
     const MONTHS: [&str; 12] = [
-        "jan.", "feb.", "mars", "apr.", "mai", "juni", "juli", "aug.", "sep.", "okt.", "nov.", "des.",
+        "jan.", "feb.", "mars", "apr.", "mai", "juni", "juli", "aug.", "sep.", "okt.", "nov.",
+        "des.",
     ];
     format!("{} {:02}", MONTHS[d.month0() as usize], d.year() % 100)
 }
@@ -176,12 +182,21 @@ mod tests {
         let today = d("2026-11-23");
         assert_eq!(
             Period::parse(None, None, None, today).unwrap(),
-            Period { from: d("2026-10-24"), to: today }
+            Period {
+                from: d("2026-10-24"),
+                to: today
+            }
         );
-        assert_eq!(Period::parse(Some("year"), None, None, today).unwrap().from, d("2026-01-01"));
+        assert_eq!(
+            Period::parse(Some("year"), None, None, today).unwrap().from,
+            d("2026-01-01")
+        );
         assert_eq!(
             Period::parse(None, Some("01.03.2026"), Some("31.03.2026"), today).unwrap(),
-            Period { from: d("2026-03-01"), to: d("2026-03-31") }
+            Period {
+                from: d("2026-03-01"),
+                to: d("2026-03-31")
+            }
         );
         assert!(Period::parse(None, Some("01.04.2026"), Some("01.03.2026"), today).is_err());
         assert!(Period::parse(None, Some("01.04.2026"), Some("01.12.2026"), today).is_err());

@@ -2,12 +2,12 @@
 //! exported which patient's data, two reports that help spot misuse, and a patient's own
 //! access history printed for them on request.
 
+use super::access;
 use super::error::{AppError, AppResult};
 use super::export::{download, Cell, Download, Table};
 use super::page::Page;
 use super::patients::{find, Paging};
 use super::session::{Manager, Reader};
-use super::access;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::access_log::{Action, Review};
@@ -83,7 +83,10 @@ async fn log(
         Some(s) => match s.parse::<i64>() {
             Ok(id) => Some(id),
             Err(_) => {
-                e.add("patient", "Skriv pasientens nummer (tallet i adressen til pasientsiden).");
+                e.add(
+                    "patient",
+                    "Skriv pasientens nummer (tallet i adressen til pasientsiden).",
+                );
                 None
             }
         },
@@ -109,9 +112,16 @@ async fn log(
     let (_, rows) = db::access_log::review(db, &review).await?;
     let table = Table {
         title: "Tilgangslogg".into(),
-        headers: ["Tidspunkt", "Bruker", "Handling", "Hva", "Pasient", "Detaljer"]
-            .map(String::from)
-            .to_vec(),
+        headers: [
+            "Tidspunkt",
+            "Bruker",
+            "Handling",
+            "Hva",
+            "Pasient",
+            "Detaljer",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: rows
             .iter()
             .map(|r| {
@@ -135,11 +145,23 @@ async fn log(
         format_date(to_day),
         format.map(|f| format!(" som {f}")).unwrap_or_default()
     );
-    let action = if format.is_some() { Action::Export } else { Action::View };
-    db::access_log::record(db, &access(&manager, action, "access_log", None, None, &detail), clock.now())
-        .await?;
+    let action = if format.is_some() {
+        Action::Export
+    } else {
+        Action::View
+    };
+    db::access_log::record(
+        db,
+        &access(&manager, action, "access_log", None, None, &detail),
+        clock.now(),
+    )
+    .await?;
     if let Some(format) = format {
-        return Ok(Either::Right(download(&table, format, &format!("tilgangslogg-{to_day}"))?));
+        return Ok(Either::Right(download(
+            &table,
+            format,
+            &format!("tilgangslogg-{to_day}"),
+        )?));
     }
     let base = format!(
         "user={}&patient={}&from={}&to={}",
@@ -186,7 +208,10 @@ async fn top_viewers(
     Ok(Page::new("Flest oppslag per dag", Some(&manager))
         .with("rows", rows)
         .with("errors", &e)
-        .with("form", serde_json::json!({ "from": format_date(from_day), "to": format_date(to_day) }))
+        .with(
+            "form",
+            serde_json::json!({ "from": format_date(from_day), "to": format_date(to_day) }),
+        )
         .render("audit/top"))
 }
 
@@ -211,7 +236,10 @@ async fn outside_unit(
     Ok(Page::new("Oppslag utenfor egen enhet", Some(&manager))
         .with("rows", rows)
         .with("errors", &e)
-        .with("form", serde_json::json!({ "from": format_date(from_day), "to": format_date(to_day) }))
+        .with(
+            "form",
+            serde_json::json!({ "from": format_date(from_day), "to": format_date(to_day) }),
+        )
         .render("audit/outside"))
 }
 
@@ -237,10 +265,21 @@ async fn patient_history(
     if format.is_some() && !printing {
         return Err(AppError::NotFound);
     }
-    let action = if printing { Action::Print } else { Action::View };
+    let action = if printing {
+        Action::Print
+    } else {
+        Action::View
+    };
     db::access_log::record(
         db,
-        &access(&user, action, "access_history", Some(id), Some((id, patient.unit_id)), "Tilgangshistorikk"),
+        &access(
+            &user,
+            action,
+            "access_history",
+            Some(id),
+            Some((id, patient.unit_id)),
+            "Tilgangshistorikk",
+        ),
         now,
     )
     .await?;
@@ -268,7 +307,10 @@ async fn patient_history(
                 .collect(),
         ));
         let header = vec![settings.municipality.clone(), patient.unit_name.clone()];
-        let footer = format!("Tilgangshistorikk · Skrevet ut {}", format_date(clock.today()));
+        let footer = format!(
+            "Tilgangshistorikk · Skrevet ut {}",
+            format_date(clock.today())
+        );
         let frame = Frame {
             header: &header,
             footer: &footer,

@@ -88,7 +88,11 @@ mod tests {
         let svg = line_chart(
             "c1",
             "Identifisering <fullført>",
-            &[("jan. 26".into(), Some(50)), ("feb. 26".into(), None), ("mars 26".into(), Some(100))],
+            &[
+                ("jan. 26".into(), Some(50)),
+                ("feb. 26".into(), None),
+                ("mars 26".into(), Some(100)),
+            ],
         );
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains("<title id=\"c1-title\">Identifisering &lt;fullført&gt;</title>"));

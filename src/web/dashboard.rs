@@ -52,26 +52,52 @@ struct Row {
 /// The indicator columns: (heading, text, list link query) for a unit's figures.
 fn indicator_cells(f: &Figures, unit: i64, day: NaiveDate) -> Vec<(String, String)> {
     let d = format_date(day);
-    let link = |kind: &str, filter: &str| format!("/dashboard/list/{kind}?unit={unit}&filter={filter}&day={d}");
+    let link = |kind: &str, filter: &str| {
+        format!("/dashboard/list/{kind}?unit={unit}&filter={filter}&day={d}")
+    };
     let oldest = if f.overdue_followups > 0 {
-        format!("{} (eldste {} dager)", f.overdue_followups, f.oldest_overdue_days)
+        format!(
+            "{} (eldste {} dager)",
+            f.overdue_followups, f.oldest_overdue_days
+        )
     } else {
         "0".into()
     };
     vec![
         (f.patients.to_string(), link("patients", "all")),
-        (ind::share_text(f.identified, f.patients), link("patients", "not_identified")),
-        (ind::share_text(f.mapped, f.involved), link("relatives", "unmapped")),
-        (ind::share_text(f.heavy_with_agreement, f.heavy), link("relatives", "heavy_without_agreement")),
-        (ind::share_text(f.with_agreement, f.involved), link("agreements", "in_force")),
-        (ind::share_text(f.with_contact, f.involved), link("relatives", "without_contact")),
+        (
+            ind::share_text(f.identified, f.patients),
+            link("patients", "not_identified"),
+        ),
+        (
+            ind::share_text(f.mapped, f.involved),
+            link("relatives", "unmapped"),
+        ),
+        (
+            ind::share_text(f.heavy_with_agreement, f.heavy),
+            link("relatives", "heavy_without_agreement"),
+        ),
+        (
+            ind::share_text(f.with_agreement, f.involved),
+            link("agreements", "in_force"),
+        ),
+        (
+            ind::share_text(f.with_contact, f.involved),
+            link("relatives", "without_contact"),
+        ),
         (
             ind::share_text(f.agreement_parties_with_contact, f.agreement_parties),
             link("agreements", "in_force"),
         ),
         (oldest, link("followups", "overdue")),
-        (f.overdue_evaluations.to_string(), link("agreements", "overdue")),
-        (f.children_without_followup.to_string(), link("relatives", "children_without_followup")),
+        (
+            f.overdue_evaluations.to_string(),
+            link("agreements", "overdue"),
+        ),
+        (
+            f.children_without_followup.to_string(),
+            link("relatives", "children_without_followup"),
+        ),
         (f.meetings_without_next_step.to_string(), String::new()),
     ]
 }
@@ -101,10 +127,18 @@ struct Chart {
 fn charts(trend: &[TrendPoint]) -> Vec<Chart> {
     type Part = fn(&TrendPoint) -> (i64, i64);
     let specs: [(&str, &str, Part); 4] = [
-        ("identified", "Identifisering fullført", |p| (p.identified, p.patients)),
-        ("mapped", "Kartlagte pårørende", |p| (p.mapped, p.involved)),
-        ("agreement", "Pårørende med gjeldende avtale", |p| (p.with_agreement, p.involved)),
-        ("contact", "Pårørende med kontaktperson", |p| (p.with_contact, p.involved)),
+        ("identified", "Identifisering fullført", |p| {
+            (p.identified, p.patients)
+        }),
+        ("mapped", "Kartlagte pårørende", |p| {
+            (p.mapped, p.involved)
+        }),
+        ("agreement", "Pårørende med gjeldende avtale", |p| {
+            (p.with_agreement, p.involved)
+        }),
+        ("contact", "Pårørende med kontaktperson", |p| {
+            (p.with_contact, p.involved)
+        }),
     ];
     specs
         .iter()
@@ -147,7 +181,10 @@ async fn dashboard(
     let today = clock.today();
     let (period_value, period_error) = match Period::parse(period, from, to, today) {
         Ok(p) => (p, None),
-        Err(e) => (Period::parse(None, None, None, today).map_err(AppError::Internal)?, Some(e)),
+        Err(e) => (
+            Period::parse(None, None, None, today).map_err(AppError::Internal)?,
+            Some(e),
+        ),
     };
     let units = db::org::units_in_district(db, district).await?;
     let figures = db::dashboard::figures(db, district, period_value.to).await?;
@@ -171,7 +208,8 @@ async fn dashboard(
         figures: total,
     });
     let offers =
-        db::dashboard::referrals_per_offer(db, district, period_value.from, period_value.to).await?;
+        db::dashboard::referrals_per_offer(db, district, period_value.from, period_value.to)
+            .await?;
     if let Some(format) = format {
         let mut headers = vec!["Enhet".to_string()];
         headers.extend(HEADINGS.iter().map(|h| h.to_string()));
@@ -199,8 +237,12 @@ async fn dashboard(
             format_date(period_value.from),
             format_date(period_value.to)
         );
-        db::access_log::record(db, &access(&user, Action::Export, "dashboard", None, None, &detail), clock.now())
-            .await?;
+        db::access_log::record(
+            db,
+            &access(&user, Action::Export, "dashboard", None, None, &detail),
+            clock.now(),
+        )
+        .await?;
         let name = format!("samspill-oversikt-{}", period_value.to);
         return Ok(Either::Right(download(&table, format, &name)?));
     }
@@ -265,9 +307,19 @@ async fn listing(db: &Db, kind: &str, q: &Query) -> AppResult<Listing> {
                 total,
                 table: Table {
                     title: "Forfalte oppfølginger".into(),
-                    headers: ["Frist", "Dager på overtid", "Gjelder", "Type", "Pasient", "Pårørende", "Ansvarlig", "Enhet", "Endre ansvarlig"]
-                        .map(String::from)
-                        .to_vec(),
+                    headers: [
+                        "Frist",
+                        "Dager på overtid",
+                        "Gjelder",
+                        "Type",
+                        "Pasient",
+                        "Pårørende",
+                        "Ansvarlig",
+                        "Enhet",
+                        "Endre ansvarlig",
+                    ]
+                    .map(String::from)
+                    .to_vec(),
                     rows: rows
                         .iter()
                         .map(|r| {
@@ -280,7 +332,10 @@ async fn listing(db: &Db, kind: &str, q: &Query) -> AppResult<Listing> {
                                 Cell::Text(r.relative_name.clone().unwrap_or_default()),
                                 Cell::Text(r.owner_name.clone()),
                                 Cell::Text(r.unit_name.clone()),
-                                link("Endre ansvarlig", format!("/dashboard/followups/{}/reassign", r.id)),
+                                link(
+                                    "Endre ansvarlig",
+                                    format!("/dashboard/followups/{}/reassign", r.id),
+                                ),
                             ]
                         })
                         .collect(),
@@ -301,7 +356,9 @@ async fn listing(db: &Db, kind: &str, q: &Query) -> AppResult<Listing> {
                 total,
                 table: Table {
                     title: "Pasienter".into(),
-                    headers: ["Pasient", "Født", "Enhet", "Registrert"].map(String::from).to_vec(),
+                    headers: ["Pasient", "Født", "Enhet", "Registrert"]
+                        .map(String::from)
+                        .to_vec(),
                     rows: rows
                         .iter()
                         .map(|r| {
@@ -333,7 +390,9 @@ async fn listing(db: &Db, kind: &str, q: &Query) -> AppResult<Listing> {
                 total,
                 table: Table {
                     title: "Pårørende".into(),
-                    headers: ["Pårørende", "Pasient", "Enhet", "Registrert"].map(String::from).to_vec(),
+                    headers: ["Pårørende", "Pasient", "Enhet", "Registrert"]
+                        .map(String::from)
+                        .to_vec(),
                     rows: rows
                         .iter()
                         .map(|r| {
@@ -354,7 +413,10 @@ async fn listing(db: &Db, kind: &str, q: &Query) -> AppResult<Listing> {
                 filters: vec![
                     Choice::new("involved", "Alle som ønsker å bli involvert"),
                     Choice::new("unmapped", "Ikke kartlagt"),
-                    Choice::new("heavy_without_agreement", "Tunge omsorgsoppgaver uten avtale"),
+                    Choice::new(
+                        "heavy_without_agreement",
+                        "Tunge omsorgsoppgaver uten avtale",
+                    ),
                     Choice::new("without_agreement", "Uten gjeldende avtale"),
                     Choice::new("without_contact", "Uten kontaktperson"),
                     Choice::new("children_without_followup", "Barn uten oppfølging"),
@@ -368,9 +430,15 @@ async fn listing(db: &Db, kind: &str, q: &Query) -> AppResult<Listing> {
                 total,
                 table: Table {
                     title: "Pårørendeavtaler".into(),
-                    headers: ["Pasient", "Enhet", "Status", "Neste evaluering", "Kontaktperson"]
-                        .map(String::from)
-                        .to_vec(),
+                    headers: [
+                        "Pasient",
+                        "Enhet",
+                        "Status",
+                        "Neste evaluering",
+                        "Kontaktperson",
+                    ]
+                    .map(String::from)
+                    .to_vec(),
                     rows: rows
                         .iter()
                         .map(|r| {
@@ -451,13 +519,25 @@ async fn list(
     let detail = format!(
         "{} ({}), {} rader{}",
         l.title,
-        if q.filter.is_empty() { "alle" } else { &q.filter },
+        if q.filter.is_empty() {
+            "alle"
+        } else {
+            &q.filter
+        },
         l.table.rows.len(),
         format.map(|f| format!(" som {f}")).unwrap_or_default()
     );
-    let action = if exporting { Action::Export } else { Action::View };
-    db::access_log::record(db, &access(&user, action, "oversight", None, None, &detail), clock.now())
-        .await?;
+    let action = if exporting {
+        Action::Export
+    } else {
+        Action::View
+    };
+    db::access_log::record(
+        db,
+        &access(&user, action, "oversight", None, None, &detail),
+        clock.now(),
+    )
+    .await?;
     if let Some(format) = format {
         let name = format!("samspill-{kind}-{day}");
         return Ok(Either::Right(download(&l.table, format, &name)?));
@@ -514,15 +594,29 @@ async fn reassign_page(
     flash: Option<FlashMessage<'_>>,
 ) -> AppResult<Template> {
     let f = followup_in_district(db, &user, id).await?;
-    super::record_view(db, &user, "followup", id, (f.patient_id, f.unit_id), clock.now()).await?;
+    super::record_view(
+        db,
+        &user,
+        "followup",
+        id,
+        (f.patient_id, f.unit_id),
+        clock.now(),
+    )
+    .await?;
     let changes = db::followups::changes(db, id).await?;
     Ok(Page::new("Endre ansvarlig", Some(&user))
         .with("f", &f)
         .with("kind_label", label(choices::FOLLOWUP_KINDS, &f.kind))
-        .with("overdue_days", crate::domain::followup::days_overdue(f.due_on, clock.today()))
+        .with(
+            "overdue_days",
+            crate::domain::followup::days_overdue(f.due_on, clock.today()),
+        )
         .with("owners", owners(db, f.unit_id).await?)
         .with("changes", changes)
-        .with("form", serde_json::json!({ "owner_id": f.owner_id.to_string() }))
+        .with(
+            "form",
+            serde_json::json!({ "owner_id": f.owner_id.to_string() }),
+        )
         .flash(flash)
         .render("dashboard/reassign"))
 }
@@ -553,7 +647,10 @@ async fn reassign(
         .ok()
         .filter(|_| choices.iter().any(|c| c.value == owner));
     if owner_id.is_none() {
-        e.add("owner_id", "Velg en ansatt på samme enhet som oppfølgingen hører til.");
+        e.add(
+            "owner_id",
+            "Velg en ansatt på samme enhet som oppfølgingen hører til.",
+        );
     } else if owner_id == Some(f.owner_id) {
         e.add("owner_id", "Velg en annen enn den som har oppfølgingen nå.");
     }
@@ -572,7 +669,10 @@ async fn reassign(
         let page = Page::new("Endre ansvarlig", Some(&user))
             .with("f", &f)
             .with("kind_label", label(choices::FOLLOWUP_KINDS, &f.kind))
-            .with("overdue_days", crate::domain::followup::days_overdue(f.due_on, clock.today()))
+            .with(
+                "overdue_days",
+                crate::domain::followup::days_overdue(f.due_on, clock.today()),
+            )
             .with("owners", choices)
             .with("changes", changes);
         return Ok(invalid(page, &form.0, &e, "dashboard/reassign"));

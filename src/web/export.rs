@@ -87,7 +87,8 @@ pub fn xlsx(table: &Table) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
                 }
                 Cell::Date(Some(d)) => {
                     use chrono::Datelike;
-                    let when = ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
+                    let when =
+                        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
                     sheet.write_datetime_with_format(r, c, &when, &date)?;
                 }
                 other => {
