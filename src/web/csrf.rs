@@ -42,7 +42,8 @@ impl<T> Deref for CsrfForm<T> {
 }
 
 fn same_origin(req: &Request<'_>) -> bool {
-    if req.headers().get_one("Sec-Fetch-Site") == Some("cross-site") {
+    let fetch_site = req.headers().get_one("Sec-Fetch-Site");
+    if fetch_site == Some("cross-site") {
         return false;
     }
     match (
@@ -50,6 +51,9 @@ fn same_origin(req: &Request<'_>) -> bool {
         req.headers().get_one("Host"),
     ) {
         (None, _) => true,
+        // A privacy setting can hide the origin; the browser still says where the form came
+        // from.
+        (Some("null"), _) => fetch_site == Some("same-origin"),
         (Some(origin), Some(host)) => {
             let origin_host = origin.split("://").nth(1).unwrap_or_default();
             origin_host.eq_ignore_ascii_case(host)

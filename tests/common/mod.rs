@@ -234,17 +234,23 @@ impl TestApp {
         fields: &[(&str, &str)],
         header: Header<'static>,
     ) -> Reply {
+        self.post_with_headers(path, fields, vec![header]).await
+    }
+
+    pub async fn post_with_headers(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: Vec<Header<'static>>,
+    ) -> Reply {
         let token = self.csrf().await;
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         all.push(("csrf_token", &token));
-        let res = self
-            .client
-            .post(path.to_string())
-            .header(ContentType::Form)
-            .header(header)
-            .body(form_body(&all))
-            .dispatch()
-            .await;
+        let mut req = self.client.post(path.to_string()).header(ContentType::Form);
+        for h in headers {
+            req = req.header(h);
+        }
+        let res = req.body(form_body(&all)).dispatch().await;
         Self::reply(res).await
     }
 

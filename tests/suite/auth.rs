@@ -157,7 +157,24 @@ async fn a_missing_or_wrong_csrf_token_is_refused_and_changes_nothing() {
         )
         .await;
     assert_eq!(foreign.status, Status::Forbidden);
+    // A hidden origin counts only when the browser says the form came from this site.
+    let hidden = app
+        .post_with_header("/patients", &fields, Header::new("Origin", "null"))
+        .await;
+    assert_eq!(hidden.status, Status::Forbidden);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM patients").await, 0);
+    let same_site = app
+        .post_with_headers(
+            "/patients",
+            &fields,
+            vec![
+                Header::new("Origin", "null"),
+                Header::new("Sec-Fetch-Site", "same-origin"),
+            ],
+        )
+        .await;
+    assert_eq!(same_site.status, Status::SeeOther);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM patients").await, 1);
 
     // Logging in needs the token too.
     let other = app.browser().await;
@@ -171,7 +188,7 @@ async fn a_missing_or_wrong_csrf_token_is_refused_and_changes_nothing() {
     assert_eq!(app.get("/patients").await.status, Status::Ok);
 
     assert!(app.post("/patients", &fields).await.location.is_some());
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM patients").await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM patients").await, 2);
 }
 
 #[rocket::async_test]
@@ -377,7 +394,7 @@ async fn security_headers_are_on_every_response() {
         );
         assert!(!csp.contains("unsafe-inline"));
         assert_eq!(h.get_one("X-Content-Type-Options"), Some("nosniff"));
-        assert_eq!(h.get_one("Referrer-Policy"), Some("no-referrer"));
+        assert_eq!(h.get_one("Referrer-Policy"), Some("same-origin"));
     }
 }
 
