@@ -53,7 +53,7 @@ async function visit(page, path, label) {
 
 /** Submits the form that `button` belongs to and checks the page it leads to. */
 async function submit(page, button, label) {
-  await Promise.all([page.waitForLoadState("load"), page.locator(button).first().click()]);
+  await Promise.all([page.waitForNavigation(), page.locator(button).first().click()]);
   const errors = await page.locator(".error-summary").count();
   if (errors > 0) {
     await page.screenshot({ path: `${artifacts}/${label}-form.png`, fullPage: true });
@@ -76,11 +76,11 @@ async function login(page, username, { keyboard = false } = {}) {
     await page.keyboard.press("Tab");
     assert.equal(await page.evaluate(() => document.activeElement?.id), "password");
     await page.keyboard.type(password);
-    await Promise.all([page.waitForLoadState("load"), page.keyboard.press("Enter")]);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
   } else {
     await page.fill("#username", username);
     await page.fill("#password", password);
-    await Promise.all([page.waitForLoadState("load"), page.click("#main form button[type=submit]")]);
+    await Promise.all([page.waitForNavigation(), page.click("#main form button[type=submit]")]);
   }
   assert.ok(!page.url().includes("/login"), `${username} is logged in (at ${page.url()})`);
 }
@@ -112,7 +112,6 @@ const patientName = `Åsmund Ødegård ${stamp}`;
 await worker.fill("#full_name", patientName);
 await worker.fill("#birth_date", "05.11.1941");
 await worker.fill("#services", "Hjemmesykepleie morgen og kveld");
-await worker.selectOption("#unit_id", { index: 1 });
 await submit(worker, "#main form button[type=submit]", "patient-created");
 const patientPath = new URL(worker.url()).pathname;
 assert.match(patientPath, /^\/patients\/\d+$/);
@@ -147,8 +146,10 @@ await choose("involvement", "yes");
 await choose("consent_scope", "full");
 await focusOn("consent_on");
 await worker.keyboard.type(fmt(today));
-await Promise.all([worker.waitForLoadState("load"), worker.keyboard.press("Enter")]);
-assert.equal(await worker.locator(".error-summary").count(), 0, "the keyboard-only relative is saved");
+await focusOn("consent_how");
+await worker.keyboard.type("Muntlig");
+await Promise.all([worker.waitForNavigation(), worker.keyboard.press("Enter")]);
+if (await worker.locator(".error-summary").count()) assert.fail(`keyboard-only relative: ${await worker.locator(".error-summary").innerText()}`);
 await axe(worker, "relative-saved");
 
 async function relative(name, extra) {
@@ -159,6 +160,7 @@ async function relative(name, extra) {
   if (extra.child) await worker.check("#age_group-child");
   await worker.check("#consent_scope-full");
   await worker.fill("#consent_on", fmt(today));
+  await worker.fill("#consent_how", "Muntlig");
   await submit(worker, "#main form button[type=submit]", `relative-${extra.relation}`);
 }
 await relative("Kåre Ødegård", { relation: "sibling", involvement: "yes" });
@@ -166,7 +168,7 @@ await relative("Lille Ødegård", { relation: "grandchild", involvement: "no", c
 
 // Map the first relative.
 await visit(worker, patientPath, "patient");
-await Promise.all([worker.waitForLoadState("load"), worker.getByRole("link", { name: "Bjørg Ærø" }).first().click()]);
+await Promise.all([worker.waitForNavigation(), worker.getByRole("link", { name: "Bjørg Ærø" }).first().click()]);
 await axe(worker, "relative");
 const relativePath = new URL(worker.url()).pathname;
 await visit(worker, `${relativePath}/mappings/new`, "mapping-new");
@@ -194,10 +196,11 @@ await visit(worker, "/followups", "followups");
 
 // Write and sign an agreement with Bjørg.
 await visit(worker, `${relativePath}`, "relative-again");
-await Promise.all([worker.waitForLoadState("load"), worker.getByRole("link", { name: /Ny pårørendeavtale med/ }).click()]);
+await Promise.all([worker.waitForNavigation(), worker.getByRole("link", { name: /Ny pårørendeavtale med/ }).click()]);
 await axe(worker, "agreement-new");
 await worker.fill("#service_relative", "Faste samtaler med kontaktpersonen.");
 await submit(worker, "#main form button[type=submit]", "agreement-draft");
+await worker.fill("#patient_signed_on", fmt(today));
 await submit(worker, "text=Registrer signaturer og aktiver avtalen", "agreement-signed");
 assert.ok((await worker.content()).includes("Aktiv"), "the agreement is active");
 const agreementPath = new URL(worker.url()).pathname;
@@ -234,7 +237,7 @@ await submit(admin, "#main form button[type=submit]", "user-created");
 await visit(admin, "/admin/offers/new", "offer-new");
 await admin.fill("#name", `Pårørendekafé ${stamp}`);
 await admin.fill("#provider", "Frivilligsentralen");
-await admin.selectOption("#kind", "voluntary");
+await admin.check("#kind-voluntary");
 await admin.selectOption("#need", { index: 1 });
 await submit(admin, "#main form button[type=submit]", "offer-created");
 await visit(admin, "/admin/offers", "offers");
