@@ -25,28 +25,64 @@ fn typical() -> Content {
             ..Default::default()
         }],
         unit_name: "Hjemmetjenesten Frogner nord".into(),
-        contact: Some(Staff { user_id: 1, name: "Kari Nordmann".into(), phone: "22 33 44 55".into() }),
-        deputy: Some(Staff { user_id: 2, name: "Ola Hansen".into(), phone: "22 33 44 56".into() }),
+        contact: Some(Staff {
+            user_id: 1,
+            name: "Kari Nordmann".into(),
+            phone: "22 33 44 55".into(),
+        }),
+        deputy: Some(Staff {
+            user_id: 2,
+            name: "Ola Hansen".into(),
+            phone: "22 33 44 56".into(),
+        }),
         reachable: "Hverdager kl. 08.00–15.30".into(),
-        background: para("Pasienten har moderat demens og bor hjemme med hjemmetjeneste morgen og kveld.", 6),
+        background: para(
+            "Pasienten har moderat demens og bor hjemme med hjemmetjeneste morgen og kveld.",
+            6,
+        ),
         matters_patient: para("Å bo hjemme så lenge som mulig og gå tur i parken.", 4),
-        matters_relative: para("Å kunne fortsette i jobben, få sove om natten og ha fri i helgene.", 5),
+        matters_relative: para(
+            "Å kunne fortsette i jobben, få sove om natten og ha fri i helgene.",
+            5,
+        ),
         relative_does: para("Handler mat, følger til legetimer og ringer hver kveld.", 6),
         relative_declines: para("Personlig stell og nattlig tilsyn.", 3),
-        service_patient: para("Hjemmesykepleie morgen og kveld, praktisk bistand og trygghetsalarm.", 5),
-        service_relative: para("Faste samtaler med kontaktpersonen, opplæring og informasjon om avlastning.", 5),
+        service_patient: para(
+            "Hjemmesykepleie morgen og kveld, praktisk bistand og trygghetsalarm.",
+            5,
+        ),
+        service_relative: para(
+            "Faste samtaler med kontaktpersonen, opplæring og informasjon om avlastning.",
+            5,
+        ),
         contact_means: vec!["meeting".into(), "phone".into()],
         contact_frequency: "Minst hver tredje måned".into(),
         contact_initiative: "Kontaktpersonen".into(),
         next_meeting_on: NaiveDate::from_ymd_opt(2027, 1, 10),
-        sharing: vec![Sharing { relative_id: 1, name: "Bjørn Ærø".into(), scope: "full".into(), topics: String::new() }],
+        sharing: vec![Sharing {
+            relative_id: 1,
+            name: "Bjørn Ærø".into(),
+            scope: "full".into(),
+            topics: String::new(),
+        }],
         measures: vec![
-            Measure { referral_id: Some(1), offer: "Avlastning".into(), state: "referred".into() },
-            Measure { referral_id: Some(2), offer: "Pårørendekurs og mestringskurs".into(), state: "started".into() },
+            Measure {
+                referral_id: Some(1),
+                offer: "Avlastning".into(),
+                state: "referred".into(),
+            },
+            Measure {
+                referral_id: Some(2),
+                offer: "Pårørendekurs og mestringskurs".into(),
+                state: "started".into(),
+            },
         ],
         support_note: para("Søknad om omsorgsstønad er under behandling.", 2),
         decision_applied: true,
-        acute: para("Ring kontaktpersonen. Tjenesten øker tilsynet mens du er borte.", 4),
+        acute: para(
+            "Ring kontaktpersonen. Tjenesten øker tilsynet mens du er borte.",
+            4,
+        ),
         children: "Ingen barn under 18 år i familien.".into(),
         evaluation_on: NaiveDate::from_ymd_opt(2027, 5, 23),
         ..Default::default()
@@ -54,7 +90,11 @@ fn typical() -> Content {
 }
 
 fn html(blocks: &[Block]) -> String {
-    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
     let mut out = String::from(
         "<!DOCTYPE html><html lang=\"nb\"><head><meta charset=\"utf-8\"><title>Pårørendeavtale</title>\
          <style>@page{size:A4;margin:22mm}body{font-family:'DejaVu Sans',sans-serif;font-size:10pt}</style></head><body>",
@@ -110,7 +150,9 @@ fn main() {
         lang: Language::Bokmal,
     };
     let first = pdf(&print);
-    let pages = lopdf::Document::load_mem(&first).map(|d| d.get_pages().len()).unwrap_or(0);
+    let pages = lopdf::Document::load_mem(&first)
+        .map(|d| d.get_pages().len())
+        .unwrap_or(0);
     let mut times = Vec::with_capacity(renders);
     for _ in 0..renders {
         let t = Instant::now();
@@ -119,7 +161,10 @@ fn main() {
         assert!(bytes.len() > 1000);
     }
     let ours = median(times);
-    println!("printpdf: {renders} renders of a {pages}-page agreement ({} bytes), median {ours:.2} ms", first.len());
+    println!(
+        "printpdf: {renders} renders of a {pages}-page agreement ({} bytes), median {ours:.2} ms",
+        first.len()
+    );
 
     let dir = std::env::temp_dir().join("samspill-pdf-bench");
     let _ = std::fs::create_dir_all(&dir);
@@ -157,5 +202,8 @@ fn main() {
     }
     let theirs = median(chrome_times);
     println!("chromium --headless --print-to-pdf: {chromium_runs} runs, median {theirs:.1} ms");
-    println!("ratio: printpdf is {:.0} times faster than Chromium", theirs / ours);
+    println!(
+        "ratio: printpdf is {:.0} times faster than Chromium",
+        theirs / ours
+    );
 }
