@@ -33,6 +33,74 @@ pub fn routes() -> Vec<rocket::Route> {
 }
 
 const PAGE_SIZE: i64 = 50;
+
+/// The district's figures, referrals and trend for one period, as last computed.
+pub struct Computed {
+    figures: std::collections::BTreeMap<i64, Figures>,
+    offers: Vec<db::dashboard::OfferCount>,
+    trend: Vec<TrendPoint>,
+}
+
+/// Dashboard figures computed once per change: every change to patient data writes an
+/// event, so the newest event id tells whether the figures are still current. Shared by
+/// every manager of the district; each instance keeps its own, and none serves figures older
+/// than the database.
+#[derive(Default)]
+pub struct Cache {
+    entries: std::sync::Mutex<
+        std::collections::HashMap<(i64, NaiveDate, NaiveDate), (i64, std::sync::Arc<Computed>)>,
+    >,
+    /// One computation at a time: managers opening the dashboard together wait for the
+    /// first instead of each running the same aggregates.
+    computing: tokio::sync::Mutex<()>,
+}
+
+impl Cache {
+    fn get(
+        &self,
+        key: &(i64, NaiveDate, NaiveDate),
+        version: i64,
+    ) -> Option<std::sync::Arc<Computed>> {
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|(v, _)| *v == version)
+            .map(|(_, c)| c.clone())
+    }
+}
+
+async fn computed(
+    db: &Db,
+    cache: &Cache,
+    district: i64,
+    period: Period,
+) -> AppResult<std::sync::Arc<Computed>> {
+    let version: i64 = crate::on_db!(db, |p| sqlx::query_scalar(
+        "SELECT COALESCE(MAX(id), 0) FROM events"
+    )
+    .fetch_one(p)
+    .await)?;
+    let key = (district, period.from, period.to);
+    if let Some(c) = cache.get(&key, version) {
+        return Ok(c);
+    }
+    let _turn = cache.computing.lock().await;
+    if let Some(c) = cache.get(&key, version) {
+        return Ok(c);
+    }
+    let c = std::sync::Arc::new(Computed {
+        figures: db::dashboard::figures(db, district, period.to).await?,
+        offers: db::dashboard::referrals_per_offer(db, district, period.from, period.to).await?,
+        trend: db::dashboard::trend(db, district, &ind::month_ends(period.to)).await?,
+    });
+    if let Ok(mut entries) = cache.entries.lock() {
+        if entries.len() > 1000 {
+            entries.clear();
+        }
+        entries.insert(key, (version, c.clone()));
+    }
+    Ok(c)
+}
 /// Exports stop here; a list this long is narrowed with the filters first.
 const EXPORT_MAX: i64 = 100_000;
 
@@ -176,6 +244,7 @@ async fn dashboard(
     format: Option<&str>,
     db: &State<Db>,
     clock: &State<Clock>,
+    cache: &State<Cache>,
 ) -> AppResult<Either<Template, Download>> {
     let district = district_of(&user)?;
     let today = clock.today();
@@ -187,7 +256,8 @@ async fn dashboard(
         ),
     };
     let units = db::org::units_in_district(db, district).await?;
-    let figures = db::dashboard::figures(db, district, period_value.to).await?;
+    let computed = computed(db, cache, district, period_value).await?;
+    let figures = &computed.figures;
     let mut total = Figures::default();
     let mut rows = Vec::new();
     for u in &units {
@@ -207,9 +277,7 @@ async fn dashboard(
         cells: indicator_cells(&total, 0, period_value.to),
         figures: total,
     });
-    let offers =
-        db::dashboard::referrals_per_offer(db, district, period_value.from, period_value.to)
-            .await?;
+    let offers = &computed.offers;
     if let Some(format) = format {
         let mut headers = vec!["Enhet".to_string()];
         headers.extend(HEADINGS.iter().map(|h| h.to_string()));
@@ -246,7 +314,7 @@ async fn dashboard(
         let name = format!("samspill-oversikt-{}", period_value.to);
         return Ok(Either::Right(download(&table, format, &name)?));
     }
-    let trend = db::dashboard::trend(db, district, &ind::month_ends(period_value.to)).await?;
+    let trend = &computed.trend;
     let definitions: Vec<serde_json::Value> = ind::DEFINITIONS
         .iter()
         .map(|(k, n, d)| serde_json::json!({ "key": k, "name": n, "text": d }))
@@ -270,7 +338,7 @@ async fn dashboard(
             .with("headings", HEADINGS)
             .with("rows", rows)
             .with("offers", offers)
-            .with("charts", charts(&trend))
+            .with("charts", charts(trend))
             .with("definitions", definitions)
             .with("form", query)
             .with("errors", &errors)

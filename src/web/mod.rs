@@ -54,6 +54,7 @@ pub fn mount(rocket: Rocket<Build>, app: App) -> Rocket<Build> {
         .manage(app.settings)
         .manage(app.clock)
         .manage(metrics::Metrics::default())
+        .manage(dashboard::Cache::default())
         .attach(headers::SecurityHeaders)
         .attach(metrics::MetricsFairing)
         .attach(Template::custom(|engines| {
