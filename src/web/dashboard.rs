@@ -27,6 +27,7 @@ use rocket::request::FlashMessage;
 use rocket::{Either, FromForm, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
+use std::sync::Arc;
 
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![dashboard, list, reassign_page, reassign]
@@ -41,26 +42,23 @@ pub struct Computed {
     trend: Vec<TrendPoint>,
 }
 
+/// (district, from, to).
+type CacheKey = (i64, NaiveDate, NaiveDate);
+
 /// Dashboard figures computed once per change: every change to patient data writes an
 /// event, so the newest event id tells whether the figures are still current. Shared by
 /// every manager of the district; each instance keeps its own, and none serves figures older
 /// than the database.
 #[derive(Default)]
 pub struct Cache {
-    entries: std::sync::Mutex<
-        std::collections::HashMap<(i64, NaiveDate, NaiveDate), (i64, std::sync::Arc<Computed>)>,
-    >,
+    entries: std::sync::Mutex<std::collections::HashMap<CacheKey, (i64, Arc<Computed>)>>,
     /// One computation at a time: managers opening the dashboard together wait for the
     /// first instead of each running the same aggregates.
     computing: tokio::sync::Mutex<()>,
 }
 
 impl Cache {
-    fn get(
-        &self,
-        key: &(i64, NaiveDate, NaiveDate),
-        version: i64,
-    ) -> Option<std::sync::Arc<Computed>> {
+    fn get(&self, key: &(i64, NaiveDate, NaiveDate), version: i64) -> Option<Arc<Computed>> {
         let entries = self.entries.lock().ok()?;
         entries
             .get(key)
@@ -74,7 +72,7 @@ async fn computed(
     cache: &Cache,
     district: i64,
     period: Period,
-) -> AppResult<std::sync::Arc<Computed>> {
+) -> AppResult<Arc<Computed>> {
     let version: i64 = crate::on_db!(db, |p| sqlx::query_scalar(
         "SELECT COALESCE(MAX(id), 0) FROM events"
     )
@@ -88,7 +86,7 @@ async fn computed(
     if let Some(c) = cache.get(&key, version) {
         return Ok(c);
     }
-    let c = std::sync::Arc::new(Computed {
+    let c = Arc::new(Computed {
         figures: db::dashboard::figures(db, district, period.to).await?,
         offers: db::dashboard::referrals_per_offer(db, district, period.from, period.to).await?,
         trend: db::dashboard::trend(db, district, &ind::month_ends(period.to)).await?,
