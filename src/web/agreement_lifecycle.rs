@@ -1,9 +1,8 @@
 //! The agreement's lifecycle: signing (draft → active, or a new version in force), evaluation
 //! (continue, revise or end), ending with date and reason, and deleting a draft.
 
-use super::agreements::{
-    content_of, create_evaluation_followup, load, show_page, sync_evaluation_followup,
-};
+use super::agreement_view::show_page;
+use super::agreements::{content_of, create_evaluation_followup, load, sync_evaluation_followup};
 use super::csrf::CsrfForm;
 use super::error::{AppError, AppResult};
 use super::forms::{CsrfOnly, Text};

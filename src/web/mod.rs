@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod agreement_lifecycle;
+pub mod agreement_view;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
@@ -70,6 +71,7 @@ pub fn mount(rocket: Rocket<Build>, app: App) -> Rocket<Build> {
         .mount("/", mappings::routes())
         .mount("/", meetings::routes())
         .mount("/", agreements::routes())
+        .mount("/", agreement_view::routes())
         .mount("/", agreement_lifecycle::routes())
         .mount("/", support::routes())
         .mount("/", followups::routes())
