@@ -74,12 +74,24 @@ pub async fn overdue_followups(db: &Db, q: &Query) -> Result<(i64, Vec<OverdueRo
         _ => "f.due_on, f.id",
     };
     let total = count(db, &from, q).await?;
-    let sql = format!(
-        "SELECT f.id, f.due_on, f.concerns, f.kind, p.id AS patient_id, p.full_name AS patient_name,
+    let columns =
+        "f.id, f.due_on, f.concerns, f.kind, p.id AS patient_id, p.full_name AS patient_name,
             r.full_name AS relative_name, o.id AS owner_id, o.name AS owner_name, u.id AS unit_id,
-            u.name AS unit_name, f.agreement_id
-         {from} ORDER BY {order} LIMIT $7 OFFSET $8"
-    );
+            u.name AS unit_name, f.agreement_id";
+    let sql = if order.starts_with("f.due_on") {
+        // In due order the page is chosen from the follow-ups alone, and only its rows are
+        // joined to patients, owners and relatives.
+        format!(
+            "SELECT {columns} FROM (SELECT f.* FROM followups f JOIN units u ON u.id = f.unit_id
+                 WHERE {IN_DISTRICT} AND f.status = 'open' AND f.due_on < $3 AND f.created_at < $4
+                 ORDER BY f.due_on, f.id LIMIT $7 OFFSET $8) f
+             JOIN units u ON u.id = f.unit_id JOIN patients p ON p.id = f.patient_id
+             JOIN users o ON o.id = f.owner_id LEFT JOIN relatives r ON r.id = f.relative_id
+             ORDER BY f.due_on, f.id"
+        )
+    } else {
+        format!("SELECT {columns} {from} ORDER BY {order} LIMIT $7 OFFSET $8")
+    };
     let rows = on_db!(db, |p| bound!(sqlx::query_as(&sql), q)
         .bind(q.limit)
         .bind(q.offset)

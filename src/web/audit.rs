@@ -93,7 +93,7 @@ async fn log(
     };
     let mut review = Review {
         district,
-        user: user.unwrap_or("").trim().to_string(),
+        user: user.unwrap_or("").trim().replace('\0', ""),
         patient: patient_id,
         from: end_of(from_day - Duration::days(1)),
         to: end_of(to_day),

@@ -25,7 +25,9 @@ impl From<&str> for Text {
 #[rocket::async_trait]
 impl<'v> FromFormField<'v> for Text {
     fn from_value(field: ValueField<'v>) -> form::Result<'v, Self> {
-        Ok(Text(field.value.to_string()))
+        // NUL can never be meant, and PostgreSQL refuses it in text: drop it here so no
+        // form can carry it to the database.
+        Ok(Text(field.value.replace('\0', "")))
     }
 
     fn default() -> Option<Self> {

@@ -84,7 +84,12 @@ async fn list(
     clock: &State<Clock>,
     flash: Option<FlashMessage<'_>>,
 ) -> AppResult<Template> {
-    let q: String = q.unwrap_or_default().chars().take(200).collect();
+    let q: String = q
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| *c != '\0')
+        .take(200)
+        .collect();
     let born_text: String = born.unwrap_or_default().chars().take(20).collect();
     let include_archived = archived.is_some_and(|a| !a.is_empty());
     let mut errors = FieldErrors::new();
