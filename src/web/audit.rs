@@ -6,7 +6,7 @@ use super::access;
 use super::error::{AppError, AppResult};
 use super::export::{download, Cell, Download, Table};
 use super::page::Page;
-use super::patients::{find, Paging};
+use super::patients::{find, requested_offset, Paging};
 use super::session::{Manager, Reader};
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -97,19 +97,23 @@ async fn log(
         patient: patient_id,
         from: end_of(from_day - Duration::days(1)),
         to: end_of(to_day),
-        limit: if format.is_some() { 100_000 } else { 1 },
+        limit: if format.is_some() { 100_000 } else { PAGE_SIZE },
         offset: 0,
     };
-    let paging = if format.is_some() {
-        None
+    let (rows, paging) = if format.is_some() {
+        (db::access_log::review(db, &review).await?.1, None)
     } else {
-        let (total, _) = db::access_log::review(db, &review).await?;
-        let p = Paging::new(page, total, PAGE_SIZE);
+        // One query for the page asked for; a second only when it lies past the last page.
         review.limit = PAGE_SIZE;
-        review.offset = p.offset;
-        Some(p)
+        review.offset = requested_offset(page, PAGE_SIZE);
+        let (total, mut rows) = db::access_log::review(db, &review).await?;
+        let p = Paging::new(page, total, PAGE_SIZE);
+        if p.offset != review.offset {
+            review.offset = p.offset;
+            rows = db::access_log::review(db, &review).await?.1;
+        }
+        (rows, Some(p))
     };
-    let (_, rows) = db::access_log::review(db, &review).await?;
     let table = Table {
         title: "Tilgangslogg".into(),
         headers: [

@@ -8,7 +8,7 @@ use super::error::{AppError, AppResult};
 use super::export::{download, Cell, Download, Table};
 use super::forms::Text;
 use super::page::{done, invalid, Choice, Page, Submitted};
-use super::patients::Paging;
+use super::patients::{requested_offset, Paging};
 use super::session::Manager;
 use super::{access, record_change};
 use crate::clock::Clock;
@@ -571,17 +571,21 @@ async fn list(
         offset: 0,
     };
     let exporting = format.is_some();
-    let paging = if exporting {
+    let (l, paging) = if exporting {
         q.limit = EXPORT_MAX;
-        None
+        (listing(db, kind, &q).await?, None)
     } else {
-        let total = listing(db, kind, &q).await?.total;
-        let p = Paging::new(page, total, PAGE_SIZE);
+        // One query for the page asked for; a second only when it lies past the last page.
         q.limit = PAGE_SIZE;
-        q.offset = p.offset;
-        Some(p)
+        q.offset = requested_offset(page, PAGE_SIZE);
+        let mut l = listing(db, kind, &q).await?;
+        let p = Paging::new(page, l.total, PAGE_SIZE);
+        if p.offset != q.offset {
+            q.offset = p.offset;
+            l = listing(db, kind, &q).await?;
+        }
+        (l, Some(p))
     };
-    let l = listing(db, kind, &q).await?;
     let detail = format!(
         "{} ({}), {} rader{}",
         l.title,
@@ -651,6 +655,25 @@ async fn owners(db: &Db, unit_id: i64) -> AppResult<Vec<Choice>> {
     super::routine::staff_choices(db, unit_id).await
 }
 
+/// The reassignment form for a follow-up, with its history.
+async fn reassign_form(
+    db: &Db,
+    user: &Manager<'_>,
+    f: &db::followups::FollowupRow,
+    owners: Vec<Choice>,
+    clock: &Clock,
+) -> AppResult<Page> {
+    Ok(Page::new("Endre ansvarlig", Some(user))
+        .with("f", f)
+        .with("kind_label", label(choices::FOLLOWUP_KINDS, &f.kind))
+        .with(
+            "overdue_days",
+            crate::domain::followup::days_overdue(f.due_on, clock.today()),
+        )
+        .with("owners", owners)
+        .with("changes", db::followups::changes(db, f.id).await?))
+}
+
 #[rocket::get("/dashboard/followups/<id>/reassign")]
 async fn reassign_page(
     user: Manager<'_>,
@@ -669,16 +692,9 @@ async fn reassign_page(
         clock.now(),
     )
     .await?;
-    let changes = db::followups::changes(db, id).await?;
-    Ok(Page::new("Endre ansvarlig", Some(&user))
-        .with("f", &f)
-        .with("kind_label", label(choices::FOLLOWUP_KINDS, &f.kind))
-        .with(
-            "overdue_days",
-            crate::domain::followup::days_overdue(f.due_on, clock.today()),
-        )
-        .with("owners", owners(db, f.unit_id).await?)
-        .with("changes", changes)
+    let owners = owners(db, f.unit_id).await?;
+    Ok(reassign_form(db, &user, &f, owners, clock)
+        .await?
         .with(
             "form",
             serde_json::json!({ "owner_id": f.owner_id.to_string() }),
@@ -731,16 +747,7 @@ async fn reassign(
         e.add("owner_id", "Oppfølgingen er ikke lenger åpen.");
     }
     let Some(owner_id) = owner_id.filter(|_| e.is_empty()) else {
-        let changes = db::followups::changes(db, id).await?;
-        let page = Page::new("Endre ansvarlig", Some(&user))
-            .with("f", &f)
-            .with("kind_label", label(choices::FOLLOWUP_KINDS, &f.kind))
-            .with(
-                "overdue_days",
-                crate::domain::followup::days_overdue(f.due_on, clock.today()),
-            )
-            .with("owners", choices)
-            .with("changes", changes);
+        let page = reassign_form(db, &user, &f, choices, clock).await?;
         return Ok(invalid(page, &form.0, &e, "dashboard/reassign"));
     };
     let new_name = choices

@@ -35,6 +35,15 @@ pub struct Paging {
     pub offset: i64,
 }
 
+/// The offset of the page asked for, before the total is known (pages start at 1).
+pub fn requested_offset(requested: Option<&str>, size: i64) -> i64 {
+    let page = requested
+        .and_then(|p| p.trim().parse::<i64>().ok())
+        .unwrap_or(1)
+        .max(1);
+    page.saturating_sub(1).saturating_mul(size)
+}
+
 impl Paging {
     /// Clamps the requested page into 1..=pages.
     pub fn new(requested: Option<&str>, total: i64, size: i64) -> Paging {
