@@ -12,6 +12,7 @@ mod suite {
     pub mod dashboard;
     pub mod followups;
     pub mod patients;
+    pub mod processes;
     pub mod robustness;
     pub mod routes;
     pub mod routine;

@@ -52,6 +52,8 @@ pub enum NoSession {
     IdleTimeout,
     AbsoluteTimeout,
     Ended,
+    /// The database did not answer, so nobody can be recognised (503, not the login page).
+    Unavailable,
 }
 
 /// The session lookup of this request, cached so that guards and the CSRF check share it.
@@ -80,8 +82,10 @@ async fn lookup(req: &Request<'_>) -> SessionLookup {
     else {
         return none(NoSession::Missing);
     };
-    let Ok(Some(session)) = db::sessions::find(db, &sid).await else {
-        return none(NoSession::Missing);
+    let session = match db::sessions::find(db, &sid).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return none(NoSession::Missing),
+        Err(e) => return none(failure(&e)),
     };
     let now = clock.now();
     if session.ended_at.is_some() {
@@ -103,8 +107,10 @@ async fn lookup(req: &Request<'_>) -> SessionLookup {
         let _ = db::sessions::end(db, &sid, reason, now).await;
         return none(why);
     }
-    let Ok(Some(user)) = db::users::by_id(db, session.user_id).await else {
-        return none(NoSession::Missing);
+    let user = match db::users::by_id(db, session.user_id).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return none(NoSession::Missing),
+        Err(e) => return none(failure(&e)),
     };
     if !user.active {
         return none(NoSession::Ended);
@@ -132,6 +138,16 @@ async fn lookup(req: &Request<'_>) -> SessionLookup {
     }
 }
 
+/// A database error during the lookup: unavailable when the database does not answer.
+fn failure(e: &sqlx::Error) -> NoSession {
+    if db::is_unavailable(e) {
+        NoSession::Unavailable
+    } else {
+        eprintln!("error: session lookup: {e}");
+        NoSession::Missing
+    }
+}
+
 #[rocket::async_trait]
 impl<'r> FromRequest<'r> for &'r CurrentUser {
     type Error = NoSession;
@@ -140,6 +156,9 @@ impl<'r> FromRequest<'r> for &'r CurrentUser {
         let cached = req.local_cache_async(lookup(req)).await;
         match &cached.user {
             Some(user) => Outcome::Success(user),
+            None if cached.missing_because == Some(NoSession::Unavailable) => {
+                Outcome::Error((Status::ServiceUnavailable, NoSession::Unavailable))
+            }
             None => {
                 req.cookies().remove_private(SESSION_COOKIE);
                 Outcome::Error((
@@ -231,7 +250,7 @@ pub async fn start(
 
 pub fn message_for(why: NoSession) -> Option<&'static str> {
     match why {
-        NoSession::Missing => None,
+        NoSession::Missing | NoSession::Unavailable => None,
         NoSession::IdleTimeout => {
             Some("Du ble logget ut fordi du ikke har vært aktiv på en stund. Logg inn på nytt.")
         }

@@ -3,6 +3,9 @@
 //! browser: cookies kept, CSRF tokens read from the pages and sent with every form.
 #![allow(dead_code)]
 
+pub mod http;
+pub mod server;
+
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::Client;
 use samspill::clock::Clock;

@@ -1,0 +1,313 @@
+//! The server as a real process: killed with SIGKILL under concurrent writes (no
+//! acknowledged write lost, the SQLite file intact), a PostgreSQL outage (503 pages, then
+//! recovery without a restart), and two instances on one PostgreSQL database (sessions,
+//! lock-outs and writes shared). The fault benchmark runs the long versions of these.
+
+use crate::common::http::Browser;
+use crate::common::server::{self, PrivatePg, Server};
+use crate::common::{self, PASSWORD};
+use samspill::db::Db;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// The new patient's id when the server acknowledged the registration.
+fn acknowledged(reply: &common::http::Response) -> Option<i64> {
+    if reply.status != 303 {
+        return None;
+    }
+    reply.location()?.strip_prefix("/patients/")?.parse().ok()
+}
+
+fn register(
+    browser: &mut Browser,
+    name: &str,
+    unit_id: i64,
+) -> std::io::Result<common::http::Response> {
+    browser.post(
+        "/patients",
+        &[
+            ("full_name", name),
+            ("birth_date", "01.02.1940"),
+            ("unit_id", &unit_id.to_string()),
+        ],
+    )
+}
+
+struct Round {
+    acknowledged: Vec<(String, i64)>,
+    unexpected: Vec<String>,
+}
+
+/// Writers register patients until the server is killed after `kill_after` acknowledged
+/// writes; returns what they saw.
+fn write_until_killed(
+    server: Server,
+    browsers: &mut [Browser],
+    unit_id: i64,
+    round: usize,
+    kill_after: usize,
+) -> Round {
+    let stop = Arc::new(AtomicBool::new(false));
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::new(Mutex::new(Round {
+        acknowledged: Vec::new(),
+        unexpected: Vec::new(),
+    }));
+    let handles: Vec<_> = browsers
+        .iter()
+        .enumerate()
+        .map(|(w, browser)| {
+            let mut browser = browser.clone();
+            browser.port = server.port;
+            let (stop, count, seen) = (stop.clone(), count.clone(), seen.clone());
+            std::thread::spawn(move || {
+                let mut n = 0;
+                while !stop.load(Ordering::SeqCst) {
+                    let name = format!("Krasj r{round} w{w} n{n}");
+                    n += 1;
+                    match register(&mut browser, &name, unit_id) {
+                        Ok(reply) => match acknowledged(&reply) {
+                            Some(id) => {
+                                seen.lock().unwrap().acknowledged.push((name, id));
+                                count.fetch_add(1, Ordering::SeqCst);
+                            }
+                            None if stop.load(Ordering::SeqCst) => break,
+                            None => seen
+                                .lock()
+                                .unwrap()
+                                .unexpected
+                                .push(format!("{name}: {} {}", reply.status, reply.body)),
+                        },
+                        // The connection broke: the server is gone, nothing was acknowledged.
+                        Err(_) => break,
+                    }
+                }
+                browser
+            })
+        })
+        .collect();
+    let mut waited = 0;
+    while count.load(Ordering::SeqCst) < kill_after && waited < 6000 {
+        std::thread::sleep(Duration::from_millis(10));
+        waited += 1;
+    }
+    server.kill();
+    stop.store(true, Ordering::SeqCst);
+    for (slot, handle) in browsers.iter_mut().zip(handles) {
+        let port = slot.port;
+        *slot = handle.join().expect("writer thread");
+        slot.port = port;
+    }
+    let mut seen = seen.lock().unwrap();
+    Round {
+        acknowledged: std::mem::take(&mut seen.acknowledged),
+        unexpected: std::mem::take(&mut seen.unexpected),
+    }
+}
+
+#[test]
+fn a_killed_server_loses_no_acknowledged_write() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let url = rt.block_on(common::fresh_database_url(dir.path()));
+    let db = rt.block_on(Db::connect(&url, 2)).unwrap();
+    let seed = rt.block_on(server::seed(&db, common::password_hash()));
+
+    let mut server = Server::start(&url, dir.path());
+    let mut browsers: Vec<Browser> = (0..6)
+        .map(|_| {
+            let mut b = Browser::new(server.port);
+            assert!(b.login(seed.worker, PASSWORD).unwrap(), "login");
+            b
+        })
+        .collect();
+    let mut acknowledged: Vec<(String, i64)> = Vec::new();
+    for round in 0..3 {
+        let result = write_until_killed(server, &mut browsers, seed.unit_id, round, 25);
+        assert!(
+            result.unexpected.is_empty(),
+            "answers that were neither an acknowledgement nor a broken connection: {:?}",
+            result.unexpected
+        );
+        assert!(
+            result.acknowledged.len() >= 25,
+            "round {round}: {} writes acknowledged before the kill",
+            result.acknowledged.len()
+        );
+        acknowledged.extend(result.acknowledged);
+        server = Server::start(&url, dir.path());
+    }
+
+    // Every acknowledged write is there, under the id the client was given.
+    let stored = rt.block_on(server::patients_named(&db, "Krasj "));
+    let missing: Vec<&(String, i64)> = acknowledged
+        .iter()
+        .filter(|(name, id)| stored.get(name) != Some(id))
+        .collect();
+    assert_eq!(missing, Vec::<&(String, i64)>::new(), "lost writes");
+    assert!(stored.len() >= acknowledged.len());
+
+    // The sessions outlived the crashes, and the restarted server serves what was written.
+    let (name, id) = acknowledged.last().unwrap().clone();
+    let mut browser = browsers[0].clone();
+    browser.port = server.port;
+    let page = browser.get(&format!("/patients/{id}")).unwrap();
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(&name));
+
+    if !common::is_postgres() {
+        server.kill();
+        let check: String = rt
+            .block_on(async {
+                samspill::on_db!(&db, |p| sqlx::query_scalar("PRAGMA integrity_check")
+                    .fetch_one(p)
+                    .await)
+            })
+            .unwrap();
+        assert_eq!(check, "ok");
+    }
+}
+
+#[test]
+fn a_database_outage_answers_503_and_the_server_recovers_by_itself() {
+    if !common::is_postgres() {
+        // SQLite lives inside the process: there is no database server to lose.
+        return;
+    }
+    let rt = runtime();
+    let pg = PrivatePg::init();
+    let url = pg.url();
+    let db = rt.block_on(Db::connect(&url, 1)).unwrap();
+    let seed = rt.block_on(server::seed(&db, common::password_hash()));
+    rt.block_on(db.close());
+
+    let mut server = Server::start(&url, pg.dir.path());
+    let mut browser = Browser::new(server.port);
+    assert!(browser.login(seed.worker, PASSWORD).unwrap());
+    let before = register(&mut browser, "Brudd før", seed.unit_id).unwrap();
+    assert!(acknowledged(&before).is_some(), "{}", before.body);
+
+    pg.stop();
+    let page = browser.get("/patients").unwrap();
+    assert_eq!(page.status, 503);
+    assert!(page.body.contains("Tjenesten er midlertidig utilgjengelig"));
+    assert!(page.body.contains("lang=\"nb\""));
+    assert_eq!(browser.get("/healthz").unwrap().status, 503);
+    let during = register(&mut browser, "Brudd under", seed.unit_id).unwrap();
+    assert_eq!(during.status, 503);
+    assert!(server.alive(), "the server survived the outage");
+
+    pg.start();
+    let mut healthy = false;
+    for _ in 0..300 {
+        if browser.get("/healthz").is_ok_and(|r| r.status == 200) {
+            healthy = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(healthy, "healthy again after the database came back");
+    // The same session goes on, and writes work again, without restarting the server.
+    assert_eq!(browser.get("/patients").unwrap().status, 200);
+    let after = register(&mut browser, "Brudd etter", seed.unit_id).unwrap();
+    assert!(acknowledged(&after).is_some(), "{}", after.body);
+
+    let db = rt.block_on(Db::connect(&url, 1)).unwrap();
+    let names: Vec<String> = rt
+        .block_on(server::patients_named(&db, "Brudd "))
+        .into_keys()
+        .collect();
+    assert_eq!(names, vec!["Brudd etter", "Brudd før"]);
+    rt.block_on(db.close());
+    drop(server);
+}
+
+#[test]
+fn two_instances_share_sessions_lockouts_and_writes() {
+    if !common::is_postgres() {
+        // Several instances need PostgreSQL; SQLite serves one process.
+        return;
+    }
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let url = rt.block_on(common::fresh_database_url(dir.path()));
+    let db = rt.block_on(Db::connect(&url, 2)).unwrap();
+    let seed = rt.block_on(server::seed(&db, common::password_hash()));
+    let a = Server::start(&url, dir.path());
+    let b = Server::start(&url, dir.path());
+
+    // A session made through A is valid on B.
+    let mut browser = Browser::new(a.port);
+    assert!(browser.login(seed.worker, PASSWORD).unwrap());
+    browser.port = b.port;
+    let page = browser.get("/patients").unwrap();
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Test ansatt1"));
+
+    // Writes through both, from several clients at once, are all there.
+    let handles: Vec<_> = (0..4)
+        .map(|w| {
+            let mut client = browser.clone();
+            let ports = [a.port, b.port];
+            let unit_id = seed.unit_id;
+            std::thread::spawn(move || {
+                let mut done = Vec::new();
+                for n in 0..10 {
+                    client.port = ports[(w + n) % 2];
+                    let name = format!("Begge w{w} n{n}");
+                    let reply = register(&mut client, &name, unit_id).expect("answer");
+                    let id = acknowledged(&reply)
+                        .unwrap_or_else(|| panic!("{name}: {} {}", reply.status, reply.body));
+                    done.push((name, id));
+                }
+                done
+            })
+        })
+        .collect();
+    let written: BTreeMap<String, i64> = handles
+        .into_iter()
+        .flat_map(|h| h.join().expect("writer"))
+        .collect();
+    assert_eq!(written.len(), 40);
+    assert_eq!(rt.block_on(server::patients_named(&db, "Begge ")), written);
+
+    // Logging out on A ends the session on B too.
+    browser.port = a.port;
+    assert_eq!(browser.post("/logout", &[]).unwrap().status, 303);
+    browser.port = b.port;
+    let after = browser.get("/patients").unwrap();
+    assert_eq!(after.status, 303);
+    assert!(after.location().unwrap().starts_with("/login"));
+
+    // Failed logins counted on both add up to one lock-out that both enforce.
+    let mut guesser = Browser::new(a.port);
+    for attempt in 0..samspill::web::auth::MAX_FAILURES {
+        guesser.port = if attempt % 2 == 0 { a.port } else { b.port };
+        assert!(!guesser.login(seed.worker, "feil-passord-123").unwrap());
+    }
+    for port in [a.port, b.port] {
+        let mut right = Browser::new(port);
+        right.get("/login").unwrap();
+        let reply = right
+            .post(
+                "/login",
+                &[("username", seed.worker), ("password", PASSWORD)],
+            )
+            .unwrap();
+        assert_eq!(reply.status, 422, "refused on port {port}");
+        assert!(
+            reply.body.contains("For mange mislykkede innlogginger"),
+            "locked on port {port}"
+        );
+    }
+    rt.block_on(db.close());
+}
