@@ -1,5 +1,6 @@
 //! Every mounted route: anonymous requests go to the login page (except the public ones),
-//! and each role reaches only its own pages.
+//! each role reaches only its own pages (403 or 404 for the others), every post without the
+//! session's CSRF token is refused, and the security headers are on every response.
 
 use crate::common;
 use rocket::http::{Method, Status};
@@ -264,4 +265,168 @@ async fn metrics_accept_a_configured_bearer_token() {
         .dispatch()
         .await;
     assert_eq!(wrong.headers().get_one("Location"), Some("/login"));
+}
+
+/// The access policy, written down independently of the handlers: which roles may use a
+/// route. Everything else must answer 403 (or 404, which reveals nothing either).
+fn roles_for(method: Method, pattern: &str) -> &'static [Role] {
+    const ALL: &[Role] = &[Role::Worker, Role::Manager, Role::Admin];
+    let path = pattern.split('?').next().unwrap_or(pattern);
+    match path {
+        "/" | "/account/password" | "/logout" | "/tilgjengelighet" | "/login" | "/setup"
+        | "/healthz" => ALL,
+        "/metrics" => &[Role::Manager, Role::Admin],
+        p if p.starts_with("/admin") => &[Role::Admin],
+        p if p.starts_with("/dashboard") || p.starts_with("/audit") => &[Role::Manager],
+        // Every change to patient data is the health worker's.
+        _ if method == Method::Post => &[Role::Worker],
+        p if p.ends_with("/new")
+            || p.ends_with("/edit")
+            || p.ends_with("/child-followup")
+            || p == "/followups" =>
+        {
+            &[Role::Worker]
+        }
+        // Reading patient data: workers in their unit, managers in their district.
+        _ => &[Role::Worker, Role::Manager],
+    }
+}
+
+fn assert_security_headers(res: &rocket::local::asynchronous::LocalResponse<'_>, what: &str) {
+    let h = res.headers();
+    let csp = h.get_one("Content-Security-Policy").unwrap_or_default();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"),
+        "{what}: CSP {csp:?}"
+    );
+    assert_eq!(
+        h.get_one("X-Content-Type-Options"),
+        Some("nosniff"),
+        "{what}"
+    );
+    assert_eq!(h.get_one("Referrer-Policy"), Some("same-origin"), "{what}");
+}
+
+#[rocket::async_test]
+async fn every_route_refuses_the_wrong_role_and_posts_without_csrf() {
+    let app = common::start().await;
+    let org = app.org().await;
+    app.user("ansatt1", Role::Worker, Some(org.unit_a1)).await;
+    app.user("leder1", Role::Manager, Some(org.unit_a1)).await;
+    app.user("admin", Role::Admin, None).await;
+    app.login_as("ansatt1").await;
+    let patient = app
+        .patient("Kari Nordmann", "01.02.1940", org.unit_a1)
+        .await;
+    assert_eq!(patient, 1);
+    let manager = app.browser().await;
+    manager.login_as("leder1").await;
+    let admin = app.browser().await;
+    admin.login_as("admin").await;
+    let anon = app.browser().await;
+    let users = [
+        (Role::Worker, &app),
+        (Role::Manager, &manager),
+        (Role::Admin, &admin),
+    ];
+
+    let routes: Vec<(Method, String)> = app
+        .client
+        .rocket()
+        .routes()
+        .map(|r| (r.method, r.uri.origin.path().to_string()))
+        .collect();
+    let mut refusals = 0;
+    let mut csrf_checks = 0;
+    for (method, pattern) in &routes {
+        let path = concrete(pattern);
+        if path.starts_with("/static") {
+            continue;
+        }
+        let allowed = roles_for(*method, pattern);
+        if samspill::web::PUBLIC_PATHS.contains(&path.as_str()) {
+            // Public forms (login, first-time setup) carry the anonymous token.
+            if *method == Method::Post {
+                let res = anon
+                    .client
+                    .post(path.clone())
+                    .header(rocket::http::ContentType::Form)
+                    .body("username=a&password=b")
+                    .dispatch()
+                    .await;
+                assert_security_headers(&res, &path);
+                assert_eq!(res.status(), Status::Forbidden, "POST {path} without token");
+                csrf_checks += 1;
+            }
+            continue;
+        }
+        for (role, browser) in users {
+            let what = format!("{method} {path} as {role:?}");
+            let token = browser.csrf().await;
+            let res = match method {
+                Method::Get => browser.client.get(path.clone()).dispatch().await,
+                // A valid post from an allowed role would change data (or log out): only
+                // the refusals below are sent for those.
+                _ if allowed.contains(&role) => {
+                    browser
+                        .client
+                        .post(path.clone())
+                        .header(rocket::http::ContentType::Form)
+                        .body("")
+                        .dispatch()
+                        .await
+                }
+                _ => {
+                    browser
+                        .client
+                        .post(path.clone())
+                        .header(rocket::http::ContentType::Form)
+                        .body(format!("csrf_token={token}"))
+                        .dispatch()
+                        .await
+                }
+            };
+            assert_security_headers(&res, &what);
+            let status = res.status();
+            assert_ne!(status, Status::InternalServerError, "{what}");
+            if allowed.contains(&role) && *method == Method::Post {
+                assert_eq!(status, Status::Forbidden, "{what} without a token");
+            } else if allowed.contains(&role) {
+                assert_ne!(status, Status::Forbidden, "{what} is allowed");
+            } else {
+                assert!(
+                    status == Status::Forbidden || status == Status::NotFound,
+                    "{what} answered {status}"
+                );
+                refusals += 1;
+            }
+            drop(res);
+            if *method == Method::Post && allowed.contains(&role) {
+                // With a wrong token, and with the token of another user's session.
+                let other = if role == Role::Worker { &manager } else { &app };
+                let foreign = format!("csrf_token={}", other.csrf().await);
+                for body in ["csrf_token=feil", foreign.as_str()] {
+                    let res = browser
+                        .client
+                        .post(path.clone())
+                        .header(rocket::http::ContentType::Form)
+                        .body(body)
+                        .dispatch()
+                        .await;
+                    assert_security_headers(&res, &what);
+                    assert_eq!(res.status(), Status::Forbidden, "{what} with {body:?}");
+                    csrf_checks += 1;
+                }
+            }
+        }
+    }
+    assert!(refusals > 100, "{refusals} refusals checked");
+    assert!(csrf_checks > 80, "{csrf_checks} CSRF checks");
+    // Nothing of the above changed the patient.
+    assert_eq!(
+        app.text("SELECT full_name FROM patients WHERE id = 1")
+            .await,
+        "Kari Nordmann"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM patients").await, 1);
 }
