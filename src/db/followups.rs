@@ -227,8 +227,8 @@ pub async fn child_tasks(
 ) -> Result<Vec<ChildTask>, sqlx::Error> {
     let sql = "SELECT r.id AS relative_id, r.full_name AS relative_name, p.id AS patient_id, p.full_name AS patient_name, r.created_at
                FROM relatives r JOIN patients p ON p.id = r.patient_id
-               WHERE p.unit_id = $1 AND p.archived_at IS NULL
-                 AND ((r.birth_date IS NOT NULL AND r.birth_date > $2) OR (r.birth_date IS NULL AND r.age_group = 'child'))
+               WHERE r.unit_id = $1 AND p.archived_at IS NULL
+                 AND (r.birth_date > $2 OR (r.birth_date IS NULL AND r.age_group = 'child'))
                  AND NOT EXISTS (SELECT 1 FROM child_followups c WHERE c.relative_id = r.id)
                ORDER BY r.created_at, r.id";
     on_db!(db, |p| sqlx::query_as(sql)

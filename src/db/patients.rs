@@ -150,7 +150,7 @@ pub async fn update(
     let sql = "UPDATE patients SET full_name = $1, name_search = $2, sort_key = $3, birth_date = $4, fnr = $5,
                    phone = $6, address = $7, services = $8, updated_at = $9, unit_id = $11
                WHERE id = $10";
-    on_tx!(tx, |c| sqlx::query(sql)
+    let updated = on_tx!(tx, |c| sqlx::query(sql)
         .bind(&p.full_name)
         .bind(search_key(&p.full_name))
         .bind(sort_key(&p.full_name))
@@ -164,7 +164,16 @@ pub async fn update(
         .bind(unit_id)
         .execute(c)
         .await
-        .map(|r| r.rows_affected()))
+        .map(|r| r.rows_affected()))?;
+    // The relatives follow the patient to the new unit.
+    let follow = "UPDATE relatives SET unit_id = $1 WHERE patient_id = $2 AND unit_id <> $1";
+    on_tx!(tx, |c| sqlx::query(follow)
+        .bind(unit_id)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    Ok(updated)
 }
 
 /// Archives (Some(now)) or restores (None) a patient.

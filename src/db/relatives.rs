@@ -88,8 +88,9 @@ pub async fn insert(
 ) -> Result<i64, sqlx::Error> {
     let sql = "INSERT INTO relatives (patient_id, full_name, relation, relation_other, phone, email, address, birth_date,
                    age_group, language, interpreter, closest, closest_basis, closest_on, guardian, involvement,
-                   contact_person_id, created_by, created_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
+                   contact_person_id, created_by, created_at, updated_at, unit_id)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19,
+                   (SELECT unit_id FROM patients WHERE id = $1))
                RETURNING id";
     on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(patient_id)

@@ -41,6 +41,30 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<SessionRow>, sqlx::Error> 
     on_db!(db, |p| sqlx::query_as(sql).bind(id).fetch_optional(p).await)
 }
 
+/// A session with its user, in one query (every request asks this).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SessionWithUser {
+    pub session_id: String,
+    pub csrf_token: String,
+    pub session_created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    #[sqlx(flatten)]
+    pub user: super::users::UserRow,
+}
+
+pub async fn find_with_user(db: &Db, id: &str) -> Result<Option<SessionWithUser>, sqlx::Error> {
+    const SQL: &str = concat!(
+        "SELECT sess.id AS session_id, sess.csrf_token, sess.created_at AS session_created_at,
+            sess.last_seen_at, sess.ended_at, ",
+        super::users::user_columns!(),
+        " FROM sessions sess JOIN users s ON s.id = sess.user_id ",
+        super::users::user_joins!(),
+        " WHERE sess.id = $1"
+    );
+    on_db!(db, |p| sqlx::query_as(SQL).bind(id).fetch_optional(p).await)
+}
+
 pub async fn touch(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     let sql = "UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND ended_at IS NULL";
     on_db!(db, |p| sqlx::query(sql)

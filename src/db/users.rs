@@ -28,9 +28,21 @@ impl UserRow {
     }
 }
 
-const SELECT: &str = "SELECT s.id, s.username, s.name, s.role, s.unit_id, u.name AS unit_name,
-        u.district_id, d.name AS district_name, s.phone, s.active, s.created_at, s.password_changed_at
-    FROM users s LEFT JOIN units u ON u.id = s.unit_id LEFT JOIN districts d ON d.id = u.district_id";
+/// The columns of a `UserRow`, from `users s` joined with `user_joins!()`.
+macro_rules! user_columns {
+    () => {
+        "s.id, s.username, s.name, s.role, s.unit_id, u.name AS unit_name,
+        u.district_id, d.name AS district_name, s.phone, s.active, s.created_at, s.password_changed_at"
+    };
+}
+macro_rules! user_joins {
+    () => {
+        "LEFT JOIN units u ON u.id = s.unit_id LEFT JOIN districts d ON d.id = u.district_id"
+    };
+}
+pub(super) use {user_columns, user_joins};
+
+const SELECT: &str = concat!("SELECT ", user_columns!(), " FROM users s ", user_joins!());
 
 pub async fn count(db: &Db) -> Result<i64, sqlx::Error> {
     on_db!(db, |p| sqlx::query_scalar("SELECT COUNT(*) FROM users")

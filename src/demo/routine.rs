@@ -186,7 +186,7 @@ pub async fn generate(
     insert_rows!(
         &mut *tx,
         "INSERT INTO relatives (patient_id, full_name, relation, phone, birth_date, age_group, interpreter, closest,
-             closest_basis, guardian, involvement, contact_person_id, created_at, updated_at) ",
+             closest_basis, guardian, involvement, contact_person_id, created_at, updated_at, unit_id) ",
         relatives,
         |b, r| {
             b.push_bind(patients[r.patient].id)
@@ -202,7 +202,8 @@ pub async fn generate(
                 .push_bind(r.involvement)
                 .push_bind(r.contact)
                 .push_bind(r.created)
-                .push_bind(r.created);
+                .push_bind(r.created)
+                .push_bind(patients[r.patient].unit_id);
         }
     );
     for (id, outcome, on) in &outcomes {

@@ -82,7 +82,7 @@ async fn lookup(req: &Request<'_>) -> SessionLookup {
     else {
         return none(NoSession::Missing);
     };
-    let session = match db::sessions::find(db, &sid).await {
+    let session = match db::sessions::find_with_user(db, &sid).await {
         Ok(Some(session)) => session,
         Ok(None) => return none(NoSession::Missing),
         Err(e) => return none(failure(&e)),
@@ -91,13 +91,14 @@ async fn lookup(req: &Request<'_>) -> SessionLookup {
     if session.ended_at.is_some() {
         return none(NoSession::Ended);
     }
-    let expired = if now - session.created_at > Duration::hours(settings.session_absolute_hours) {
-        Some(NoSession::AbsoluteTimeout)
-    } else if now - session.last_seen_at > Duration::minutes(settings.session_idle_minutes) {
-        Some(NoSession::IdleTimeout)
-    } else {
-        None
-    };
+    let expired =
+        if now - session.session_created_at > Duration::hours(settings.session_absolute_hours) {
+            Some(NoSession::AbsoluteTimeout)
+        } else if now - session.last_seen_at > Duration::minutes(settings.session_idle_minutes) {
+            Some(NoSession::IdleTimeout)
+        } else {
+            None
+        };
     if let Some(why) = expired {
         let reason = if why == NoSession::IdleTimeout {
             "idle timeout"
@@ -107,11 +108,7 @@ async fn lookup(req: &Request<'_>) -> SessionLookup {
         let _ = db::sessions::end(db, &sid, reason, now).await;
         return none(why);
     }
-    let user = match db::users::by_id(db, session.user_id).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return none(NoSession::Missing),
-        Err(e) => return none(failure(&e)),
-    };
+    let user = session.user;
     if !user.active {
         return none(NoSession::Ended);
     }
@@ -131,7 +128,7 @@ async fn lookup(req: &Request<'_>) -> SessionLookup {
             unit_name: user.unit_name,
             district_id: user.district_id,
             district_name: user.district_name,
-            session_id: session.id,
+            session_id: session.session_id,
             csrf_token: session.csrf_token,
         }),
         missing_because: None,

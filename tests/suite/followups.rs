@@ -1,8 +1,9 @@
 //! The worker's follow-up list and what happens to a follow-up.
 
-use super::routine::{error_for, setup};
+use super::routine::{error_for, id_from, relative, setup};
 use rocket::http::Status;
 use samspill::domain::dates::format_date;
+use samspill::domain::user::Role;
 
 #[rocket::async_test]
 async fn the_worklist_puts_overdue_first_and_records_done_moved_and_cancelled() {
@@ -139,4 +140,55 @@ async fn the_worklist_puts_overdue_first_and_records_done_moved_and_cancelled() 
         .to_string();
     assert!(ics.body.contains(&format!("DTSTART;VALUE=DATE:{due}\r\n")));
     assert!(ics.body.contains("SUMMARY:Telefonsamtale: Snart"));
+}
+
+#[rocket::async_test]
+async fn a_childs_task_follows_the_patient_to_another_unit() {
+    let (app, org, patient) = setup().await;
+    app.user("ansatt3", Role::Worker, Some(org.unit_a2)).await;
+    let child = app
+        .post(
+            &format!("/patients/{patient}/relatives"),
+            &relative(
+                "Emma Nordmann",
+                &[
+                    ("relation", "grandchild"),
+                    ("birth_date", "01.01.2015"),
+                    ("involvement", "no"),
+                    ("consent_scope", "none"),
+                ],
+            ),
+        )
+        .await;
+    let child = id_from(&child.location, "/relatives/");
+    let task = format!("/relatives/{child}/child-followup");
+    assert!(app.get("/followups").await.body.contains(&task));
+    assert_eq!(
+        app.scalar(&format!("SELECT unit_id FROM relatives WHERE id = {child}"))
+            .await,
+        org.unit_a1
+    );
+
+    // The patient moves to the other unit of the district: so does the child's task.
+    let unit_a2 = org.unit_a2.to_string();
+    let moved = app
+        .post(
+            &format!("/patients/{patient}"),
+            &[
+                ("full_name", "Per Nordmann"),
+                ("birth_date", "01.02.1940"),
+                ("unit_id", unit_a2.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, Status::SeeOther, "{}", moved.body);
+    assert_eq!(
+        app.scalar(&format!("SELECT unit_id FROM relatives WHERE id = {child}"))
+            .await,
+        org.unit_a2
+    );
+    assert!(!app.get("/followups").await.body.contains(&task));
+    let other = app.browser().await;
+    other.login_as("ansatt3").await;
+    assert!(other.get("/followups").await.body.contains(&task));
 }
