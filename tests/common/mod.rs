@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod load;
 pub mod server;
 
 use rocket::http::{ContentType, Header, Status};

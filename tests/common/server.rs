@@ -18,7 +18,9 @@ pub const SECRET: &str =
 pub fn server_bin() -> PathBuf {
     match std::env::var("SAMSPILL_SERVER_BIN") {
         Ok(path) if !path.is_empty() => PathBuf::from(path),
-        _ => PathBuf::from(env!("CARGO_BIN_EXE_samspill")),
+        _ => PathBuf::from(
+            option_env!("CARGO_BIN_EXE_samspill").expect("SAMSPILL_SERVER_BIN names the server"),
+        ),
     }
 }
 

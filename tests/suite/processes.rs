@@ -4,12 +4,11 @@
 //! lock-outs and writes shared). The fault benchmark runs the long versions of these.
 
 use crate::common::http::Browser;
+use crate::common::load::{self, register, write_until_killed};
 use crate::common::server::{self, PrivatePg, Server};
 use crate::common::{self, PASSWORD};
 use samspill::db::Db;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -19,99 +18,8 @@ fn runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-/// The new patient's id when the server acknowledged the registration.
 fn acknowledged(reply: &common::http::Response) -> Option<i64> {
-    if reply.status != 303 {
-        return None;
-    }
-    reply.location()?.strip_prefix("/patients/")?.parse().ok()
-}
-
-fn register(
-    browser: &mut Browser,
-    name: &str,
-    unit_id: i64,
-) -> std::io::Result<common::http::Response> {
-    browser.post(
-        "/patients",
-        &[
-            ("full_name", name),
-            ("birth_date", "01.02.1940"),
-            ("unit_id", &unit_id.to_string()),
-        ],
-    )
-}
-
-struct Round {
-    acknowledged: Vec<(String, i64)>,
-    unexpected: Vec<String>,
-}
-
-/// Writers register patients until the server is killed after `kill_after` acknowledged
-/// writes; returns what they saw.
-fn write_until_killed(
-    server: Server,
-    browsers: &mut [Browser],
-    unit_id: i64,
-    round: usize,
-    kill_after: usize,
-) -> Round {
-    let stop = Arc::new(AtomicBool::new(false));
-    let count = Arc::new(AtomicUsize::new(0));
-    let seen = Arc::new(Mutex::new(Round {
-        acknowledged: Vec::new(),
-        unexpected: Vec::new(),
-    }));
-    let handles: Vec<_> = browsers
-        .iter()
-        .enumerate()
-        .map(|(w, browser)| {
-            let mut browser = browser.clone();
-            browser.port = server.port;
-            let (stop, count, seen) = (stop.clone(), count.clone(), seen.clone());
-            std::thread::spawn(move || {
-                let mut n = 0;
-                while !stop.load(Ordering::SeqCst) {
-                    let name = format!("Krasj r{round} w{w} n{n}");
-                    n += 1;
-                    match register(&mut browser, &name, unit_id) {
-                        Ok(reply) => match acknowledged(&reply) {
-                            Some(id) => {
-                                seen.lock().unwrap().acknowledged.push((name, id));
-                                count.fetch_add(1, Ordering::SeqCst);
-                            }
-                            None if stop.load(Ordering::SeqCst) => break,
-                            None => seen
-                                .lock()
-                                .unwrap()
-                                .unexpected
-                                .push(format!("{name}: {} {}", reply.status, reply.body)),
-                        },
-                        // The connection broke: the server is gone, nothing was acknowledged.
-                        Err(_) => break,
-                    }
-                }
-                browser
-            })
-        })
-        .collect();
-    let mut waited = 0;
-    while count.load(Ordering::SeqCst) < kill_after && waited < 6000 {
-        std::thread::sleep(Duration::from_millis(10));
-        waited += 1;
-    }
-    server.kill();
-    stop.store(true, Ordering::SeqCst);
-    for (slot, handle) in browsers.iter_mut().zip(handles) {
-        let port = slot.port;
-        *slot = handle.join().expect("writer thread");
-        slot.port = port;
-    }
-    let mut seen = seen.lock().unwrap();
-    Round {
-        acknowledged: std::mem::take(&mut seen.acknowledged),
-        unexpected: std::mem::take(&mut seen.unexpected),
-    }
+    load::acknowledged(reply, "/patients/")
 }
 
 #[test]
@@ -132,7 +40,7 @@ fn a_killed_server_loses_no_acknowledged_write() {
         .collect();
     let mut acknowledged: Vec<(String, i64)> = Vec::new();
     for round in 0..3 {
-        let result = write_until_killed(server, &mut browsers, seed.unit_id, round, 25);
+        let result = write_until_killed(server, &mut browsers, seed.unit_id, "Krasj", round, 25);
         assert!(
             result.unexpected.is_empty(),
             "answers that were neither an acknowledgement nor a broken connection: {:?}",
