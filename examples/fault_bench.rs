@@ -364,10 +364,6 @@ fn outage(rt: &tokio::runtime::Runtime) {
 
 fn main() {
     let which = std::env::args().nth(1).unwrap_or_else(|| "both".into());
-    if std::env::var("SAMSPILL_SERVER_BIN").is_err() {
-        let release = concat!(env!("CARGO_MANIFEST_DIR"), "/target/release/samspill");
-        std::env::set_var("SAMSPILL_SERVER_BIN", release);
-    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

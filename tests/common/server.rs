@@ -14,13 +14,19 @@ pub const SECRET: &str =
     "c2Ftc3BpbGwtdGVzdC1zZWNyZXQta2V5LXRoYXQtaXMtbG9uZy1lbm91Z2gtZm9yLXJvY2tldC0xMjM0NTY3OA==";
 
 /// The server binary: `SAMSPILL_SERVER_BIN` (the release build, as the test script sets it),
-/// else the one Cargo built for this test run.
+/// else the one Cargo built for this test run, else the release build.
 pub fn server_bin() -> PathBuf {
     match std::env::var("SAMSPILL_SERVER_BIN") {
         Ok(path) if !path.is_empty() => PathBuf::from(path),
-        _ => PathBuf::from(
-            option_env!("CARGO_BIN_EXE_samspill").expect("SAMSPILL_SERVER_BIN names the server"),
-        ),
+        // Integration tests get the binary Cargo built; the benchmark uses the release build.
+        _ => option_env!("CARGO_BIN_EXE_samspill")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/target/release/samspill"
+                ))
+            }),
     }
 }
 
