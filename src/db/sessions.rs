@@ -5,16 +5,6 @@ use super::Db;
 use crate::on_db;
 use chrono::{DateTime, Utc};
 
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct SessionRow {
-    pub id: String,
-    pub user_id: i64,
-    pub csrf_token: String,
-    pub created_at: DateTime<Utc>,
-    pub last_seen_at: DateTime<Utc>,
-    pub ended_at: Option<DateTime<Utc>>,
-}
-
 pub async fn create(
     db: &Db,
     id: &str,
@@ -34,11 +24,6 @@ pub async fn create(
         .execute(p)
         .await
         .map(|_| ()))
-}
-
-pub async fn find(db: &Db, id: &str) -> Result<Option<SessionRow>, sqlx::Error> {
-    let sql = "SELECT id, user_id, csrf_token, created_at, last_seen_at, ended_at FROM sessions WHERE id = $1";
-    on_db!(db, |p| sqlx::query_as(sql).bind(id).fetch_optional(p).await)
 }
 
 /// A session with its user, in one query (every request asks this).

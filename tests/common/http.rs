@@ -40,7 +40,8 @@ pub fn encode(s: &str) -> String {
         .collect()
 }
 
-fn form(fields: &[(&str, &str)]) -> String {
+/// An `application/x-www-form-urlencoded` body.
+pub fn form_body(fields: &[(&str, &str)]) -> String {
     fields
         .iter()
         .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
@@ -138,7 +139,7 @@ impl Browser {
         let token = self.csrf.clone().unwrap_or_default();
         let mut all = fields.to_vec();
         all.push(("csrf_token", &token));
-        self.request("POST", path, Some(&form(&all)))
+        self.request("POST", path, Some(&form_body(&all)))
     }
 
     /// Logs in; Ok(true) when the server accepted the password.

@@ -7,6 +7,9 @@ pub mod http;
 pub mod load;
 pub mod server;
 
+pub use http::{encode, form_body, scrape_csrf};
+use server::SECRET;
+
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::Client;
 use samspill::clock::Clock;
@@ -17,8 +20,6 @@ use samspill::App;
 use std::sync::{Mutex, OnceLock};
 
 pub const PASSWORD: &str = "riktig-hest-batteri-stift";
-const SECRET: &str =
-    "c2Ftc3BpbGwtdGVzdC1zZWNyZXQta2V5LXRoYXQtaXMtbG9uZy1lbm91Z2gtZm9yLXJvY2tldC0xMjM0NTY3OA==";
 
 pub fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
@@ -123,32 +124,6 @@ pub async fn client_for(db: &Db, clock: &Clock, url: &str) -> Client {
     Client::tracked(samspill::build_rocket(figment(), app))
         .await
         .expect("valid rocket")
-}
-
-pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-pub fn form_body(fields: &[(&str, &str)]) -> String {
-    fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// The value of the first `name="csrf_token"` field on a page.
-pub fn scrape_csrf(html: &str) -> Option<String> {
-    let at = html.find("name=\"csrf_token\" value=\"")?;
-    let rest = &html[at + "name=\"csrf_token\" value=\"".len()..];
-    Some(rest[..rest.find('"')?].to_string())
 }
 
 impl TestApp {
