@@ -64,6 +64,150 @@ pub async fn record(db: &Db, a: &Access<'_>, now: DateTime<Utc>) -> Result<(), s
         .map(|_| ()))
 }
 
+/// An access entry that owns its text, for the batch writer.
+#[derive(Debug)]
+struct Owned {
+    user_id: i64,
+    username: String,
+    action: Action,
+    entity: String,
+    entity_id: Option<i64>,
+    patient_id: Option<i64>,
+    unit_id: Option<i64>,
+    detail: String,
+    at: DateTime<Utc>,
+}
+
+type Reply = tokio::sync::oneshot::Sender<Result<(), Failure>>;
+
+/// Why a batch was not written: the database did not answer, or it refused.
+#[derive(Debug, Clone)]
+enum Failure {
+    Unavailable,
+    Refused(String),
+}
+
+/// The most rows one statement writes.
+const MAX_BATCH: usize = 100;
+
+/// Writes the views of concurrent requests together: each request hands its row over and
+/// waits until the statement that holds it has committed, so no page is shown before its
+/// view is logged, while many requests share one write (one lock and one commit on SQLite).
+#[derive(Debug, Clone)]
+pub struct Batcher {
+    queue: tokio::sync::mpsc::Sender<(Owned, Reply)>,
+}
+
+impl Batcher {
+    /// Starts the writer task on the current runtime.
+    pub fn start(db: Db) -> Batcher {
+        let (queue, mut rows) = tokio::sync::mpsc::channel::<(Owned, Reply)>(4 * MAX_BATCH);
+        tokio::spawn(async move {
+            while let Some(first) = rows.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match rows.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let (entries, replies): (Vec<Owned>, Vec<Reply>) = batch.into_iter().unzip();
+                let result = insert_many(&db, &entries).await.map_err(|e| {
+                    if super::is_unavailable(&e) {
+                        Failure::Unavailable
+                    } else {
+                        Failure::Refused(e.to_string())
+                    }
+                });
+                for reply in replies {
+                    let _ = reply.send(result.clone());
+                }
+            }
+        });
+        Batcher { queue }
+    }
+
+    /// Records `a` and returns once it is committed. Falls back to a write of its own when
+    /// the writer task is gone (its runtime shutting down).
+    pub async fn record(
+        &self,
+        db: &Db,
+        a: &Access<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        let (reply, done) = tokio::sync::oneshot::channel();
+        let row = Owned {
+            user_id: a.user_id,
+            username: a.username.to_string(),
+            action: a.action,
+            entity: a.entity.to_string(),
+            entity_id: a.entity_id,
+            patient_id: a.patient_id,
+            unit_id: a.unit_id,
+            detail: a.detail.to_string(),
+            at: now,
+        };
+        if self.queue.send((row, reply)).await.is_err() {
+            return record(db, a, now).await;
+        }
+        match done.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(Failure::Unavailable)) => Err(sqlx::Error::PoolTimedOut),
+            Ok(Err(Failure::Refused(why))) => Err(sqlx::Error::Protocol(why)),
+            Err(_) => record(db, a, now).await,
+        }
+    }
+}
+
+/// One statement for all of `rows`.
+async fn insert_many(db: &Db, rows: &[Owned]) -> Result<(), sqlx::Error> {
+    let values: Vec<String> = (0..rows.len())
+        .map(|i| {
+            let n = i * 9;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6,
+                n + 7,
+                n + 8,
+                n + 9
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO access_log (at, user_id, username, action, entity, entity_id, patient_id, unit_id, detail) VALUES {}",
+        values.join(", ")
+    );
+    macro_rules! bind_rows {
+        ($q:expr) => {{
+            let mut q = $q;
+            for r in rows {
+                q = q
+                    .bind(r.at)
+                    .bind(r.user_id)
+                    .bind(r.username.as_str())
+                    .bind(r.action.as_str())
+                    .bind(r.entity.as_str())
+                    .bind(r.entity_id)
+                    .bind(r.patient_id)
+                    .bind(r.unit_id)
+                    .bind(r.detail.as_str());
+            }
+            q
+        }};
+    }
+    // Batches of one repeat; longer ones vary in length and are not kept prepared.
+    let persistent = rows.len() == 1;
+    on_db!(db, |p| bind_rows!(sqlx::query(&sql).persistent(persistent))
+        .execute(p)
+        .await
+        .map(|_| ()))
+}
+
 /// Records inside the transaction of the change itself, so a change is never without its
 /// log row.
 pub async fn record_tx(tx: &mut Tx, a: &Access<'_>, now: DateTime<Utc>) -> Result<(), sqlx::Error> {

@@ -5,6 +5,7 @@
 pub mod access_log;
 pub mod agreements;
 pub mod backup;
+pub mod changes;
 pub mod dashboard;
 pub mod events;
 pub mod followups;

@@ -13,6 +13,7 @@ use super::session::Manager;
 use super::{access, record_change};
 use crate::clock::Clock;
 use crate::db::access_log::Action;
+use crate::db::changes::Version;
 use crate::db::dashboard::TrendPoint;
 use crate::db::oversight::Query;
 use crate::db::{self, Db};
@@ -45,20 +46,20 @@ pub struct Computed {
 /// (district, from, to).
 type CacheKey = (i64, NaiveDate, NaiveDate);
 
-/// Dashboard figures computed once per change: every change to patient data writes an
-/// event, so the newest event id tells whether the figures are still current. Shared by
-/// every manager of the district; each instance keeps its own, and none serves figures older
-/// than the database.
+/// Dashboard figures computed once per change: every change to patient data counts on its
+/// unit (`db::changes`), so the district's counters tell whether the figures are still
+/// current. Shared by every manager of the district; each instance keeps its own, and none
+/// serves figures older than the database.
 #[derive(Default)]
 pub struct Cache {
-    entries: std::sync::Mutex<std::collections::HashMap<CacheKey, (i64, Arc<Computed>)>>,
+    entries: std::sync::Mutex<std::collections::HashMap<CacheKey, (Version, Arc<Computed>)>>,
     /// One computation at a time: managers opening the dashboard together wait for the
     /// first instead of each running the same aggregates.
     computing: tokio::sync::Mutex<()>,
 }
 
 impl Cache {
-    fn get(&self, key: &(i64, NaiveDate, NaiveDate), version: i64) -> Option<Arc<Computed>> {
+    fn get(&self, key: &(i64, NaiveDate, NaiveDate), version: Version) -> Option<Arc<Computed>> {
         let entries = self.entries.lock().ok()?;
         entries
             .get(key)
@@ -73,11 +74,7 @@ async fn computed(
     district: i64,
     period: Period,
 ) -> AppResult<Arc<Computed>> {
-    let version: i64 = crate::on_db!(db, |p| sqlx::query_scalar(
-        "SELECT COALESCE(MAX(id), 0) FROM events"
-    )
-    .fetch_one(p)
-    .await)?;
+    let version = db::changes::of_district(db, district).await?;
     let key = (district, period.from, period.to);
     if let Some(c) = cache.get(&key, version) {
         return Ok(c);

@@ -5,6 +5,7 @@ use super::csrf::CsrfForm;
 use super::error::{AppError, AppResult};
 use super::forms::Text;
 use super::page::{done, invalid, Page, Submitted};
+use super::page_cache::{self, PageCache};
 use super::patients::find;
 use super::routine::{choice_list, followup_views, staff_choices};
 use super::session::{Reader, Worker};
@@ -19,10 +20,12 @@ use crate::domain::followup::{bucket, ics, Bucket};
 use crate::domain::forms as f;
 use crate::domain::validation::FieldErrors;
 use chrono::Months;
+use rocket::http::uri::Origin;
 use rocket::http::{ContentType, Header};
 use rocket::request::FlashMessage;
+use rocket::response::content::RawHtml;
 use rocket::{FromForm, State};
-use rocket_dyn_templates::Template;
+use rocket_dyn_templates::{Metadata, Template};
 use serde::Serialize;
 
 pub fn routes() -> Vec<rocket::Route> {
@@ -37,15 +40,32 @@ struct Group<'a> {
 }
 
 #[rocket::get("/followups?<kind>")]
+#[allow(clippy::too_many_arguments)]
 async fn list(
     user: Worker<'_>,
     kind: Option<&str>,
     db: &State<Db>,
     clock: &State<Clock>,
+    cache: &State<PageCache>,
+    tera: Metadata<'_>,
+    uri: &Origin<'_>,
     flash: Option<FlashMessage<'_>>,
-) -> AppResult<Template> {
+) -> AppResult<RawHtml<String>> {
     let kind = kind.filter(|k| choices::is_valid(choices::FOLLOWUP_KINDS, k));
     let today = clock.today();
+    // Every change to a follow-up or a child relative counts on the units whose lists show
+    // it: the patient's and the owners'. Read before the data (see `page_cache`).
+    let version = match user.unit_id {
+        Some(unit) => db::changes::of_unit(db, unit).await?,
+        None => None,
+    };
+    let path = uri.to_string();
+    let keep = flash.is_none();
+    if let (Some(version), true) = (version, keep) {
+        if let Some(kept) = cache.get(&user.session_id, &path, version, today) {
+            return Ok(RawHtml(kept.html.to_string()));
+        }
+    }
     let rows = db::followups::open_for_owner(db, user.id, kind, 500).await?;
     let views = followup_views(rows, today);
     let groups: Vec<Group<'_>> = [
@@ -70,14 +90,18 @@ async fn list(
         Some(unit) => db::followups::child_tasks(db, unit, adult_before).await?,
         None => Vec::new(),
     };
-    Ok(Page::new("Mine oppfølginger", Some(&user))
+    let page = Page::new("Mine oppfølginger", Some(&user))
         .with("groups", groups)
         .with("total", views.len())
         .with("child_tasks", child_tasks)
         .with("kinds", choice_list(choices::FOLLOWUP_KINDS))
         .with("kind", kind.unwrap_or(""))
-        .flash(flash)
-        .render("followups/list"))
+        .flash(flash);
+    let html = page_cache::render(&tera, page, "followups/list")?;
+    if let (Some(version), true) = (version, keep) {
+        cache.put(&user.session_id, &path, version, today, &html, 0);
+    }
+    Ok(RawHtml(html))
 }
 
 #[derive(Debug, FromForm, Serialize)]

@@ -22,6 +22,7 @@ pub mod mappings;
 pub mod meetings;
 pub mod metrics;
 pub mod page;
+pub mod page_cache;
 pub mod pages;
 pub mod patients;
 pub mod relatives;
@@ -56,6 +57,8 @@ pub fn mount(rocket: Rocket<Build>, app: App) -> Rocket<Build> {
         .manage(app.clock)
         .manage(metrics::Metrics::default())
         .manage(dashboard::Cache::default())
+        .manage(page_cache::PageCache::default())
+        .manage(session::AccessLogWriter::default())
         .attach(headers::SecurityHeaders)
         .attach(metrics::MetricsFairing)
         .attach(Template::custom(|engines| {
@@ -106,8 +109,9 @@ pub fn access<'a>(
     }
 }
 
-/// Records a change to a patient's data: a timeline event for the patient's page and a row
-/// in the access log, both inside the change's transaction.
+/// Records a change to a patient's data: a timeline event for the patient's page, the change
+/// counters of the patient and its units, and a row in the access log, all inside the
+/// change's transaction.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_change(
     tx: &mut crate::db::Tx,
@@ -127,6 +131,7 @@ pub async fn record_change(
         summary,
     };
     crate::db::events::add(tx, &event, now).await?;
+    crate::db::changes::patient(tx, patient.0, patient.1).await?;
     let entry = access(
         user,
         action,
@@ -147,19 +152,18 @@ pub async fn record_view(
     patient: (i64, i64),
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), sqlx::Error> {
-    crate::db::access_log::record(
-        db,
-        &access(
-            user,
-            Action::View,
-            entity,
-            Some(entity_id),
-            Some(patient),
-            "",
-        ),
-        now,
-    )
-    .await
+    let entry = access(
+        user,
+        Action::View,
+        entity,
+        Some(entity_id),
+        Some(patient),
+        "",
+    );
+    match &user.access_log {
+        Some(batcher) => batcher.record(db, &entry, now).await,
+        None => crate::db::access_log::record(db, &entry, now).await,
+    }
 }
 
 /// Requests without a valid session go to the login page, which says why when the session

@@ -69,7 +69,11 @@ impl Page {
     }
 
     pub fn render(self, name: &'static str) -> Template {
-        Template::render(name, Value::Object(self.ctx))
+        Template::render(name, self.into_context())
+    }
+
+    pub fn into_context(self) -> Value {
+        Value::Object(self.ctx)
     }
 }
 

@@ -328,6 +328,7 @@ async fn create(
         }
         Err(e) => return Err(e.into()),
     };
+    db::changes::patient(&mut tx, id, unit_id).await?;
     access_log::record_tx(
         &mut tx,
         &access(
@@ -419,7 +420,9 @@ async fn update(
         }
         return Err(e.into());
     }
+    db::changes::patient(&mut tx, id, unit_id).await?;
     let detail = if unit_id != patient.unit_id {
+        db::changes::unit(&mut tx, patient.unit_id).await?;
         "flyttet til annet tjenestested"
     } else {
         ""
@@ -452,6 +455,7 @@ async fn set_archived(
     let now = clock.now();
     let mut tx = db.begin().await?;
     patients::set_archived(&mut tx, id, archive.then_some(now), now).await?;
+    db::changes::patient(&mut tx, id, patient.unit_id).await?;
     let detail = if archive { "arkivert" } else { "gjenopprettet" };
     access_log::record_tx(
         &mut tx,

@@ -3,6 +3,7 @@
 
 use super::error::{AppError, AppResult};
 use super::page::{Choice, Page};
+use super::page_cache::{self, PageCache};
 use super::patients::{find, PatientView};
 use super::record_view;
 use super::session::Reader;
@@ -13,9 +14,11 @@ use crate::domain::relative::is_child;
 use crate::domain::routine::{steps, MeetingFacts, PatientFacts, RelativeFacts, Step};
 use crate::domain::strain;
 use chrono::NaiveDate;
+use rocket::http::uri::Origin;
 use rocket::request::FlashMessage;
+use rocket::response::content::RawHtml;
 use rocket::State;
-use rocket_dyn_templates::Template;
+use rocket_dyn_templates::{Metadata, Template};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -257,16 +260,33 @@ pub fn choice_list(list: choices::Choices) -> Vec<Choice> {
 }
 
 #[rocket::get("/patients/<id>")]
+#[allow(clippy::too_many_arguments)]
 async fn show(
     user: Reader<'_>,
     id: i64,
     db: &State<Db>,
     clock: &State<Clock>,
+    cache: &State<PageCache>,
+    tera: Metadata<'_>,
+    uri: &Origin<'_>,
     flash: Option<FlashMessage<'_>>,
-) -> AppResult<Template> {
+) -> AppResult<RawHtml<String>> {
+    let today = clock.today();
+    // The counters are read before the data, so a change made in between is never kept
+    // under the older counters.
+    let version = db::changes::of_patient(db, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let path = uri.to_string();
+    if flash.is_none() {
+        if let Some(kept) = cache.get(&user.session_id, &path, version, today) {
+            record_view(db, &user, "patient", id, (id, kept.tag), clock.now()).await?;
+            return Ok(RawHtml(kept.html.to_string()));
+        }
+    }
+    let keep = flash.is_none();
     let patient = find(db, user.scope(), id).await?;
     record_view(db, &user, "patient", id, (id, patient.unit_id), clock.now()).await?;
-    let today = clock.today();
     let routine = load(db, id, today).await?;
     let followups = db::followups::for_patient(db, id).await?;
     let open: Vec<_> = followups
@@ -280,7 +300,7 @@ async fn show(
         Vec::new()
     };
     let form = serde_json::json!({ "owner_id": user.id.to_string(), "kind": "call" });
-    Ok(Page::new(&patient.full_name, Some(&user))
+    let page = Page::new(&patient.full_name, Some(&user))
         .with("patient", PatientView::new(&patient, today))
         .with("steps", &routine.steps)
         .with("relatives", &routine.relatives)
@@ -310,8 +330,19 @@ async fn show(
         )
         .with("form", form)
         .with("can_edit", can_edit)
-        .flash(flash)
-        .render("patients/show"))
+        .flash(flash);
+    let html = page_cache::render(&tera, page, "patients/show")?;
+    if keep {
+        cache.put(
+            &user.session_id,
+            &path,
+            version,
+            today,
+            &html,
+            patient.unit_id,
+        );
+    }
+    Ok(RawHtml(html))
 }
 
 #[rocket::get("/patients/<id>/steps/<step>")]

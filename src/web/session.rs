@@ -31,6 +31,9 @@ pub struct CurrentUser {
     pub session_id: String,
     #[serde(skip)]
     pub csrf_token: String,
+    /// This instance's access-log writer, which the request's views go through.
+    #[serde(skip)]
+    pub access_log: Option<db::access_log::Batcher>,
 }
 
 impl CurrentUser {
@@ -130,8 +133,26 @@ async fn lookup(req: &Request<'_>) -> SessionLookup {
             district_name: user.district_name,
             session_id: session.session_id,
             csrf_token: session.csrf_token,
+            access_log: req
+                .rocket()
+                .state::<AccessLogWriter>()
+                .map(|w| w.handle(db)),
         }),
         missing_because: None,
+    }
+}
+
+/// The access-log writer of this instance, started on first use (on the server's runtime).
+#[derive(Default)]
+pub struct AccessLogWriter {
+    batcher: std::sync::OnceLock<db::access_log::Batcher>,
+}
+
+impl AccessLogWriter {
+    fn handle(&self, db: &Db) -> db::access_log::Batcher {
+        self.batcher
+            .get_or_init(|| db::access_log::Batcher::start(db.clone()))
+            .clone()
     }
 }
 

@@ -1,0 +1,83 @@
+//! Change counters: what a page kept in memory was built from. A change to a patient's data
+//! counts on the patient and on every unit whose lists show the patient (the patient's unit
+//! and the units of the staff owning the patient's follow-ups); a change to accounts, units
+//! or offers counts on the catalogue. Each count is made inside the change's transaction.
+
+use super::{Db, Tx};
+use crate::{on_db, on_tx};
+
+/// The counters one page depends on: (its own scope, the catalogue). Pages are kept only while
+/// both are unchanged.
+pub type Version = (i64, i64);
+
+/// Counts a change to `patient_id`'s data, in its unit `unit_id`.
+pub async fn patient(tx: &mut Tx, patient_id: i64, unit_id: i64) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE patients SET change_seq = change_seq + 1 WHERE id = $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(patient_id)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    // The patient's unit, and the units of anyone owning one of the patient's follow-ups
+    // (after a move to another unit, the old unit's staff may still own some).
+    let units = "UPDATE units SET change_seq = change_seq + 1
+                 WHERE id = $2 OR id IN (SELECT s.unit_id FROM followups f JOIN users s ON s.id = f.owner_id
+                                         WHERE f.patient_id = $1 AND s.unit_id IS NOT NULL)";
+    on_tx!(tx, |c| sqlx::query(units)
+        .bind(patient_id)
+        .bind(unit_id)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Counts a change that touches a unit's lists without a patient of its own: the unit a
+/// patient moved away from.
+pub async fn unit(tx: &mut Tx, unit_id: i64) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE units SET change_seq = change_seq + 1 WHERE id = $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(unit_id)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    Ok(())
+}
+
+/// Counts a change to accounts, units, districts or offers: names and choices every page may
+/// show.
+pub async fn catalog(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE catalog_version SET change_seq = change_seq + 1 WHERE id = 1";
+    on_tx!(tx, |c| sqlx::query(sql).execute(c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// The counters behind a patient's pages; None when there is no such patient.
+pub async fn of_patient(db: &Db, patient_id: i64) -> Result<Option<Version>, sqlx::Error> {
+    let sql =
+        "SELECT p.change_seq, c.change_seq FROM patients p, catalog_version c WHERE p.id = $1";
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(patient_id)
+        .fetch_optional(p)
+        .await)
+}
+
+/// The counters behind a unit's lists.
+pub async fn of_unit(db: &Db, unit_id: i64) -> Result<Option<Version>, sqlx::Error> {
+    let sql = "SELECT u.change_seq, c.change_seq FROM units u, catalog_version c WHERE u.id = $1";
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(unit_id)
+        .fetch_optional(p)
+        .await)
+}
+
+/// The counters behind a district's figures: the sum over its units only grows, and grows with
+/// every change in any of them.
+pub async fn of_district(db: &Db, district_id: i64) -> Result<Version, sqlx::Error> {
+    let sql = "SELECT CAST(COALESCE((SELECT SUM(u.change_seq) FROM units u WHERE u.district_id = $1), 0) AS BIGINT),
+                      (SELECT c.change_seq FROM catalog_version c WHERE c.id = 1)";
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(district_id)
+        .fetch_one(p)
+        .await)
+}
