@@ -559,3 +559,18 @@ async fn the_access_log_is_reviewed_and_a_patient_gets_their_history() {
         .unwrap()
         .starts_with("\u{feff}Tidspunkt;Bruker;Handling"));
 }
+
+#[rocket::async_test]
+async fn registering_and_archiving_a_patient_show_on_the_dashboard_at_once() {
+    let fx = fixture().await;
+    let a1 = "Hjemmetjenesten Frogner nord";
+    assert_eq!(cell(&fx.manager.get("/dashboard").await.body, a1, 0), "4");
+    let new = fx
+        .app
+        .patient("Nina Nyregistrert", "03.03.1950", fx.org.unit_a1)
+        .await;
+    assert_eq!(cell(&fx.manager.get("/dashboard").await.body, a1, 0), "5");
+    let archived = fx.app.post(&format!("/patients/{new}/archive"), &[]).await;
+    assert_eq!(archived.status, Status::SeeOther, "{}", archived.body);
+    assert_eq!(cell(&fx.manager.get("/dashboard").await.body, a1, 0), "4");
+}

@@ -1,0 +1,189 @@
+//! Pages kept in memory between changes: every change, on any instance, shows on the next
+//! view; every view is still logged; a flash message is shown once.
+
+use super::routine::{relative, setup};
+use crate::common;
+use rocket::http::Status;
+use samspill::domain::dates::format_date;
+use samspill::domain::user::Role;
+
+async fn views_of(app: &common::TestApp, patient: i64) -> i64 {
+    app.scalar(&format!(
+        "SELECT COUNT(*) FROM access_log WHERE action = 'view' AND entity = 'patient' AND patient_id = {patient}"
+    ))
+    .await
+}
+
+#[rocket::async_test]
+async fn a_kept_patient_page_follows_every_change_on_every_instance() {
+    let (app, org, patient) = setup().await;
+    let page = format!("/patients/{patient}");
+    // The registration's flash message is shown on the first view only.
+    assert!(app
+        .get(&page)
+        .await
+        .body
+        .contains("Pasienten er registrert."));
+    let before = views_of(&app, patient).await;
+    let first = app.get(&page).await;
+    let again = app.get(&page).await;
+    assert_eq!(again.status, Status::Ok);
+    assert!(!first.body.contains("Pasienten er registrert."));
+    assert!(first.body == again.body, "the same page twice");
+    assert_eq!(
+        views_of(&app, patient).await,
+        before + 2,
+        "a page served from memory is logged like any other view"
+    );
+
+    // A change made through another instance shows on this one's next view.
+    let other = app.browser().await;
+    other.login_as("ansatt2").await;
+    let added = other
+        .post(
+            &format!("/patients/{patient}/relatives"),
+            &relative("Kari Nordmann", &[]),
+        )
+        .await;
+    assert_eq!(added.status, Status::SeeOther, "{}", added.body);
+    assert!(app.get(&page).await.body.contains("Kari Nordmann"));
+
+    // The flash message after a change is shown once, not kept.
+    let own = app
+        .post(
+            &format!("/patients/{patient}/relatives"),
+            &relative("Ola Nordmann", &[("relation", "child")]),
+        )
+        .await;
+    assert_eq!(own.status, Status::SeeOther, "{}", own.body);
+    let with_flash = app.get(&page).await;
+    assert!(with_flash.body.contains("Den pårørende er registrert."));
+    let next = app.get(&page).await;
+    assert!(next.body.contains("Ola Nordmann"));
+    assert!(!next.body.contains("Den pårørende er registrert."));
+
+    // Names from the catalogue: an administrator renames a colleague on a third instance.
+    app.user("admin", Role::Admin, None).await;
+    let admin = app.browser().await;
+    admin.login_as("admin").await;
+    let colleague = app
+        .scalar("SELECT id FROM users WHERE username = 'ansatt2'")
+        .await;
+    let unit = org.unit_a1.to_string();
+    let renamed = admin
+        .post(
+            &format!("/admin/users/{colleague}"),
+            &[
+                ("name", "Signe Omsorg"),
+                ("role", "worker"),
+                ("unit_id", &unit),
+            ],
+        )
+        .await;
+    assert!(renamed.redirects_to(&format!("/admin/users/{colleague}")));
+    let page_now = app.get(&page).await;
+    assert!(page_now.body.contains(&format!(
+        "<option value=\"{colleague}\">Signe Omsorg</option>"
+    )));
+
+    // A new day: what is overdue is counted again.
+    let owner = app
+        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
+        .await
+        .to_string();
+    let due = format_date(app.clock.today() + chrono::Duration::days(1));
+    let made = app
+        .post(
+            &format!("/patients/{patient}/followups"),
+            &[
+                ("kind", "call"),
+                ("concerns", "Ring Kari"),
+                ("due_on", &due),
+                ("owner_id", &owner),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, Status::SeeOther, "{}", made.body);
+    app.get(&page).await;
+    assert!(!app.get(&page).await.body.contains("dager på overtid"));
+    app.clock.advance(chrono::Duration::days(3));
+    app.login_as("ansatt1").await;
+    assert!(app.get(&page).await.body.contains("(2 dager på overtid)"));
+
+    // A patient outside the user's unit stays out of reach, kept pages or not.
+    let elsewhere = app.browser().await;
+    elsewhere
+        .user("ansattb", Role::Worker, Some(org.unit_b1))
+        .await;
+    elsewhere.login_as("ansattb").await;
+    assert_eq!(elsewhere.get(&page).await.status, Status::NotFound);
+    assert_eq!(app.get("/patients/999999").await.status, Status::NotFound);
+}
+
+#[rocket::async_test]
+async fn the_follow_up_list_of_an_owner_in_another_unit_follows_the_patient() {
+    let (app, org, patient) = setup().await;
+    app.user("ansatt3", Role::Worker, Some(org.unit_a2)).await;
+    let owner = app
+        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
+        .await
+        .to_string();
+    let due = format_date(app.clock.today() + chrono::Duration::days(3));
+    let made = app
+        .post(
+            &format!("/patients/{patient}/followups"),
+            &[
+                ("kind", "call"),
+                ("concerns", "Ring datteren"),
+                ("due_on", &due),
+                ("owner_id", &owner),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, Status::SeeOther, "{}", made.body);
+    let list = app.get("/followups").await;
+    assert!(list.body.contains("Ring datteren") && list.body.contains("Per Nordmann"));
+
+    // The patient moves to unit A2; ansatt1 still owns the follow-up.
+    let unit_a2 = org.unit_a2.to_string();
+    let moved = app
+        .post(
+            &format!("/patients/{patient}"),
+            &[
+                ("full_name", "Per Nordmann"),
+                ("birth_date", "01.02.1940"),
+                ("unit_id", unit_a2.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, Status::SeeOther, "{}", moved.body);
+    // The first view shows the flash message of the move and is not kept; the second is.
+    assert!(app
+        .get("/followups")
+        .await
+        .body
+        .contains("Endringene er lagret."));
+    let kept = app.get("/followups").await;
+    assert!(kept.body.contains("Ring datteren") && !kept.body.contains("Endringene er lagret."));
+
+    // A worker of A2, on another instance, changes the patient's name: the owner's list in
+    // A1 shows it at once.
+    let a2 = app.browser().await;
+    a2.login_as("ansatt3").await;
+    let renamed = a2
+        .post(
+            &format!("/patients/{patient}"),
+            &[
+                ("full_name", "Per Nordmann Berg"),
+                ("birth_date", "01.02.1940"),
+                ("unit_id", unit_a2.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(renamed.status, Status::SeeOther, "{}", renamed.body);
+    assert!(app
+        .get("/followups")
+        .await
+        .body
+        .contains("Per Nordmann Berg"));
+}
