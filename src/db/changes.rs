@@ -62,15 +62,6 @@ pub async fn of_patient(db: &Db, patient_id: i64) -> Result<Option<Version>, sql
         .await)
 }
 
-/// The counters behind a unit's lists.
-pub async fn of_unit(db: &Db, unit_id: i64) -> Result<Option<Version>, sqlx::Error> {
-    let sql = "SELECT u.change_seq, c.change_seq FROM units u, catalog_version c WHERE u.id = $1";
-    on_db!(db, |p| sqlx::query_as(sql)
-        .bind(unit_id)
-        .fetch_optional(p)
-        .await)
-}
-
 /// The counters behind a district's figures: the sum over its units only grows, and grows with
 /// every change in any of them.
 pub async fn of_district(db: &Db, district_id: i64) -> Result<Version, sqlx::Error> {

@@ -54,11 +54,8 @@ async fn list(
     let kind = kind.filter(|k| choices::is_valid(choices::FOLLOWUP_KINDS, k));
     let today = clock.today();
     // Every change to a follow-up or a child relative counts on the units whose lists show
-    // it: the patient's and the owners'. Read before the data (see `page_cache`).
-    let version = match user.unit_id {
-        Some(unit) => db::changes::of_unit(db, unit).await?,
-        None => None,
-    };
+    // it: the patient's and the owners'. Read with the session, before the data.
+    let version = user.unit_version;
     let path = uri.to_string();
     let keep = flash.is_none();
     if let (Some(version), true) = (version, keep) {
