@@ -160,9 +160,6 @@ async fn add_user(
     })?;
     let hash = crate::security::hash_password(password).await?;
     let mut tx = db.begin().await.map_err(|e| e.to_string())?;
-    db::changes::catalog(&mut tx)
-        .await
-        .map_err(|e| e.to_string())?;
     let new = db::users::NewUser {
         username: &input.username,
         name: &input.name,

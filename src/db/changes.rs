@@ -45,7 +45,7 @@ pub async fn unit(tx: &mut Tx, unit_id: i64) -> Result<(), sqlx::Error> {
 }
 
 /// Counts a change to accounts, units, districts or offers: names and choices every page may
-/// show.
+/// show. Called by the functions that write them (`users`, `org`, `support`).
 pub async fn catalog(tx: &mut Tx) -> Result<(), sqlx::Error> {
     let sql = "UPDATE catalog_version SET change_seq = change_seq + 1 WHERE id = 1";
     on_tx!(tx, |c| sqlx::query(sql).execute(c).await.map(|_| ()))?;

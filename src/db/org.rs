@@ -69,6 +69,7 @@ pub async fn insert_district(
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
+    super::changes::catalog(tx).await?;
     let sql = "INSERT INTO districts (name, created_at) VALUES ($1, $2) RETURNING id";
     on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(name)
@@ -78,6 +79,7 @@ pub async fn insert_district(
 }
 
 pub async fn rename_district(tx: &mut Tx, id: i64, name: &str) -> Result<u64, sqlx::Error> {
+    super::changes::catalog(tx).await?;
     let sql = "UPDATE districts SET name = $1 WHERE id = $2";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(name)
@@ -93,6 +95,7 @@ pub async fn insert_unit(
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
+    super::changes::catalog(tx).await?;
     let sql = "INSERT INTO units (district_id, name, created_at) VALUES ($1, $2, $3) RETURNING id";
     on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(district_id)
@@ -108,6 +111,7 @@ pub async fn update_unit(
     district_id: i64,
     name: &str,
 ) -> Result<u64, sqlx::Error> {
+    super::changes::catalog(tx).await?;
     let sql = "UPDATE units SET district_id = $1, name = $2 WHERE id = $3";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(district_id)

@@ -55,6 +55,7 @@ pub async fn insert_offer(
     o: &OfferInput,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
+    super::changes::catalog(tx).await?;
     let sql = "INSERT INTO offers (name, provider, kind, need, contact, description, created_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
     on_tx!(tx, |c| sqlx::query_scalar(sql)
@@ -70,6 +71,7 @@ pub async fn insert_offer(
 }
 
 pub async fn update_offer(tx: &mut Tx, id: i64, o: &OfferInput) -> Result<(), sqlx::Error> {
+    super::changes::catalog(tx).await?;
     let sql = "UPDATE offers SET name = $1, provider = $2, kind = $3, need = $4, contact = $5, description = $6 WHERE id = $7";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(&o.name)
@@ -89,6 +91,7 @@ pub async fn set_retired(
     id: i64,
     at: Option<DateTime<Utc>>,
 ) -> Result<(), sqlx::Error> {
+    super::changes::catalog(tx).await?;
     on_tx!(tx, |c| sqlx::query(
         "UPDATE offers SET retired_at = $1 WHERE id = $2"
     )
@@ -101,6 +104,7 @@ pub async fn set_retired(
 
 /// Deletes an offer nobody was referred to; false when referrals point to it.
 pub async fn delete_unused_offer(tx: &mut Tx, id: i64) -> Result<bool, sqlx::Error> {
+    super::changes::catalog(tx).await?;
     let sql = "DELETE FROM offers WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM referrals WHERE offer_id = $1)";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(id)

@@ -114,6 +114,7 @@ pub async fn insert(
     user: &NewUser<'_>,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
+    super::changes::catalog(tx).await?;
     let sql = "INSERT INTO users (username, name, role, unit_id, phone, password_hash, active, created_at, password_changed_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id";
     on_tx!(tx, |c| sqlx::query_scalar(sql)
@@ -137,6 +138,7 @@ pub async fn update_profile(
     unit_id: Option<i64>,
     phone: Option<&str>,
 ) -> Result<u64, sqlx::Error> {
+    super::changes::catalog(tx).await?;
     let sql = "UPDATE users SET name = $1, role = $2, unit_id = $3, phone = $4 WHERE id = $5";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(name)
@@ -150,6 +152,7 @@ pub async fn update_profile(
 }
 
 pub async fn set_active(tx: &mut Tx, id: i64, active: bool) -> Result<u64, sqlx::Error> {
+    super::changes::catalog(tx).await?;
     let sql = "UPDATE users SET active = $1 WHERE id = $2";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(active)

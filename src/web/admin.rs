@@ -106,7 +106,6 @@ async fn create_district(
     let mut errors = FieldErrors::new();
     if let Ok(name) = parse_org_name(&form.name, "bydelen").map_err(|m| errors.add("name", m)) {
         let mut tx = db.begin().await?;
-        db::changes::catalog(&mut tx).await?;
         match db::org::insert_district(&mut tx, &name, clock.now()).await {
             Ok(_) => {
                 tx.commit().await?;
@@ -139,7 +138,6 @@ async fn rename_district(
     match parse_org_name(&form.name, "bydelen") {
         Ok(name) => {
             let mut tx = db.begin().await?;
-            db::changes::catalog(&mut tx).await?;
             match db::org::rename_district(&mut tx, id, &name).await {
                 Ok(_) => {
                     tx.commit().await?;
@@ -213,7 +211,6 @@ async fn save_unit(
         return Ok(Err(errors));
     };
     let mut tx = db.begin().await?;
-    db::changes::catalog(&mut tx).await?;
     let result = match id {
         None => db::org::insert_unit(&mut tx, district.id, &name, clock.now())
             .await
@@ -394,7 +391,6 @@ async fn create_user(
         .map_err(AppError::Internal)?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    db::changes::catalog(&mut tx).await?;
     let new = db::users::NewUser {
         username: &input.username,
         name: &input.name,
@@ -497,7 +493,6 @@ async fn update_user(
     };
     let now = clock.now();
     let mut tx = db.begin().await?;
-    db::changes::catalog(&mut tx).await?;
     db::users::update_profile(
         &mut tx,
         id,
@@ -542,7 +537,6 @@ async fn set_active(
     }
     let now = clock.now();
     let mut tx = db.begin().await?;
-    db::changes::catalog(&mut tx).await?;
     db::users::set_active(&mut tx, id, active).await?;
     let detail = format!(
         "{} bruker {}",
@@ -622,7 +616,6 @@ async fn reset_password(
         .map_err(AppError::Internal)?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    db::changes::catalog(&mut tx).await?;
     db::users::set_password(&mut tx, id, &hash, now).await?;
     let detail = format!("nytt passord for {}", account.username);
     access_log::record_tx(

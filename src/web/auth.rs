@@ -333,7 +333,6 @@ async fn setup(
         .map_err(AppError::Internal)?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    db::changes::catalog(&mut tx).await?;
     if !db::setup::consume(&mut tx, &form.token).await? {
         return Err(AppError::NotFound);
     }

@@ -309,7 +309,6 @@ async fn create_offer(
     };
     let now = clock.now();
     let mut tx = db.begin().await?;
-    db::changes::catalog(&mut tx).await?;
     let id = db::support::insert_offer(&mut tx, &input, now).await?;
     let detail = format!("nytt tilbud: {}", input.name);
     access_log::record_tx(
@@ -355,7 +354,6 @@ async fn update_offer(
     };
     let now = clock.now();
     let mut tx = db.begin().await?;
-    db::changes::catalog(&mut tx).await?;
     db::support::update_offer(&mut tx, id, &input).await?;
     let detail = format!("endret tilbud: {}", input.name);
     access_log::record_tx(
@@ -380,7 +378,6 @@ async fn set_retired(
         .ok_or(AppError::NotFound)?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    db::changes::catalog(&mut tx).await?;
     db::support::set_retired(&mut tx, id, retire.then_some(now)).await?;
     let detail = format!(
         "{} tilbud: {}",
@@ -437,7 +434,6 @@ async fn delete_offer(
         .ok_or(AppError::NotFound)?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    db::changes::catalog(&mut tx).await?;
     if !db::support::delete_unused_offer(&mut tx, id).await? {
         return Ok(Submitted::Done(rocket::response::Flash::error(
             rocket::response::Redirect::to("/admin/offers"),
