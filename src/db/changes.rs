@@ -18,11 +18,13 @@ pub async fn patient(tx: &mut Tx, patient_id: i64, unit_id: i64) -> Result<(), s
         .execute(c)
         .await
         .map(|_| ()))?;
-    // The patient's unit, and the units of anyone owning one of the patient's follow-ups
-    // (after a move to another unit, the old unit's staff may still own some).
+    // The patient's unit, the units of anyone owning one of the patient's follow-ups (after a
+    // move to another unit, the old unit's staff may still own some), and the units the
+    // follow-ups were registered in (counted there on the dashboard).
     let units = "UPDATE units SET change_seq = change_seq + 1
                  WHERE id = $2 OR id IN (SELECT s.unit_id FROM followups f JOIN users s ON s.id = f.owner_id
-                                         WHERE f.patient_id = $1 AND s.unit_id IS NOT NULL)";
+                                         WHERE f.patient_id = $1 AND s.unit_id IS NOT NULL)
+                    OR id IN (SELECT f.unit_id FROM followups f WHERE f.patient_id = $1)";
     on_tx!(tx, |c| sqlx::query(units)
         .bind(patient_id)
         .bind(unit_id)
@@ -70,5 +72,15 @@ pub async fn of_district(db: &Db, district_id: i64) -> Result<Version, sqlx::Err
     on_db!(db, |p| sqlx::query_as(sql)
         .bind(district_id)
         .fetch_one(p)
+        .await)
+}
+
+/// Each unit of a district with its counter, by id: a unit's dashboard figures are current
+/// while its counter is unchanged.
+pub async fn of_units(db: &Db, district_id: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let sql = "SELECT id, change_seq FROM units WHERE district_id = $1 ORDER BY id";
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(district_id)
+        .fetch_all(p)
         .await)
 }

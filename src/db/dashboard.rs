@@ -1,5 +1,7 @@
-//! The district managers' indicators, computed by aggregate SQL per unit (never by loading
-//! patients into memory), and their month-by-month trend in one pass per table.
+//! The district managers' indicators for one unit, computed by aggregate SQL (never by loading
+//! patients into memory), its referrals per offer, and its month-by-month trend in one pass per
+//! table. A district's figures are the sum of its units': a change recomputes only the units
+//! whose counters it moved (`db::changes`).
 
 use super::Db;
 use crate::domain::indicators::{Figures, CHILD_FOLLOWUP_DAYS, HEAVY_HOURS_PER_WEEK};
@@ -19,170 +21,141 @@ pub fn end_of(day: NaiveDate) -> DateTime<Utc> {
         .unwrap_or_else(|| next.and_utc())
 }
 
-/// Patients registered and not archived by the end of $3, in district $1.
-const ACTIVE_PATIENTS: &str = "FROM patients p JOIN units u ON u.id = p.unit_id
-    WHERE u.district_id = $1 AND p.created_at < $3 AND (p.archived_at IS NULL OR p.archived_at >= $3)";
+/// Patients registered and not archived by the end of $3, in unit $1.
+const ACTIVE_PATIENTS: &str = "FROM patients p
+    WHERE p.unit_id = $1 AND p.created_at < $3 AND (p.archived_at IS NULL OR p.archived_at >= $3)";
 
 /// Involved relatives of those patients, registered by the end of $3.
-const INVOLVED: &str =
-    "FROM relatives r JOIN patients p ON p.id = r.patient_id JOIN units u ON u.id = p.unit_id
-    WHERE u.district_id = $1 AND r.involvement = 'yes' AND r.created_at < $3
+const INVOLVED: &str = "FROM relatives r JOIN patients p ON p.id = r.patient_id
+    WHERE p.unit_id = $1 AND r.involvement = 'yes' AND r.created_at < $3
       AND p.created_at < $3 AND (p.archived_at IS NULL OR p.archived_at >= $3)";
 
 /// An agreement with relative r in force on day $2.
 const IN_FORCE: &str = "EXISTS (SELECT 1 FROM agreement_relatives ar JOIN agreements a ON a.id = ar.agreement_id
     WHERE ar.relative_id = r.id AND a.activated_on <= $2 AND (a.ended_on IS NULL OR a.ended_on > $2))";
 
-type Row2 = (i64, i64, i64);
+/// Runs a one-row aggregate query with $1 unit, $2 day and $3 its end bound; a SUM over no
+/// rows is NULL, read as 0.
+macro_rules! one_row {
+    ($db:expr, $sql:expr, $unit:expr, $day:expr, $end:expr) => {
+        on_db!($db, |p| sqlx::query_as($sql)
+            .bind($unit)
+            .bind($day)
+            .bind($end)
+            .fetch_one(p)
+            .await)
+    };
+}
 
-/// The figures per unit of `district` at the end of `day`.
-pub async fn figures(
-    db: &Db,
-    district: i64,
-    day: NaiveDate,
-) -> Result<BTreeMap<i64, Figures>, sqlx::Error> {
+fn n(v: Option<i64>) -> i64 {
+    v.unwrap_or(0)
+}
+
+/// The figures of `unit` at the end of `day`.
+pub async fn figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Figures, sqlx::Error> {
     let end = end_of(day);
-    let mut out: BTreeMap<i64, Figures> = BTreeMap::new();
+    let mut f = Figures::default();
 
     let sql = format!(
-        "SELECT p.unit_id, COUNT(*),
+        "SELECT COUNT(*),
             CAST(SUM(CASE WHEN (p.identify_outcome IS NOT NULL AND p.identify_outcome_on <= $2)
                  OR EXISTS (SELECT 1 FROM relatives r WHERE r.patient_id = p.id AND r.involvement <> 'unclear'
                             AND r.created_at < $3) THEN 1 ELSE 0 END) AS BIGINT)
-         {ACTIVE_PATIENTS} GROUP BY p.unit_id"
+         {ACTIVE_PATIENTS}"
     );
-    let rows: Vec<Row2> = on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(district)
-        .bind(day)
-        .bind(end)
-        .fetch_all(p)
-        .await)?;
-    for (unit, patients, identified) in rows {
-        let f = out.entry(unit).or_default();
-        f.patients = patients;
-        f.identified = identified;
-    }
+    let (patients, identified): (i64, Option<i64>) = one_row!(db, &sql, unit, day, end)?;
+    f.patients = patients;
+    f.identified = n(identified);
 
     let heavy = format!(
         "EXISTS (SELECT 1 FROM mappings m WHERE m.id = (SELECT MAX(m2.id) FROM mappings m2
             WHERE m2.relative_id = r.id AND m2.mapped_on <= $2)
             AND (m.strain_score >= 7 OR m.hours_per_week >= {HEAVY_HOURS_PER_WEEK}))"
     );
+    // Each relative's conditions are found once (a materialized CTE), then counted.
     let sql = format!(
-        "SELECT p.unit_id, COUNT(*),
-            CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM mappings m WHERE m.relative_id = r.id AND m.mapped_on <= $2)
-                 THEN 1 ELSE 0 END) AS BIGINT),
-            CAST(SUM(CASE WHEN {IN_FORCE} THEN 1 ELSE 0 END) AS BIGINT),
-            CAST(SUM(CASE WHEN {heavy} THEN 1 ELSE 0 END) AS BIGINT),
-            CAST(SUM(CASE WHEN {heavy} AND {IN_FORCE} THEN 1 ELSE 0 END) AS BIGINT),
-            CAST(SUM(CASE WHEN r.contact_person_id IS NOT NULL OR {IN_FORCE} THEN 1 ELSE 0 END) AS BIGINT)
-         {INVOLVED} GROUP BY p.unit_id"
+        "WITH x AS MATERIALIZED (SELECT
+                CASE WHEN EXISTS (SELECT 1 FROM mappings m WHERE m.relative_id = r.id AND m.mapped_on <= $2)
+                     THEN 1 ELSE 0 END AS mapped,
+                CASE WHEN {IN_FORCE} THEN 1 ELSE 0 END AS in_force,
+                CASE WHEN {heavy} THEN 1 ELSE 0 END AS heavy,
+                CASE WHEN r.contact_person_id IS NOT NULL THEN 1 ELSE 0 END AS contact
+            {INVOLVED})
+         SELECT COUNT(*), CAST(SUM(mapped) AS BIGINT), CAST(SUM(in_force) AS BIGINT),
+            CAST(SUM(heavy) AS BIGINT), CAST(SUM(heavy * in_force) AS BIGINT),
+            CAST(SUM(CASE WHEN contact = 1 OR in_force = 1 THEN 1 ELSE 0 END) AS BIGINT)
+         FROM x"
     );
-    let rows: Vec<(i64, i64, i64, i64, i64, i64, i64)> = on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(district)
-        .bind(day)
-        .bind(end)
-        .fetch_all(p)
-        .await)?;
-    for (unit, involved, mapped, agreement, heavy, heavy_agreement, contact) in rows {
-        let f = out.entry(unit).or_default();
-        f.involved = involved;
-        f.mapped = mapped;
-        f.with_agreement = agreement;
-        f.heavy = heavy;
-        f.heavy_with_agreement = heavy_agreement;
-        f.with_contact = contact;
-    }
+    type Involved = (
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
+    let (involved, mapped, agreement, heavy, heavy_agreement, contact): Involved =
+        one_row!(db, &sql, unit, day, end)?;
+    f.involved = involved;
+    f.mapped = n(mapped);
+    f.with_agreement = n(agreement);
+    f.heavy = n(heavy);
+    f.heavy_with_agreement = n(heavy_agreement);
+    f.with_contact = n(contact);
 
     // Parties to agreements not ended by the day (drafts included), and whether they have a
     // named contact person (in the agreement or on the relative).
-    let sql = "SELECT p.unit_id, COUNT(DISTINCT r.id),
+    let sql = "SELECT COUNT(DISTINCT r.id),
             COUNT(DISTINCT CASE WHEN a.contact_person_id IS NOT NULL OR r.contact_person_id IS NOT NULL THEN r.id END)
         FROM agreement_relatives ar JOIN agreements a ON a.id = ar.agreement_id
         JOIN relatives r ON r.id = ar.relative_id JOIN patients p ON p.id = a.patient_id
-        JOIN units u ON u.id = p.unit_id
-        WHERE u.district_id = $1 AND a.created_at < $3 AND (a.ended_on IS NULL OR a.ended_on > $2)
-        GROUP BY p.unit_id";
-    let rows: Vec<Row2> = on_db!(db, |p| sqlx::query_as(sql)
-        .bind(district)
-        .bind(day)
-        .bind(end)
-        .fetch_all(p)
-        .await)?;
-    for (unit, parties, with_contact) in rows {
-        let f = out.entry(unit).or_default();
-        f.agreement_parties = parties;
-        f.agreement_parties_with_contact = with_contact;
-    }
+        WHERE p.unit_id = $1 AND a.created_at < $3 AND (a.ended_on IS NULL OR a.ended_on > $2)";
+    let (parties, with_contact): (i64, i64) = one_row!(db, sql, unit, day, end)?;
+    f.agreement_parties = parties;
+    f.agreement_parties_with_contact = with_contact;
 
     // Open at the end of the day with a due date before it: still open, or closed later.
-    let sql = "SELECT f.unit_id, COUNT(*), MIN(f.due_on)
-        FROM followups f JOIN units u ON u.id = f.unit_id
-        WHERE u.district_id = $1 AND f.due_on < $2 AND f.created_at < $3
-          AND (f.status = 'open' OR f.done_on > $2)
-        GROUP BY f.unit_id";
-    let rows: Vec<(i64, i64, Option<NaiveDate>)> = on_db!(db, |p| sqlx::query_as(sql)
-        .bind(district)
-        .bind(day)
-        .bind(end)
-        .fetch_all(p)
-        .await)?;
-    for (unit, count, oldest) in rows {
-        let f = out.entry(unit).or_default();
-        f.overdue_followups = count;
-        f.oldest_overdue_days = oldest.map(|o| (day - o).num_days()).unwrap_or(0);
-    }
+    let sql = "SELECT COUNT(*), MIN(f.due_on) FROM followups f
+        WHERE f.unit_id = $1 AND f.due_on < $2 AND f.created_at < $3
+          AND (f.status = 'open' OR f.done_on > $2)";
+    let (count, oldest): (i64, Option<NaiveDate>) = one_row!(db, sql, unit, day, end)?;
+    f.overdue_followups = count;
+    f.oldest_overdue_days = oldest.map(|o| (day - o).num_days()).unwrap_or(0);
 
-    let sql = "SELECT p.unit_id, COUNT(*)
-        FROM agreements a JOIN patients p ON p.id = a.patient_id JOIN units u ON u.id = p.unit_id
-        WHERE u.district_id = $1 AND a.activated_on <= $2 AND (a.ended_on IS NULL OR a.ended_on > $2)
-          AND a.evaluation_on < $2 AND a.created_at < $3
-        GROUP BY p.unit_id";
-    let rows: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(sql)
-        .bind(district)
-        .bind(day)
-        .bind(end)
-        .fetch_all(p)
-        .await)?;
-    for (unit, count) in rows {
-        out.entry(unit).or_default().overdue_evaluations = count;
-    }
+    let sql = "SELECT COUNT(*) FROM agreements a JOIN patients p ON p.id = a.patient_id
+        WHERE p.unit_id = $1 AND a.activated_on <= $2 AND (a.ended_on IS NULL OR a.ended_on > $2)
+          AND a.evaluation_on < $2 AND a.created_at < $3";
+    let (count,): (i64,) = one_row!(db, sql, unit, day, end)?;
+    f.overdue_evaluations = count;
 
-    let sql = format!("SELECT p.unit_id, COUNT(*) {CHILDREN_WITHOUT_FOLLOWUP} GROUP BY p.unit_id");
+    let sql = format!("SELECT COUNT(*) {CHILDREN_WITHOUT_FOLLOWUP}");
     let (registered_before, born_after) = child_cutoffs(day);
-    let rows: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(district)
+    let (count,): (i64,) = on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(unit)
         .bind(end)
         .bind(registered_before)
         .bind(born_after)
-        .fetch_all(p)
+        .fetch_one(p)
         .await)?;
-    for (unit, count) in rows {
-        out.entry(unit).or_default().children_without_followup = count;
-    }
+    f.children_without_followup = count;
 
-    let sql = "SELECT p.unit_id, COUNT(*)
-        FROM meetings m JOIN patients p ON p.id = m.patient_id JOIN units u ON u.id = p.unit_id
-        WHERE u.district_id = $1 AND m.status = 'completed' AND m.completed_at < $2
-          AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.meeting_id = m.id)
-        GROUP BY p.unit_id";
-    let rows: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(sql)
-        .bind(district)
+    let sql = "SELECT COUNT(*) FROM meetings m JOIN patients p ON p.id = m.patient_id
+        WHERE p.unit_id = $1 AND m.status = 'completed' AND m.completed_at < $2
+          AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.meeting_id = m.id)";
+    let (count,): (i64,) = on_db!(db, |p| sqlx::query_as(sql)
+        .bind(unit)
         .bind(end)
-        .fetch_all(p)
+        .fetch_one(p)
         .await)?;
-    for (unit, count) in rows {
-        out.entry(unit).or_default().meetings_without_next_step = count;
-    }
-    Ok(out)
+    f.meetings_without_next_step = count;
+    Ok(f)
 }
 
-/// Child relatives registered more than 14 days before the day ($3) with no child follow-up
-/// recorded by its end ($2); a child is under 18 on the day (born after $4) or registered as
+/// Child relatives of unit $1 registered more than 14 days before the day ($3) with no child
+/// follow-up recorded by its end ($2); a child is under 18 on the day (born after $4) or registered as
 /// a child.
 pub const CHILDREN_WITHOUT_FOLLOWUP: &str = "FROM relatives r JOIN patients p ON p.id = r.patient_id
-    JOIN units u ON u.id = p.unit_id
-    WHERE u.district_id = $1 AND r.created_at < $3
+    WHERE p.unit_id = $1 AND r.created_at < $3
       AND (r.age_group = 'child' OR (r.birth_date IS NOT NULL AND r.birth_date > $4))
       AND NOT EXISTS (SELECT 1 FROM child_followups c WHERE c.relative_id = r.id AND c.recorded_at < $2)";
 
@@ -195,7 +168,8 @@ pub fn child_cutoffs(day: NaiveDate) -> (DateTime<Utc>, NaiveDate) {
     (registered_before, born_after)
 }
 
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+/// Referrals to one offer in a period, and how many of them the relative declined.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct OfferCount {
     pub offer_id: i64,
     pub offer: String,
@@ -203,28 +177,63 @@ pub struct OfferCount {
     pub declined: i64,
 }
 
-/// Referrals registered in the period, per offer.
-pub async fn referrals_per_offer(
+/// (offer, referrals, declined) for the referrals of `unit`'s relatives in the period.
+pub type UnitReferrals = Vec<(i64, i64, i64)>;
+
+/// Referrals of the unit's relatives registered in the period, per offer.
+pub async fn referrals(
     db: &Db,
-    district: i64,
+    unit: i64,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<OfferCount>, sqlx::Error> {
-    let sql = "SELECT o.id AS offer_id, o.name AS offer, COUNT(*) AS referrals,
-            CAST(SUM(CASE WHEN x.state = 'declined' THEN 1 ELSE 0 END) AS BIGINT) AS declined
+) -> Result<UnitReferrals, sqlx::Error> {
+    let sql = "SELECT x.offer_id, COUNT(*),
+            CAST(SUM(CASE WHEN x.state = 'declined' THEN 1 ELSE 0 END) AS BIGINT)
         FROM referrals x JOIN relatives r ON r.id = x.relative_id JOIN patients p ON p.id = r.patient_id
-        JOIN units u ON u.id = p.unit_id JOIN offers o ON o.id = x.offer_id
-        WHERE u.district_id = $1 AND x.referred_on >= $2 AND x.referred_on <= $3
-        GROUP BY o.id, o.name ORDER BY COUNT(*) DESC, o.name";
+        WHERE p.unit_id = $1 AND x.referred_on >= $2 AND x.referred_on <= $3
+        GROUP BY x.offer_id";
     on_db!(db, |p| sqlx::query_as(sql)
-        .bind(district)
+        .bind(unit)
         .bind(from)
         .bind(to)
         .fetch_all(p)
         .await)
 }
 
-/// The key shares at each month end, for the district: (patients, identified, involved,
+/// The units' referrals added up per offer and named, most referrals first (then by name).
+/// `names` holds every offer, retired ones too; an offer missing from it is left out.
+pub fn referrals_per_offer<'a>(
+    units: impl IntoIterator<Item = &'a UnitReferrals>,
+    names: &BTreeMap<i64, String>,
+) -> Vec<OfferCount> {
+    let mut sums: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+    for rows in units {
+        for (offer, referrals, declined) in rows {
+            let s = sums.entry(*offer).or_default();
+            s.0 += referrals;
+            s.1 += declined;
+        }
+    }
+    let mut out: Vec<OfferCount> = sums
+        .into_iter()
+        .filter_map(|(offer_id, (referrals, declined))| {
+            Some(OfferCount {
+                offer_id,
+                offer: names.get(&offer_id)?.clone(),
+                referrals,
+                declined,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.referrals
+            .cmp(&a.referrals)
+            .then_with(|| a.offer.cmp(&b.offer))
+    });
+    out
+}
+
+/// The key shares at each month end, for a unit or a district: (patients, identified, involved,
 /// mapped, with agreement, with contact person).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct TrendPoint {
@@ -237,14 +246,23 @@ pub struct TrendPoint {
     pub with_contact: i64,
 }
 
-/// One scan of the district's patients and one of its involved relatives, with a column per
-/// month: twelve points cost two queries.
-pub async fn trend(
-    db: &Db,
-    district: i64,
-    days: &[NaiveDate],
-) -> Result<Vec<TrendPoint>, sqlx::Error> {
-    // Placeholders: $1 district, then for month i: $(2+2i) the day, $(3+2i) its end.
+impl TrendPoint {
+    /// Adds another unit's point for the same day.
+    pub fn add(&mut self, o: &TrendPoint) {
+        self.patients += o.patients;
+        self.identified += o.identified;
+        self.involved += o.involved;
+        self.mapped += o.mapped;
+        self.with_agreement += o.with_agreement;
+        self.with_contact += o.with_contact;
+    }
+}
+
+/// One scan of the unit's patients and one of its involved relatives, with a column per
+/// month: twelve points cost two queries. Each scan is a materialized CTE: inlined, its
+/// correlated subqueries would run again for every month column that reads them.
+pub async fn trend(db: &Db, unit: i64, days: &[NaiveDate]) -> Result<Vec<TrendPoint>, sqlx::Error> {
+    // Placeholders: $1 unit, then for month i: $(2+2i) the day, $(3+2i) its end.
     let d = |i: usize| format!("${}", 2 + 2 * i);
     let t = |i: usize| format!("${}", 3 + 2 * i);
     let mut cols = Vec::new();
@@ -264,13 +282,14 @@ pub async fn trend(
         ));
     }
     let sql = format!(
-        "SELECT {} FROM (SELECT p.created_at, p.archived_at,
+        "WITH x AS MATERIALIZED (SELECT p.created_at, p.archived_at,
                 CASE WHEN p.identify_outcome IS NOT NULL THEN p.identify_outcome_on END AS outcome_on,
                 (SELECT MIN(r.created_at) FROM relatives r WHERE r.patient_id = p.id AND r.involvement <> 'unclear') AS first_answer
-            FROM patients p JOIN units u ON u.id = p.unit_id WHERE u.district_id = $1) x",
+            FROM patients p WHERE p.unit_id = $1)
+        SELECT {} FROM x",
         cols.join(", ")
     );
-    let patients = run_row(db, &sql, district, days).await?;
+    let patients = run_row(db, &sql, unit, days).await?;
 
     let mut cols = Vec::new();
     for i in 0..days.len() {
@@ -297,7 +316,7 @@ pub async fn trend(
         ));
     }
     let sql = format!(
-        "SELECT {} FROM (SELECT r.created_at, p.created_at AS p_created, p.archived_at, r.contact_person_id,
+        "WITH x AS MATERIALIZED (SELECT r.created_at, p.created_at AS p_created, p.archived_at, r.contact_person_id,
                 (SELECT MIN(m.mapped_on) FROM mappings m WHERE m.relative_id = r.id) AS first_mapped,
                 (SELECT MIN(a.activated_on) FROM agreement_relatives ar JOIN agreements a ON a.id = ar.agreement_id
                     WHERE ar.relative_id = r.id) AS first_active,
@@ -305,11 +324,12 @@ pub async fn trend(
                     WHERE ar.relative_id = r.id AND a.activated_on IS NOT NULL AND a.ended_on IS NULL) AS open_agreements,
                 (SELECT MAX(a.ended_on) FROM agreement_relatives ar JOIN agreements a ON a.id = ar.agreement_id
                     WHERE ar.relative_id = r.id) AS last_end
-            FROM relatives r JOIN patients p ON p.id = r.patient_id JOIN units u ON u.id = p.unit_id
-            WHERE u.district_id = $1 AND r.involvement = 'yes') x",
+            FROM relatives r JOIN patients p ON p.id = r.patient_id
+            WHERE p.unit_id = $1 AND r.involvement = 'yes')
+        SELECT {} FROM x",
         cols.join(", ")
     );
-    let relatives = run_row(db, &sql, district, days).await?;
+    let relatives = run_row(db, &sql, unit, days).await?;
     Ok(days
         .iter()
         .enumerate()
@@ -329,13 +349,13 @@ pub async fn trend(
 async fn run_row(
     db: &Db,
     sql: &str,
-    district: i64,
+    unit: i64,
     days: &[NaiveDate],
 ) -> Result<Vec<i64>, sqlx::Error> {
     use sqlx::Row;
     macro_rules! bind_all {
         ($q:expr) => {{
-            let mut q = $q.bind(district);
+            let mut q = $q.bind(unit);
             for day in days {
                 q = q.bind(*day).bind(end_of(*day));
             }
@@ -355,5 +375,65 @@ async fn run_row(
                 .map(|i| row.try_get::<Option<i64>, _>(i).ok().flatten().unwrap_or(0))
                 .collect())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn referrals_add_up_per_offer_most_first_then_by_name() {
+        let names: BTreeMap<i64, String> = [(1, "Kurs"), (2, "Avlastning"), (3, "Samtale")]
+            .into_iter()
+            .map(|(id, n)| (id, n.to_string()))
+            .collect();
+        let unit_a: UnitReferrals = vec![(1, 2, 1), (2, 1, 0)];
+        let unit_b: UnitReferrals = vec![(2, 1, 1), (3, 2, 0), (9, 5, 5)];
+        let got = referrals_per_offer([&unit_a, &unit_b], &names);
+        let rows: Vec<(&str, i64, i64)> = got
+            .iter()
+            .map(|o| (o.offer.as_str(), o.referrals, o.declined))
+            .collect();
+        // Offer 9 has no name (deleted): left out.
+        assert_eq!(
+            rows,
+            vec![("Avlastning", 2, 1), ("Kurs", 2, 1), ("Samtale", 2, 0)]
+        );
+        assert_eq!(got[0].offer_id, 2);
+    }
+
+    #[test]
+    fn trend_points_add_every_share() {
+        let day = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+        let mut a = TrendPoint {
+            day,
+            patients: 10,
+            identified: 5,
+            involved: 4,
+            mapped: 3,
+            with_agreement: 2,
+            with_contact: 1,
+        };
+        a.add(&TrendPoint {
+            day,
+            patients: 1,
+            identified: 2,
+            involved: 3,
+            mapped: 4,
+            with_agreement: 5,
+            with_contact: 6,
+        });
+        assert_eq!(
+            (
+                a.patients,
+                a.identified,
+                a.involved,
+                a.mapped,
+                a.with_agreement,
+                a.with_contact
+            ),
+            (11, 7, 7, 7, 7, 7)
+        );
     }
 }

@@ -36,36 +36,73 @@ pub fn routes() -> Vec<rocket::Route> {
 
 const PAGE_SIZE: i64 = 50;
 
-/// The district's figures, referrals and trend for one period, as last computed.
+/// The district's figures per unit, referrals and trend for one period, as last computed.
 pub struct Computed {
     figures: std::collections::BTreeMap<i64, Figures>,
     offers: Vec<db::dashboard::OfferCount>,
     trend: Vec<TrendPoint>,
 }
 
-/// (district, from, to).
+/// One unit's figures, referrals and trend for one period.
+struct UnitComputed {
+    figures: Figures,
+    referrals: db::dashboard::UnitReferrals,
+    trend: Vec<TrendPoint>,
+}
+
+/// (district or unit, from, to).
 type CacheKey = (i64, NaiveDate, NaiveDate);
 
-/// Dashboard figures computed once per change: every change to patient data counts on its
-/// unit (`db::changes`), so the district's counters tell whether the figures are still
-/// current. Shared by every manager of the district; each instance keeps its own, and none
-/// serves figures older than the database.
+/// Entries kept before the oldest are dropped: districts or units times periods asked for.
+const CACHE_ENTRIES: usize = 2000;
+
+/// Dashboard figures computed once per change. Every change to patient data counts on the
+/// units it touches (`db::changes`): the district's counters tell whether its figures are
+/// still current, and each unit's counter whether that unit's part is. After a change only
+/// the units it touched are computed again. Shared by every manager; each instance keeps its
+/// own, and none serves figures older than the database.
 #[derive(Default)]
 pub struct Cache {
-    entries: std::sync::Mutex<std::collections::HashMap<CacheKey, (Version, Arc<Computed>)>>,
+    districts: std::sync::Mutex<std::collections::HashMap<CacheKey, (Version, Arc<Computed>)>>,
+    units: std::sync::Mutex<std::collections::HashMap<CacheKey, (i64, Arc<UnitComputed>)>>,
     /// One computation at a time: managers opening the dashboard together wait for the
     /// first instead of each running the same aggregates.
     computing: tokio::sync::Mutex<()>,
 }
 
-impl Cache {
-    fn get(&self, key: &(i64, NaiveDate, NaiveDate), version: Version) -> Option<Arc<Computed>> {
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(key)
-            .filter(|(v, _)| *v == version)
-            .map(|(_, c)| c.clone())
+/// The entry under `key` when it was built from `version`.
+fn kept<V: PartialEq, T>(
+    map: &std::sync::Mutex<std::collections::HashMap<CacheKey, (V, Arc<T>)>>,
+    key: &CacheKey,
+    version: &V,
+) -> Option<Arc<T>> {
+    let entries = map.lock().ok()?;
+    entries
+        .get(key)
+        .filter(|(v, _)| v == version)
+        .map(|(_, c)| c.clone())
+}
+
+fn keep<V, T>(
+    map: &std::sync::Mutex<std::collections::HashMap<CacheKey, (V, Arc<T>)>>,
+    key: CacheKey,
+    version: V,
+    value: Arc<T>,
+) {
+    if let Ok(mut entries) = map.lock() {
+        if entries.len() >= CACHE_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(key, (version, value));
     }
+}
+
+async fn unit_computed(db: Db, unit: i64, period: Period) -> AppResult<UnitComputed> {
+    Ok(UnitComputed {
+        figures: db::dashboard::figures(&db, unit, period.to).await?,
+        referrals: db::dashboard::referrals(&db, unit, period.from, period.to).await?,
+        trend: db::dashboard::trend(&db, unit, &ind::month_ends(period.to)).await?,
+    })
 }
 
 async fn computed(
@@ -76,26 +113,62 @@ async fn computed(
 ) -> AppResult<Arc<Computed>> {
     let version = db::changes::of_district(db, district).await?;
     let key = (district, period.from, period.to);
-    if let Some(c) = cache.get(&key, version) {
+    if let Some(c) = kept(&cache.districts, &key, &version) {
         return Ok(c);
     }
     let _turn = cache.computing.lock().await;
-    if let Some(c) = cache.get(&key, version) {
+    if let Some(c) = kept(&cache.districts, &key, &version) {
         return Ok(c);
     }
-    let c = Arc::new(Computed {
-        figures: db::dashboard::figures(db, district, period.to).await?,
-        offers: db::dashboard::referrals_per_offer(db, district, period.from, period.to).await?,
-        trend: db::dashboard::trend(db, district, &ind::month_ends(period.to)).await?,
-    });
-    if let Ok(mut entries) = cache.entries.lock() {
-        if entries.len() > 1000 {
-            entries.clear();
+    // Each unit's counter is read before its figures: figures kept under a counter are never
+    // older than it. The units that changed are computed side by side.
+    let seqs = db::changes::of_units(db, district).await?;
+    let mut parts: std::collections::BTreeMap<i64, Arc<UnitComputed>> = Default::default();
+    let mut missing = tokio::task::JoinSet::new();
+    for &(unit, seq) in &seqs {
+        let unit_key = (unit, period.from, period.to);
+        match kept(&cache.units, &unit_key, &seq) {
+            Some(c) => {
+                parts.insert(unit, c);
+            }
+            None => {
+                let db = db.clone();
+                missing.spawn(async move { (unit, seq, unit_computed(db, unit, period).await) });
+            }
         }
-        entries.insert(key, (version, c.clone()));
     }
+    while let Some(done) = missing.join_next().await {
+        let (unit, seq, c) = done.map_err(|e| AppError::Internal(e.to_string()))?;
+        let c = Arc::new(c?);
+        keep(&cache.units, (unit, period.from, period.to), seq, c.clone());
+        parts.insert(unit, c);
+    }
+    let names = db::support::offers(db, true)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let mut trend: Vec<TrendPoint> = ind::month_ends(period.to)
+        .into_iter()
+        .map(|day| TrendPoint {
+            day,
+            ..TrendPoint::default()
+        })
+        .collect();
+    for part in parts.values() {
+        for (t, p) in trend.iter_mut().zip(&part.trend) {
+            t.add(p);
+        }
+    }
+    let c = Arc::new(Computed {
+        figures: parts.iter().map(|(u, c)| (*u, c.figures)).collect(),
+        offers: db::dashboard::referrals_per_offer(parts.values().map(|c| &c.referrals), &names),
+        trend,
+    });
+    keep(&cache.districts, key, version, c.clone());
     Ok(c)
 }
+
 /// Exports stop here; a list this long is narrowed with the filters first.
 const EXPORT_MAX: i64 = 100_000;
 

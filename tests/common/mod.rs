@@ -346,6 +346,11 @@ impl TestApp {
         .expect(sql)
     }
 
+    /// Runs a statement as an outside writer would (no counters, no log).
+    pub async fn exec(&self, sql: &str) {
+        samspill::on_db!(&self.db, |p| sqlx::query(sql).execute(p).await.map(|_| ())).expect(sql)
+    }
+
     pub async fn text(&self, sql: &str) -> String {
         samspill::on_db!(&self.db, |p| sqlx::query_scalar::<_, String>(sql)
             .fetch_one(p)

@@ -574,3 +574,73 @@ async fn registering_and_archiving_a_patient_show_on_the_dashboard_at_once() {
     assert_eq!(archived.status, Status::SeeOther, "{}", archived.body);
     assert_eq!(cell(&fx.manager.get("/dashboard").await.body, a1, 0), "4");
 }
+
+/// Figures are kept per unit and only the units a change touched are counted again: a
+/// follow-up still counts in the unit it was registered in after its patient and its owner
+/// have both moved on, and closing it there shows at once.
+#[rocket::async_test]
+async fn a_change_counts_again_in_every_unit_it_touches() {
+    let fx = fixture().await;
+    let a1 = "Hjemmetjenesten Frogner nord";
+    let a2 = "Hjemmetjenesten Frogner sør";
+    let page = fx.manager.get("/dashboard").await;
+    assert_eq!(cell(&page.body, a1, 7), "1 (eldste 17 dager)");
+    assert_eq!(cell(&page.body, a2, 0), "1");
+
+    // P1 moves to A2; its follow-ups stay registered in A1.
+    let unit_a2 = fx.org.unit_a2.to_string();
+    let moved = fx
+        .app
+        .post(
+            &format!("/patients/{}", fx.p1),
+            &[
+                ("full_name", "Per En"),
+                ("birth_date", "01.02.1940"),
+                ("unit_id", unit_a2.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, Status::SeeOther, "{}", moved.body);
+    let page = fx.manager.get("/dashboard").await;
+    assert_eq!(cell(&page.body, a1, 0), "3");
+    assert_eq!(cell(&page.body, a2, 0), "2");
+    assert_eq!(cell(&page.body, a1, 7), "1 (eldste 17 dager)");
+    assert_eq!(cell(&page.body, "Hele Bydel Frogner", 0), "5");
+
+    // The owner, ansatt1, moves to A2 as well, and half a year passes: Ola's agreement is
+    // due for evaluation, its follow-up registered in A1 and owned in A2.
+    fx.app
+        .exec(&format!(
+            "UPDATE users SET unit_id = {} WHERE username = 'ansatt1'",
+            fx.org.unit_a2
+        ))
+        .await;
+    fx.app.clock.advance(chrono::Duration::days(200));
+    fx.manager.login_as("leder1").await;
+    let page = fx.manager.get("/dashboard").await;
+    assert_eq!(cell(&page.body, a1, 7), "4 (eldste 217 dager)");
+
+    // A worker of A2 ends the agreement, which cancels its evaluation follow-up. Neither the
+    // patient's unit nor the owner's is A1 any more, yet A1's count follows.
+    let a2_worker = fx.app.browser().await;
+    a2_worker.login_as("ansatt3").await;
+    let agreement = fx.app.scalar("SELECT MIN(id) FROM agreements").await;
+    let today = format_date(fx.app.clock.today());
+    let ended = a2_worker
+        .post(
+            &format!("/agreements/{agreement}/end"),
+            &[("ended_on", today.as_str()), ("end_reason", "Flyttet")],
+        )
+        .await;
+    assert!(
+        ended.redirects_to(&format!("/agreements/{agreement}")),
+        "{}",
+        ended.body
+    );
+    let page = fx.manager.get("/dashboard").await;
+    assert_eq!(cell(&page.body, a1, 7), "3 (eldste 217 dager)");
+    assert_eq!(
+        cell(&page.body, "Hele Bydel Frogner", 7),
+        "3 (eldste 217 dager)"
+    );
+}
