@@ -51,26 +51,60 @@ fn n(v: Option<i64>) -> i64 {
     v.unwrap_or(0)
 }
 
-/// The figures of `unit` at the end of `day`.
+/// The figures of `unit` at the end of `day`: the scan of its patients, the scan of its
+/// involved relatives and the remaining counts run side by side on separate connections.
 pub async fn figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Figures, sqlx::Error> {
-    let end = end_of(day);
-    let mut f = Figures::default();
+    let (patients, involved, rest) = tokio::join!(
+        patient_figures(db, unit, day),
+        relative_figures(db, unit, day),
+        other_figures(db, unit, day)
+    );
+    let (patients, identified) = patients?;
+    let mut f = Figures {
+        patients,
+        identified,
+        ..rest?
+    };
+    let (involved, mapped, agreement, heavy, heavy_agreement, contact) = involved?;
+    f.involved = involved;
+    f.mapped = n(mapped);
+    f.with_agreement = n(agreement);
+    f.heavy = n(heavy);
+    f.heavy_with_agreement = n(heavy_agreement);
+    f.with_contact = n(contact);
+    Ok(f)
+}
 
+/// (patients, identified).
+async fn patient_figures(db: &Db, unit: i64, day: NaiveDate) -> Result<(i64, i64), sqlx::Error> {
     let sql = format!(
         "SELECT COUNT(*),
             CAST(SUM(CASE WHEN (p.identify_outcome IS NOT NULL AND p.identify_outcome_on <= $2)
-                 OR EXISTS (SELECT 1 FROM relatives r WHERE r.patient_id = p.id AND r.involvement <> 'unclear'
+                 OR EXISTS (SELECT 1 FROM relatives r WHERE r.patient_id = p.id AND r.involvement IN ('yes', 'no')
                             AND r.created_at < $3) THEN 1 ELSE 0 END) AS BIGINT)
          {ACTIVE_PATIENTS}"
     );
-    let (patients, identified): (i64, Option<i64>) = one_row!(db, &sql, unit, day, end)?;
-    f.patients = patients;
-    f.identified = n(identified);
+    let (patients, identified): (i64, Option<i64>) = one_row!(db, &sql, unit, day, end_of(day))?;
+    Ok((patients, n(identified)))
+}
 
+/// (involved, mapped, with agreement, heavy, heavy with agreement, with contact person).
+type Involved = (
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+async fn relative_figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Involved, sqlx::Error> {
+    // The latest mapping by the day, read from the index that holds its scores (mappings_relative).
     let heavy = format!(
-        "EXISTS (SELECT 1 FROM mappings m WHERE m.id = (SELECT MAX(m2.id) FROM mappings m2
-            WHERE m2.relative_id = r.id AND m2.mapped_on <= $2)
-            AND (m.strain_score >= 7 OR m.hours_per_week >= {HEAVY_HOURS_PER_WEEK}))"
+        "COALESCE((SELECT CASE WHEN m.strain_score >= 7 OR m.hours_per_week >= {HEAVY_HOURS_PER_WEEK}
+                 THEN 1 ELSE 0 END
+            FROM mappings m WHERE m.relative_id = r.id AND m.mapped_on <= $2
+            ORDER BY m.id DESC LIMIT 1), 0)"
     );
     // Each relative's conditions are found once (a materialized CTE), then counted.
     let sql = format!(
@@ -78,7 +112,7 @@ pub async fn figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Figures, sqlx
                 CASE WHEN EXISTS (SELECT 1 FROM mappings m WHERE m.relative_id = r.id AND m.mapped_on <= $2)
                      THEN 1 ELSE 0 END AS mapped,
                 CASE WHEN {IN_FORCE} THEN 1 ELSE 0 END AS in_force,
-                CASE WHEN {heavy} THEN 1 ELSE 0 END AS heavy,
+                {heavy} AS heavy,
                 CASE WHEN r.contact_person_id IS NOT NULL THEN 1 ELSE 0 END AS contact
             {INVOLVED})
          SELECT COUNT(*), CAST(SUM(mapped) AS BIGINT), CAST(SUM(in_force) AS BIGINT),
@@ -86,23 +120,13 @@ pub async fn figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Figures, sqlx
             CAST(SUM(CASE WHEN contact = 1 OR in_force = 1 THEN 1 ELSE 0 END) AS BIGINT)
          FROM x"
     );
-    type Involved = (
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    );
-    let (involved, mapped, agreement, heavy, heavy_agreement, contact): Involved =
-        one_row!(db, &sql, unit, day, end)?;
-    f.involved = involved;
-    f.mapped = n(mapped);
-    f.with_agreement = n(agreement);
-    f.heavy = n(heavy);
-    f.heavy_with_agreement = n(heavy_agreement);
-    f.with_contact = n(contact);
+    one_row!(db, &sql, unit, day, end_of(day))
+}
 
+/// The agreement, follow-up, child and meeting figures.
+async fn other_figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Figures, sqlx::Error> {
+    let end = end_of(day);
+    let mut f = Figures::default();
     // Parties to agreements not ended by the day (drafts included), and whether they have a
     // named contact person (in the agreement or on the relative).
     let sql = "SELECT COUNT(DISTINCT r.id),
@@ -152,10 +176,10 @@ pub async fn figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Figures, sqlx
 }
 
 /// Child relatives of unit $1 registered more than 14 days before the day ($3) with no child
-/// follow-up recorded by its end ($2); a child is under 18 on the day (born after $4) or registered as
-/// a child.
-pub const CHILDREN_WITHOUT_FOLLOWUP: &str = "FROM relatives r JOIN patients p ON p.id = r.patient_id
-    WHERE p.unit_id = $1 AND r.created_at < $3
+/// follow-up recorded by its end ($2); a child is under 18 on the day (born after $4) or
+/// registered as a child. Read through the unit kept on each relative (`relatives.unit_id`).
+pub const CHILDREN_WITHOUT_FOLLOWUP: &str = "FROM relatives r
+    WHERE r.unit_id = $1 AND r.created_at < $3
       AND (r.age_group = 'child' OR (r.birth_date IS NOT NULL AND r.birth_date > $4))
       AND NOT EXISTS (SELECT 1 FROM child_followups c WHERE c.relative_id = r.id AND c.recorded_at < $2)";
 
@@ -281,15 +305,14 @@ pub async fn trend(db: &Db, unit: i64, days: &[NaiveDate]) -> Result<Vec<TrendPo
             t = t(i)
         ));
     }
-    let sql = format!(
+    let patients_sql = format!(
         "WITH x AS MATERIALIZED (SELECT p.created_at, p.archived_at,
                 CASE WHEN p.identify_outcome IS NOT NULL THEN p.identify_outcome_on END AS outcome_on,
-                (SELECT MIN(r.created_at) FROM relatives r WHERE r.patient_id = p.id AND r.involvement <> 'unclear') AS first_answer
+                (SELECT MIN(r.created_at) FROM relatives r WHERE r.patient_id = p.id AND r.involvement IN ('yes', 'no')) AS first_answer
             FROM patients p WHERE p.unit_id = $1)
         SELECT {} FROM x",
         cols.join(", ")
     );
-    let patients = run_row(db, &sql, unit, days).await?;
 
     let mut cols = Vec::new();
     for i in 0..days.len() {
@@ -315,7 +338,7 @@ pub async fn trend(db: &Db, unit: i64, days: &[NaiveDate]) -> Result<Vec<TrendPo
             "CAST(SUM(CASE WHEN {counted} AND (x.contact_person_id IS NOT NULL OR {in_force}) THEN 1 ELSE 0 END) AS BIGINT)"
         ));
     }
-    let sql = format!(
+    let relatives_sql = format!(
         "WITH x AS MATERIALIZED (SELECT r.created_at, p.created_at AS p_created, p.archived_at, r.contact_person_id,
                 (SELECT MIN(m.mapped_on) FROM mappings m WHERE m.relative_id = r.id) AS first_mapped,
                 (SELECT MIN(a.activated_on) FROM agreement_relatives ar JOIN agreements a ON a.id = ar.agreement_id
@@ -329,7 +352,12 @@ pub async fn trend(db: &Db, unit: i64, days: &[NaiveDate]) -> Result<Vec<TrendPo
         SELECT {} FROM x",
         cols.join(", ")
     );
-    let relatives = run_row(db, &sql, unit, days).await?;
+    // The two scans run side by side, each on its own connection.
+    let (patients, relatives) = tokio::join!(
+        run_row(db, &patients_sql, unit, days),
+        run_row(db, &relatives_sql, unit, days)
+    );
+    let (patients, relatives) = (patients?, relatives?);
     Ok(days
         .iter()
         .enumerate()

@@ -97,11 +97,19 @@ fn keep<V, T>(
     }
 }
 
+/// One unit's part, its queries side by side on separate connections (SQLite runs each
+/// connection on its own thread).
 async fn unit_computed(db: Db, unit: i64, period: Period) -> AppResult<UnitComputed> {
+    let days = ind::month_ends(period.to);
+    let (figures, referrals, trend) = tokio::join!(
+        db::dashboard::figures(&db, unit, period.to),
+        db::dashboard::referrals(&db, unit, period.from, period.to),
+        db::dashboard::trend(&db, unit, &days)
+    );
     Ok(UnitComputed {
-        figures: db::dashboard::figures(&db, unit, period.to).await?,
-        referrals: db::dashboard::referrals(&db, unit, period.from, period.to).await?,
-        trend: db::dashboard::trend(&db, unit, &ind::month_ends(period.to)).await?,
+        figures: figures?,
+        referrals: referrals?,
+        trend: trend?,
     })
 }
 

@@ -644,3 +644,40 @@ async fn a_change_counts_again_in_every_unit_it_touches() {
         "3 (eldste 217 dager)"
     );
 }
+
+/// The latest mapping by the day decides whether a relative's care is heavy.
+#[rocket::async_test]
+async fn the_latest_mapping_decides_whether_care_is_heavy() {
+    let fx = fixture().await;
+    let a1 = "Hjemmetjenesten Frogner nord";
+    assert_eq!(
+        cell(&fx.manager.get("/dashboard").await.body, a1, 3),
+        "100 % (1 av 1)"
+    );
+    let ola = fx
+        .app
+        .scalar("SELECT id FROM relatives WHERE full_name = 'Ola En'")
+        .await;
+    let today = format_date(fx.app.clock.today());
+    let mut mapping: Vec<(&str, &str)> = vec![
+        ("mapped_on", today.as_str()),
+        ("roles", "caregiver"),
+        ("hours_per_week", "2"),
+        ("violence", "no"),
+    ];
+    let names = [
+        "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12",
+    ];
+    for n in names {
+        mapping.push((n, "0"));
+    }
+    let r = fx
+        .app
+        .post(&format!("/relatives/{ola}/mappings"), &mapping)
+        .await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    let page = fx.manager.get("/dashboard").await;
+    // No heavy care left in A1; Ola is still mapped.
+    assert_eq!(cell(&page.body, a1, 3), "–");
+    assert_eq!(cell(&page.body, a1, 2), "50 % (1 av 2)");
+}
