@@ -193,3 +193,31 @@ pub fn is_unavailable(e: &sqlx::Error) -> bool {
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::UniqueViolation)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bundled SQLite is built as `.cargo/config.toml` says: connections keep separate
+    /// page caches, and allocations take no global lock.
+    #[tokio::test]
+    async fn sqlite_is_built_for_concurrent_readers() {
+        let db = Db::connect("sqlite::memory:", 1).await.unwrap();
+        let Db::Sqlite(pool) = db else {
+            unreachable!("an in-memory SQLite URL")
+        };
+        let used = |option: &'static str| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>("SELECT sqlite_compileoption_used($1)")
+                    .bind(option)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        assert_eq!(used("ENABLE_MEMORY_MANAGEMENT").await, 0);
+        assert_eq!(used("DEFAULT_MEMSTATUS=0").await, 1);
+        assert_eq!(used("THREADSAFE=1").await, 1);
+    }
+}
