@@ -25,9 +25,13 @@ pub fn end_of(day: NaiveDate) -> DateTime<Utc> {
 const ACTIVE_PATIENTS: &str = "FROM patients p
     WHERE p.unit_id = $1 AND p.created_at < $3 AND (p.archived_at IS NULL OR p.archived_at >= $3)";
 
-/// Involved relatives of those patients, registered by the end of $3.
-const INVOLVED: &str = "FROM relatives r JOIN patients p ON p.id = r.patient_id
-    WHERE p.unit_id = $1 AND r.involvement = 'yes' AND r.created_at < $3
+/// Involved relatives of those patients, registered by the end of $3. The unit's patients are
+/// read first and each one's relatives through the relatives' own unit (`relatives.unit_id`,
+/// always the patient's), where a unit's relatives lie together in the index
+/// `relatives_unit_patient`. `CROSS JOIN` keeps that order on SQLite, whose planner would
+/// otherwise fetch each relative's patient from all over the table.
+const INVOLVED: &str = "FROM patients p CROSS JOIN relatives r
+    WHERE p.unit_id = $1 AND r.unit_id = $1 AND r.patient_id = p.id AND r.involvement = 'yes' AND r.created_at < $3
       AND p.created_at < $3 AND (p.archived_at IS NULL OR p.archived_at >= $3)";
 
 /// An agreement with relative r in force on day $2.
@@ -80,8 +84,8 @@ async fn patient_figures(db: &Db, unit: i64, day: NaiveDate) -> Result<(i64, i64
     let sql = format!(
         "SELECT COUNT(*),
             CAST(SUM(CASE WHEN (p.identify_outcome IS NOT NULL AND p.identify_outcome_on <= $2)
-                 OR EXISTS (SELECT 1 FROM relatives r WHERE r.patient_id = p.id AND r.involvement IN ('yes', 'no')
-                            AND r.created_at < $3) THEN 1 ELSE 0 END) AS BIGINT)
+                 OR EXISTS (SELECT 1 FROM relatives r WHERE r.unit_id = $1 AND r.patient_id = p.id
+                            AND r.involvement IN ('yes', 'no') AND r.created_at < $3) THEN 1 ELSE 0 END) AS BIGINT)
          {ACTIVE_PATIENTS}"
     );
     let (patients, identified): (i64, Option<i64>) = one_row!(db, &sql, unit, day, end_of(day))?;
@@ -123,35 +127,83 @@ async fn relative_figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Involved
     one_row!(db, &sql, unit, day, end_of(day))
 }
 
-/// The agreement, follow-up, child and meeting figures.
+/// The agreement, follow-up, child and meeting figures: five counts, side by side on separate
+/// connections (with the database file out of the operating system's cache each one waits
+/// mostly for the disk, so one after the other they would add up).
 async fn other_figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Figures, sqlx::Error> {
     let end = end_of(day);
-    let mut f = Figures::default();
-    // Parties to agreements not ended by the day (drafts included), and whether they have a
-    // named contact person (in the agreement or on the relative).
+    let (parties, overdue, evaluations, children, meetings) = tokio::join!(
+        agreement_parties(db, unit, day, end),
+        overdue_followups(db, unit, day, end),
+        overdue_evaluations(db, unit, day, end),
+        children_without_followup(db, unit, day, end),
+        meetings_without_next_step(db, unit, end)
+    );
+    let (agreement_parties, agreement_parties_with_contact) = parties?;
+    let (overdue_followups, oldest) = overdue?;
+    Ok(Figures {
+        agreement_parties,
+        agreement_parties_with_contact,
+        overdue_followups,
+        oldest_overdue_days: oldest.map(|o| (day - o).num_days()).unwrap_or(0),
+        overdue_evaluations: evaluations?,
+        children_without_followup: children?,
+        meetings_without_next_step: meetings?,
+        ..Figures::default()
+    })
+}
+
+/// Parties to agreements not ended by the day (drafts included), and how many of them have a
+/// named contact person (in the agreement or on the relative).
+async fn agreement_parties(
+    db: &Db,
+    unit: i64,
+    day: NaiveDate,
+    end: DateTime<Utc>,
+) -> Result<(i64, i64), sqlx::Error> {
     let sql = "SELECT COUNT(DISTINCT r.id),
             COUNT(DISTINCT CASE WHEN a.contact_person_id IS NOT NULL OR r.contact_person_id IS NOT NULL THEN r.id END)
         FROM agreement_relatives ar JOIN agreements a ON a.id = ar.agreement_id
         JOIN relatives r ON r.id = ar.relative_id JOIN patients p ON p.id = a.patient_id
         WHERE p.unit_id = $1 AND a.created_at < $3 AND (a.ended_on IS NULL OR a.ended_on > $2)";
-    let (parties, with_contact): (i64, i64) = one_row!(db, sql, unit, day, end)?;
-    f.agreement_parties = parties;
-    f.agreement_parties_with_contact = with_contact;
+    one_row!(db, sql, unit, day, end)
+}
 
-    // Open at the end of the day with a due date before it: still open, or closed later.
+/// Follow-ups open at the end of the day with a due date before it (still open, or closed
+/// later), and the oldest due date among them.
+async fn overdue_followups(
+    db: &Db,
+    unit: i64,
+    day: NaiveDate,
+    end: DateTime<Utc>,
+) -> Result<(i64, Option<NaiveDate>), sqlx::Error> {
     let sql = "SELECT COUNT(*), MIN(f.due_on) FROM followups f
         WHERE f.unit_id = $1 AND f.due_on < $2 AND f.created_at < $3
           AND (f.status = 'open' OR f.done_on > $2)";
-    let (count, oldest): (i64, Option<NaiveDate>) = one_row!(db, sql, unit, day, end)?;
-    f.overdue_followups = count;
-    f.oldest_overdue_days = oldest.map(|o| (day - o).num_days()).unwrap_or(0);
+    one_row!(db, sql, unit, day, end)
+}
 
+/// Agreements in force on the day whose evaluation date has passed.
+async fn overdue_evaluations(
+    db: &Db,
+    unit: i64,
+    day: NaiveDate,
+    end: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
     let sql = "SELECT COUNT(*) FROM agreements a JOIN patients p ON p.id = a.patient_id
         WHERE p.unit_id = $1 AND a.activated_on <= $2 AND (a.ended_on IS NULL OR a.ended_on > $2)
           AND a.evaluation_on < $2 AND a.created_at < $3";
     let (count,): (i64,) = one_row!(db, sql, unit, day, end)?;
-    f.overdue_evaluations = count;
+    Ok(count)
+}
 
+/// Child relatives without a child follow-up (`CHILDREN_WITHOUT_FOLLOWUP`).
+async fn children_without_followup(
+    db: &Db,
+    unit: i64,
+    day: NaiveDate,
+    end: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
     let sql = format!("SELECT COUNT(*) {CHILDREN_WITHOUT_FOLLOWUP}");
     let (registered_before, born_after) = child_cutoffs(day);
     let (count,): (i64,) = on_db!(db, |p| sqlx::query_as(&sql)
@@ -161,8 +213,15 @@ async fn other_figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Figures, sq
         .bind(born_after)
         .fetch_one(p)
         .await)?;
-    f.children_without_followup = count;
+    Ok(count)
+}
 
+/// Meetings completed by the end of the day with no follow-up set at them.
+async fn meetings_without_next_step(
+    db: &Db,
+    unit: i64,
+    end: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
     let sql = "SELECT COUNT(*) FROM meetings m JOIN patients p ON p.id = m.patient_id
         WHERE p.unit_id = $1 AND m.status = 'completed' AND m.completed_at < $2
           AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.meeting_id = m.id)";
@@ -171,8 +230,7 @@ async fn other_figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Figures, sq
         .bind(end)
         .fetch_one(p)
         .await)?;
-    f.meetings_without_next_step = count;
-    Ok(f)
+    Ok(count)
 }
 
 /// Child relatives of unit $1 registered more than 14 days before the day ($3) with no child
@@ -213,8 +271,9 @@ pub async fn referrals(
 ) -> Result<UnitReferrals, sqlx::Error> {
     let sql = "SELECT x.offer_id, COUNT(*),
             CAST(SUM(CASE WHEN x.state = 'declined' THEN 1 ELSE 0 END) AS BIGINT)
-        FROM referrals x JOIN relatives r ON r.id = x.relative_id JOIN patients p ON p.id = r.patient_id
-        WHERE p.unit_id = $1 AND x.referred_on >= $2 AND x.referred_on <= $3
+        FROM patients p CROSS JOIN relatives r CROSS JOIN referrals x
+        WHERE p.unit_id = $1 AND r.unit_id = $1 AND r.patient_id = p.id AND x.relative_id = r.id
+          AND x.referred_on >= $2 AND x.referred_on <= $3
         GROUP BY x.offer_id";
     on_db!(db, |p| sqlx::query_as(sql)
         .bind(unit)
@@ -308,7 +367,8 @@ pub async fn trend(db: &Db, unit: i64, days: &[NaiveDate]) -> Result<Vec<TrendPo
     let patients_sql = format!(
         "WITH x AS MATERIALIZED (SELECT p.created_at, p.archived_at,
                 CASE WHEN p.identify_outcome IS NOT NULL THEN p.identify_outcome_on END AS outcome_on,
-                (SELECT MIN(r.created_at) FROM relatives r WHERE r.patient_id = p.id AND r.involvement IN ('yes', 'no')) AS first_answer
+                (SELECT MIN(r.created_at) FROM relatives r WHERE r.unit_id = $1 AND r.patient_id = p.id
+                    AND r.involvement IN ('yes', 'no')) AS first_answer
             FROM patients p WHERE p.unit_id = $1)
         SELECT {} FROM x",
         cols.join(", ")
@@ -347,8 +407,8 @@ pub async fn trend(db: &Db, unit: i64, days: &[NaiveDate]) -> Result<Vec<TrendPo
                     WHERE ar.relative_id = r.id AND a.activated_on IS NOT NULL AND a.ended_on IS NULL) AS open_agreements,
                 (SELECT MAX(a.ended_on) FROM agreement_relatives ar JOIN agreements a ON a.id = ar.agreement_id
                     WHERE ar.relative_id = r.id) AS last_end
-            FROM relatives r JOIN patients p ON p.id = r.patient_id
-            WHERE p.unit_id = $1 AND r.involvement = 'yes')
+            FROM patients p CROSS JOIN relatives r
+            WHERE p.unit_id = $1 AND r.unit_id = $1 AND r.patient_id = p.id AND r.involvement = 'yes')
         SELECT {} FROM x",
         cols.join(", ")
     );

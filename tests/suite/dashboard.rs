@@ -604,6 +604,13 @@ async fn a_change_counts_again_in_every_unit_it_touches() {
     let page = fx.manager.get("/dashboard").await;
     assert_eq!(cell(&page.body, a1, 0), "3");
     assert_eq!(cell(&page.body, a2, 0), "2");
+    // Ola and Kari count where their patient now is: the relatives' figures are read
+    // through the unit kept on each relative.
+    assert_eq!(cell(&page.body, a1, 1), "67 % (2 av 3)");
+    assert_eq!(cell(&page.body, a2, 1), "100 % (2 av 2)");
+    assert_eq!(cell(&page.body, a1, 2), "–");
+    assert_eq!(cell(&page.body, a2, 2), "33 % (1 av 3)");
+    assert_eq!(cell(&page.body, a2, 6), "100 % (1 av 1)");
     assert_eq!(cell(&page.body, a1, 7), "1 (eldste 17 dager)");
     assert_eq!(cell(&page.body, "Hele Bydel Frogner", 0), "5");
 
