@@ -236,7 +236,7 @@ async fn meetings_without_next_step(
 /// Child relatives of unit $1 registered more than 14 days before the day ($3) with no child
 /// follow-up recorded by its end ($2); a child is under 18 on the day (born after $4) or
 /// registered as a child. Read through the unit kept on each relative (`relatives.unit_id`).
-pub const CHILDREN_WITHOUT_FOLLOWUP: &str = "FROM relatives r
+const CHILDREN_WITHOUT_FOLLOWUP: &str = "FROM relatives r
     WHERE r.unit_id = $1 AND r.created_at < $3
       AND (r.age_group = 'child' OR (r.birth_date IS NOT NULL AND r.birth_date > $4))
       AND NOT EXISTS (SELECT 1 FROM child_followups c WHERE c.relative_id = r.id AND c.recorded_at < $2)";

@@ -1,0 +1,153 @@
+//! The district's dashboard figures, computed per unit by `db::dashboard` and kept until a
+//! change to what they count.
+
+use crate::db::changes::Version;
+use crate::db::dashboard::TrendPoint;
+use crate::db::{self, Db};
+use crate::domain::indicators::{self as ind, Figures, Period};
+use crate::web::error::{AppError, AppResult};
+use chrono::NaiveDate;
+use std::sync::Arc;
+
+/// The district's figures per unit, referrals and trend for one period, as last computed.
+pub struct Computed {
+    pub figures: std::collections::BTreeMap<i64, Figures>,
+    pub offers: Vec<db::dashboard::OfferCount>,
+    pub trend: Vec<TrendPoint>,
+}
+
+/// One unit's figures, referrals and trend for one period.
+struct UnitComputed {
+    figures: Figures,
+    referrals: db::dashboard::UnitReferrals,
+    trend: Vec<TrendPoint>,
+}
+
+/// (district or unit, from, to).
+type CacheKey = (i64, NaiveDate, NaiveDate);
+
+/// Entries kept before the oldest are dropped: districts or units times periods asked for.
+const CACHE_ENTRIES: usize = 2000;
+
+/// Dashboard figures computed once per change. Every change to patient data counts on the
+/// units it touches (`db::changes`): the district's counters tell whether its figures are
+/// still current, and each unit's counter whether that unit's part is. After a change only
+/// the units it touched are computed again. Shared by every manager; each instance keeps its
+/// own, and none serves figures older than the database.
+#[derive(Default)]
+pub struct Cache {
+    districts: std::sync::Mutex<std::collections::HashMap<CacheKey, (Version, Arc<Computed>)>>,
+    units: std::sync::Mutex<std::collections::HashMap<CacheKey, (i64, Arc<UnitComputed>)>>,
+    /// One computation at a time: managers opening the dashboard together wait for the
+    /// first instead of each running the same aggregates.
+    computing: tokio::sync::Mutex<()>,
+}
+
+/// The entry under `key` when it was built from `version`.
+fn kept<V: PartialEq, T>(
+    map: &std::sync::Mutex<std::collections::HashMap<CacheKey, (V, Arc<T>)>>,
+    key: &CacheKey,
+    version: &V,
+) -> Option<Arc<T>> {
+    let entries = map.lock().ok()?;
+    entries
+        .get(key)
+        .filter(|(v, _)| v == version)
+        .map(|(_, c)| c.clone())
+}
+
+fn keep<V, T>(
+    map: &std::sync::Mutex<std::collections::HashMap<CacheKey, (V, Arc<T>)>>,
+    key: CacheKey,
+    version: V,
+    value: Arc<T>,
+) {
+    if let Ok(mut entries) = map.lock() {
+        if entries.len() >= CACHE_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(key, (version, value));
+    }
+}
+
+/// One unit's part, its queries side by side on separate connections (SQLite runs each
+/// connection on its own thread).
+async fn unit_computed(db: Db, unit: i64, period: Period) -> AppResult<UnitComputed> {
+    let days = ind::month_ends(period.to);
+    let (figures, referrals, trend) = tokio::join!(
+        db::dashboard::figures(&db, unit, period.to),
+        db::dashboard::referrals(&db, unit, period.from, period.to),
+        db::dashboard::trend(&db, unit, &days)
+    );
+    Ok(UnitComputed {
+        figures: figures?,
+        referrals: referrals?,
+        trend: trend?,
+    })
+}
+
+/// The district's figures for the period: kept ones while no counter moved, else the units
+/// that changed computed again.
+pub async fn computed(
+    db: &Db,
+    cache: &Cache,
+    district: i64,
+    period: Period,
+) -> AppResult<Arc<Computed>> {
+    let version = db::changes::of_district(db, district).await?;
+    let key = (district, period.from, period.to);
+    if let Some(c) = kept(&cache.districts, &key, &version) {
+        return Ok(c);
+    }
+    let _turn = cache.computing.lock().await;
+    if let Some(c) = kept(&cache.districts, &key, &version) {
+        return Ok(c);
+    }
+    // Each unit's counter is read before its figures: figures kept under a counter are never
+    // older than it. The units that changed are computed side by side.
+    let seqs = db::changes::of_units(db, district).await?;
+    let mut parts: std::collections::BTreeMap<i64, Arc<UnitComputed>> = Default::default();
+    let mut missing = tokio::task::JoinSet::new();
+    for &(unit, seq) in &seqs {
+        let unit_key = (unit, period.from, period.to);
+        match kept(&cache.units, &unit_key, &seq) {
+            Some(c) => {
+                parts.insert(unit, c);
+            }
+            None => {
+                let db = db.clone();
+                missing.spawn(async move { (unit, seq, unit_computed(db, unit, period).await) });
+            }
+        }
+    }
+    while let Some(done) = missing.join_next().await {
+        let (unit, seq, c) = done.map_err(|e| AppError::Internal(e.to_string()))?;
+        let c = Arc::new(c?);
+        keep(&cache.units, (unit, period.from, period.to), seq, c.clone());
+        parts.insert(unit, c);
+    }
+    let names = db::support::offers(db, true)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let mut trend: Vec<TrendPoint> = ind::month_ends(period.to)
+        .into_iter()
+        .map(|day| TrendPoint {
+            day,
+            ..TrendPoint::default()
+        })
+        .collect();
+    for part in parts.values() {
+        for (t, p) in trend.iter_mut().zip(&part.trend) {
+            t.add(p);
+        }
+    }
+    let c = Arc::new(Computed {
+        figures: parts.iter().map(|(u, c)| (*u, c.figures)).collect(),
+        offers: db::dashboard::referrals_per_offer(parts.values().map(|c| &c.referrals), &names),
+        trend,
+    });
+    keep(&cache.districts, key, version, c.clone());
+    Ok(c)
+}
