@@ -95,15 +95,9 @@ async fn serve() -> Result<(), String> {
         db::setup::issue(&app.db, &token, app.clock.now())
             .await
             .map_err(|e| e.to_string())?;
-        let base = app.settings.public_url.clone().unwrap_or_else(|| {
-            let address: String = figment
-                .extract_inner("address")
-                .unwrap_or_else(|_| "127.0.0.1".into());
-            let port: u16 = figment.extract_inner("port").unwrap_or(8000);
-            format!("http://{address}:{port}")
-        });
+        let base = app.settings.public_base(&rocket::Config::from(&figment));
         println!("\nSamspill has no users yet. Open this one-time link to create the first administrator:\n");
-        println!("    {}/setup?token={token}\n", base.trim_end_matches('/'));
+        println!("    {base}/setup?token={token}\n");
     }
     crate::build_rocket(figment, app)
         .launch()

@@ -45,13 +45,54 @@ impl Default for Settings {
     }
 }
 
-/// Rocket's own configuration (Rocket.toml, `ROCKET_*`) plus ours (`SAMSPILL_*`,
-/// `DATABASE_URL`).
+impl Settings {
+    /// The address users reach Samspill at, without a trailing slash: `SAMSPILL_PUBLIC_URL`,
+    /// or the address and port the server listens on.
+    pub fn public_base(&self, rocket: &rocket::Config) -> String {
+        match &self.public_url {
+            Some(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_string(),
+            _ => format!("http://{}:{}", rocket.address, rocket.port),
+        }
+    }
+}
+
+/// Rocket's own configuration (Samspill's built-in defaults, then Rocket.toml and `ROCKET_*`)
+/// plus ours (`SAMSPILL_*`, `DATABASE_URL`).
 pub fn figment() -> Figment {
     Figment::from(Serialized::defaults(Settings::default()))
-        .merge(rocket::Config::figment())
+        .merge(rocket_figment())
         .merge(Env::prefixed("SAMSPILL_").ignore(&["password"]))
         .merge(Env::raw().only(&["database_url"]))
+}
+
+/// Rocket's settings with Samspill's defaults built in, so that the application behaves the
+/// same from whatever folder it is started: `Rocket.toml` (looked up from the working
+/// directory, or `ROCKET_CONFIG`) and `ROCKET_*` only override them.
+pub fn rocket_figment() -> Figment {
+    rocket_figment_with(&Env::var_or("ROCKET_CONFIG", "Rocket.toml"))
+}
+
+fn rocket_figment_with(toml: &str) -> Figment {
+    use rocket::data::{ByteUnit, Limits};
+    use rocket::figment::providers::{Format, Toml};
+    use rocket::figment::Profile;
+    // Long agreement texts fit; larger bodies get a clear 413 page.
+    let limits = Limits::default()
+        .limit("form", ByteUnit::Mebibyte(4))
+        .limit("data-form", ByteUnit::Mebibyte(4));
+    Figment::from(rocket::Config::default())
+        .merge(Serialized::default("ident", "Samspill"))
+        .merge(Serialized::default("limits", limits))
+        .merge(Serialized::default(
+            "template_dir",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
+        ))
+        .merge(Toml::file(toml).nested())
+        .merge(Env::prefixed("ROCKET_").ignore(&["PROFILE"]).global())
+        .select(Profile::from_env_or(
+            "ROCKET_PROFILE",
+            rocket::Config::DEFAULT_PROFILE,
+        ))
 }
 
 pub fn settings(figment: &Figment) -> Result<Settings, String> {
@@ -159,6 +200,24 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn defaults_hold_without_rocket_toml() {
+        let figment = rocket_figment_with("/nonexistent/Rocket.toml");
+        let config = rocket::Config::from(&figment);
+        assert_eq!(
+            config.limits.get("form"),
+            Some(rocket::data::ByteUnit::Mebibyte(4))
+        );
+        assert_eq!(
+            config.limits.get("data-form"),
+            Some(rocket::data::ByteUnit::Mebibyte(4))
+        );
+        assert_eq!(config.ident.as_str(), Some("Samspill"));
+        let templates: String = figment.extract_inner("template_dir").unwrap();
+        assert!(Path::new(&templates).is_absolute());
+        assert!(Path::new(&templates).join("base.html.tera").exists());
     }
 
     #[test]

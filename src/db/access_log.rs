@@ -1,6 +1,7 @@
 //! The append-only access log: every view, creation, change, print and export of a
-//! patient's data, and administrators' changes to accounts. Nothing updates or deletes its
-//! rows (the schema refuses it too).
+//! patient's data (with the patients each list or export contained), refused requests for
+//! existing records, failed logins and lock-outs, and administrators' changes to accounts.
+//! Nothing updates or deletes its rows (the schema refuses it too).
 
 use super::{Db, Tx};
 use crate::{on_db, on_tx};
@@ -16,6 +17,11 @@ pub enum Action {
     Print,
     Export,
     Delete,
+    /// A request for an existing record the user may not reach (answered 404 or 403).
+    Refused,
+    LoginFailed,
+    /// A failed login that locked the account for a while.
+    Locked,
 }
 
 impl Action {
@@ -28,6 +34,9 @@ impl Action {
             Action::Print => "print",
             Action::Export => "export",
             Action::Delete => "delete",
+            Action::Refused => "refused",
+            Action::LoginFailed => "login_failed",
+            Action::Locked => "locked",
         }
     }
 }
@@ -62,6 +71,50 @@ pub async fn record(db: &Db, a: &Access<'_>, now: DateTime<Utc>) -> Result<(), s
         .execute(p)
         .await
         .map(|_| ()))
+}
+
+/// Records a list view or an export with the patients it contained, in one transaction: the
+/// entry, then one row per patient in `access_log_patients`.
+pub async fn record_listing(
+    db: &Db,
+    a: &Access<'_>,
+    patients: &[i64],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let sql = format!("{INSERT} RETURNING id");
+    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(&sql)
+        .bind(now)
+        .bind(a.user_id)
+        .bind(a.username)
+        .bind(a.action.as_str())
+        .bind(a.entity)
+        .bind(a.entity_id)
+        .bind(a.patient_id)
+        .bind(a.unit_id)
+        .bind(a.detail)
+        .fetch_one(c)
+        .await)?;
+    let mut distinct = patients.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    for chunk in distinct.chunks(500) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("($1, ${})", i + 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO access_log_patients (access_id, patient_id) VALUES {}",
+            values.join(", ")
+        );
+        on_tx!(&mut tx, |c| {
+            let mut q = sqlx::query(&sql).persistent(false).bind(id);
+            for p in chunk {
+                q = q.bind(*p);
+            }
+            q.execute(c).await.map(|_| ())
+        })?;
+    }
+    tx.commit().await
 }
 
 /// An access entry that owns its text, for the batch writer.
@@ -240,15 +293,20 @@ pub struct AccessRow {
     pub detail: String,
 }
 
-/// A patient's access history, newest first.
+/// A patient's access history, newest first: what concerned the patient, and the lists and
+/// exports the patient was included in (those rows have no `patient_id` of their own).
 pub async fn for_patient(
     db: &Db,
     patient_id: i64,
     limit: i64,
 ) -> Result<Vec<AccessRow>, sqlx::Error> {
-    let sql =
-        "SELECT id, at, user_id, username, action, entity, entity_id, patient_id, unit_id, detail
-               FROM access_log WHERE patient_id = $1 ORDER BY at DESC, id DESC LIMIT $2";
+    let sql = "SELECT * FROM (
+            SELECT id, at, user_id, username, action, entity, entity_id, patient_id, unit_id, detail
+            FROM access_log WHERE patient_id = $1
+            UNION ALL
+            SELECT a.id, a.at, a.user_id, a.username, a.action, a.entity, a.entity_id, a.patient_id, a.unit_id, a.detail
+            FROM access_log_patients l JOIN access_log a ON a.id = l.access_id WHERE l.patient_id = $1
+        ) h ORDER BY at DESC, id DESC LIMIT $2";
     on_db!(db, |p| sqlx::query_as(sql)
         .bind(patient_id)
         .bind(limit)
@@ -365,5 +423,96 @@ pub async fn outside_unit(
         .bind(from)
         .bind(to)
         .fetch_all(p)
+        .await)
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RefusedRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub username: String,
+    pub user_unit: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: Option<i64>,
+    pub patient_id: Option<i64>,
+    pub patient_unit: Option<String>,
+    pub detail: String,
+}
+
+/// What was refused in the district: requests for its patients' records by users who may
+/// not reach them, and failed logins and lock-outs of its staff's accounts.
+pub async fn refused(
+    db: &Db,
+    district: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<RefusedRow>, sqlx::Error> {
+    let sql = "SELECT a.id, a.at, a.username, uu.name AS user_unit, a.action, a.entity, a.entity_id,
+            a.patient_id, pu.name AS patient_unit, a.detail
+        FROM access_log a LEFT JOIN users s ON s.id = a.user_id LEFT JOIN units uu ON uu.id = s.unit_id
+        LEFT JOIN units pu ON pu.id = a.unit_id
+        WHERE a.action IN ('refused', 'login_failed', 'locked')
+          AND a.unit_id IN (SELECT id FROM units WHERE district_id = $1)
+          AND a.at >= $2 AND a.at < $3
+        ORDER BY a.at DESC, a.id DESC LIMIT 1000";
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(district)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await)
+}
+
+/// Security events for administrators: failed logins and lock-outs (of any account name,
+/// known or not), refused requests, and changes to accounts.
+pub async fn security_events(
+    db: &Db,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<AccessRow>, sqlx::Error> {
+    let sql =
+        "SELECT id, at, user_id, username, action, entity, entity_id, patient_id, unit_id, detail
+        FROM access_log
+        WHERE (action IN ('login_failed', 'locked') OR entity = 'user'
+               OR (action = 'refused' AND patient_id IS NULL))
+          AND at >= $1 AND at < $2
+        ORDER BY at DESC, id DESC LIMIT 1000";
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await)
+}
+
+/// The patient a record belongs to: (patient, the patient's unit, its district). `kind` is
+/// the first word of the record's address (`patients`, `relatives`, …); None for other kinds
+/// and for records that do not exist.
+pub async fn owner_of(
+    db: &Db,
+    kind: &str,
+    id: i64,
+) -> Result<Option<(i64, i64, i64)>, sqlx::Error> {
+    let patient = match kind {
+        "patients" => "SELECT $1 AS patient_id",
+        "relatives" => "SELECT patient_id FROM relatives WHERE id = $1",
+        "followups" => "SELECT patient_id FROM followups WHERE id = $1",
+        "meetings" => "SELECT patient_id FROM meetings WHERE id = $1",
+        "agreements" => "SELECT patient_id FROM agreements WHERE id = $1",
+        "mappings" => {
+            "SELECT r.patient_id FROM mappings m JOIN relatives r ON r.id = m.relative_id WHERE m.id = $1"
+        }
+        "referrals" => {
+            "SELECT r.patient_id FROM referrals x JOIN relatives r ON r.id = x.relative_id WHERE x.id = $1"
+        }
+        _ => return Ok(None),
+    };
+    let sql = format!(
+        "SELECT p.id, p.unit_id, u.district_id FROM patients p JOIN units u ON u.id = p.unit_id
+         WHERE p.id = ({patient})"
+    );
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
         .await)
 }

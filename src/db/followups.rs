@@ -25,13 +25,21 @@ pub struct FollowupRow {
     pub status: String,
     pub done_on: Option<NaiveDate>,
     pub note: String,
+    /// Open, and its owner no longer works in the patient's unit (the patient moved, or the
+    /// owner did): the unit must give it a new owner. The owner is kept for the record.
+    pub needs_owner: bool,
 }
 
-const SELECT: &str = "SELECT f.id, f.patient_id, p.full_name AS patient_name, f.unit_id, f.relative_id,
+/// A follow-up belongs to its patient's unit, whatever unit it was created in: access is
+/// decided by the patient (`u` is the patient's unit).
+const SELECT: &str = "SELECT f.id, f.patient_id, p.full_name AS patient_name, p.unit_id, f.relative_id,
         r.full_name AS relative_name, f.meeting_id, f.agreement_id, f.kind, f.concerns, f.due_on, f.owner_id, o.name AS owner_name,
-        f.status, f.done_on, f.note
-    FROM followups f JOIN patients p ON p.id = f.patient_id JOIN units u ON u.id = f.unit_id
+        f.status, f.done_on, f.note, (f.status = 'open' AND COALESCE(o.unit_id, 0) <> p.unit_id) AS needs_owner
+    FROM followups f JOIN patients p ON p.id = f.patient_id JOIN units u ON u.id = p.unit_id
     JOIN users o ON o.id = f.owner_id LEFT JOIN relatives r ON r.id = f.relative_id";
+
+/// An open follow-up whose owner is not staff of the patient's unit.
+const NEEDS_OWNER: &str = "f.status = 'open' AND COALESCE(o.unit_id, 0) <> p.unit_id";
 
 pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<Option<FollowupRow>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE f.id = $2 AND {}", scope.condition("$1"));
@@ -42,7 +50,8 @@ pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<Option<FollowupRow>, 
         .await)
 }
 
-/// A worker's open follow-ups, in due order, optionally of one kind.
+/// A worker's open follow-ups, in due order, optionally of one kind: only those of patients
+/// in the worker's own unit (after a patient moves, the old unit sees nothing of it).
 pub async fn open_for_owner(
     db: &Db,
     owner_id: i64,
@@ -51,6 +60,7 @@ pub async fn open_for_owner(
 ) -> Result<Vec<FollowupRow>, sqlx::Error> {
     let sql = format!(
         "{SELECT} WHERE f.owner_id = $1 AND f.status = 'open' AND ($2 = '' OR f.kind = $2)
+           AND o.unit_id = p.unit_id
          ORDER BY f.due_on, f.id LIMIT $3"
     );
     on_db!(db, |p| sqlx::query_as(&sql)
@@ -59,6 +69,56 @@ pub async fn open_for_owner(
         .bind(limit)
         .fetch_all(p)
         .await)
+}
+
+/// The unit's open follow-ups that need a new owner, in due order.
+pub async fn needing_owner(
+    db: &Db,
+    unit_id: i64,
+    limit: i64,
+) -> Result<Vec<FollowupRow>, sqlx::Error> {
+    let sql =
+        format!("{SELECT} WHERE p.unit_id = $1 AND {NEEDS_OWNER} ORDER BY f.due_on, f.id LIMIT $2");
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(unit_id)
+        .bind(limit)
+        .fetch_all(p)
+        .await)
+}
+
+/// Moves a patient's follow-ups with the patient to `unit_id` (called by the move itself).
+/// Each open one whose owner does not work there gets a line in its history naming who had
+/// it and why it now needs an owner.
+pub async fn follow_patient(
+    tx: &mut Tx,
+    patient_id: i64,
+    unit_id: i64,
+    unit_name: &str,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let history = "INSERT INTO followup_changes (followup_id, change, from_value, to_value, reason, by_user, at)
+        SELECT f.id, 'unassigned', o.name, '', $3, $4, $5
+        FROM followups f JOIN users o ON o.id = f.owner_id
+        WHERE f.patient_id = $1 AND f.status = 'open' AND COALESCE(o.unit_id, 0) <> $2 AND f.unit_id <> $2";
+    let reason =
+        format!("Pasienten er flyttet til {unit_name}. Oppfølgingen trenger ny ansvarlig der.");
+    on_tx!(tx, |c| sqlx::query(history)
+        .bind(patient_id)
+        .bind(unit_id)
+        .bind(&reason)
+        .bind(by)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    let sql = "UPDATE followups SET unit_id = $1 WHERE patient_id = $2 AND unit_id <> $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(unit_id)
+        .bind(patient_id)
+        .execute(c)
+        .await
+        .map(|_| ()))
 }
 
 pub async fn for_patient(db: &Db, patient_id: i64) -> Result<Vec<FollowupRow>, sqlx::Error> {

@@ -91,15 +91,56 @@ pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
     (!path.is_empty() && path != ":memory:").then(|| path.into())
 }
 
+/// Creates the database file with mode 0600 when missing, and narrows an existing database's
+/// files (an older install's 0644) to 0600.
+#[cfg(unix)]
+fn private_files(path: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if !path.exists() {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        let file = std::path::Path::new(&name);
+        if let Ok(meta) = std::fs::metadata(file) {
+            if meta.permissions().mode() & 0o077 != 0 {
+                std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn private_files(_path: &std::path::Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 impl Db {
-    /// Connects; a SQLite file is created when missing, in WAL mode with a busy timeout.
+    /// Connects; a SQLite file is created when missing (readable by its owner only; SQLite
+    /// gives its WAL and shared-memory files the same mode), in WAL mode with a busy timeout.
+    /// `synchronous=FULL`: a commit is on disk before it is acknowledged, so a power cut
+    /// loses no acknowledged write of health data.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, sqlx::Error> {
         match engine_of(url) {
             Some(Engine::Sqlite) => {
+                if let Some(path) = sqlite_path(url) {
+                    private_files(&path).map_err(sqlx::Error::Io)?;
+                }
                 let options = SqliteConnectOptions::from_str(url)?
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
+                    .synchronous(SqliteSynchronous::Full)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true);
                 // A local file cannot go stale under a pooled connection: no ping before
@@ -219,5 +260,37 @@ mod tests {
         assert_eq!(used("ENABLE_MEMORY_MANAGEMENT").await, 0);
         assert_eq!(used("DEFAULT_MEMSTATUS=0").await, 1);
         assert_eq!(used("THREADSAFE=1").await, 1);
+    }
+
+    /// The database, its WAL and its shared memory are readable by their owner only, and a
+    /// commit waits for the disk (synchronous=FULL).
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn sqlite_files_are_private_and_commits_durable() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("samspill.db");
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let db = Db::connect(&url, 2).await.unwrap();
+        db.migrate().await.unwrap();
+        let Db::Sqlite(pool) = &db else {
+            unreachable!("a SQLite URL")
+        };
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(synchronous, 2, "FULL");
+        for suffix in ["", "-wal", "-shm"] {
+            let file = dir.path().join(format!("samspill.db{suffix}"));
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+        }
+        // An older install's world-readable file is narrowed on the next start.
+        drop(db);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let _again = Db::connect(&url, 1).await.unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 }

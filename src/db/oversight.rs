@@ -60,12 +60,19 @@ pub struct OverdueRow {
     pub agreement_id: Option<i64>,
 }
 
-/// Open follow-ups due before the day.
+/// Open follow-ups due before the day, or (filter `needs_owner`) open follow-ups whose owner
+/// does not work in the patient's unit, whatever their due date.
 pub async fn overdue_followups(db: &Db, q: &Query) -> Result<(i64, Vec<OverdueRow>), sqlx::Error> {
+    let needs_owner = q.filter == "needs_owner";
+    let which = if needs_owner {
+        "COALESCE(o.unit_id, 0) <> f.unit_id"
+    } else {
+        "f.due_on < $3"
+    };
     let from = format!(
         "FROM followups f JOIN units u ON u.id = f.unit_id JOIN patients p ON p.id = f.patient_id
          JOIN users o ON o.id = f.owner_id LEFT JOIN relatives r ON r.id = f.relative_id
-         WHERE {IN_DISTRICT} AND f.status = 'open' AND f.due_on < $3 AND f.created_at < $4"
+         WHERE {IN_DISTRICT} AND f.status = 'open' AND {which} AND f.created_at < $4"
     );
     let order = match q.sort.as_str() {
         "unit" => "u.name, f.due_on, f.id",
@@ -78,7 +85,7 @@ pub async fn overdue_followups(db: &Db, q: &Query) -> Result<(i64, Vec<OverdueRo
         "f.id, f.due_on, f.concerns, f.kind, p.id AS patient_id, p.full_name AS patient_name,
             r.full_name AS relative_name, o.id AS owner_id, o.name AS owner_name, u.id AS unit_id,
             u.name AS unit_name, f.agreement_id";
-    let sql = if order.starts_with("f.due_on") {
+    let sql = if order.starts_with("f.due_on") && !needs_owner {
         // In due order the page is chosen from the follow-ups alone, and only its rows are
         // joined to patients, owners and relatives.
         format!(

@@ -106,14 +106,27 @@ pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<Option<PatientRow>, s
         .await)
 }
 
-pub async fn fnr_taken(db: &Db, fnr: &str, except_id: Option<i64>) -> Result<bool, sqlx::Error> {
-    let sql = "SELECT COUNT(*) FROM patients WHERE fnr = $1 AND id <> $2";
-    let n: i64 = on_db!(db, |p| sqlx::query_scalar(sql)
+/// The patient (any unit) who has `fnr`, other than `except_id`.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FnrHolder {
+    pub id: i64,
+    pub unit_id: i64,
+    pub district_id: i64,
+}
+
+pub async fn fnr_holder(
+    db: &Db,
+    fnr: &str,
+    except_id: Option<i64>,
+) -> Result<Option<FnrHolder>, sqlx::Error> {
+    let sql =
+        "SELECT p.id, p.unit_id, u.district_id FROM patients p JOIN units u ON u.id = p.unit_id
+               WHERE p.fnr = $1 AND p.id <> $2";
+    on_db!(db, |p| sqlx::query_as(sql)
         .bind(fnr)
         .bind(except_id.unwrap_or(0))
-        .fetch_one(p)
-        .await)?;
-    Ok(n > 0)
+        .fetch_optional(p)
+        .await)
 }
 
 pub async fn insert(

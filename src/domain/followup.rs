@@ -102,9 +102,56 @@ pub fn ics(
         + "\r\n"
 }
 
+/// The calendar event of a follow-up. A calendar syncs to phones and cloud services outside
+/// Samspill's access control, so the event carries only the kind of task, the due date and a
+/// link back: never a name or free text about the patient or a relative.
+pub fn calendar_event(
+    id: i64,
+    kind_label: &str,
+    due: NaiveDate,
+    public_url: &str,
+    stamp: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let link = format!("{}/followups/{id}", public_url.trim_end_matches('/'));
+    ics(
+        &format!("followup-{id}@samspill"),
+        &format!("Samspill: {kind_label}"),
+        &format!("Oppfølging i Samspill. Åpne den her: {link}"),
+        due,
+        stamp,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_calendar_event_names_no_one() {
+        let stamp = chrono::DateTime::parse_from_rfc3339("2026-03-01T08:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let event = calendar_event(
+            42,
+            "Telefonsamtale",
+            d(3, 5),
+            "https://samspill.kommune.no/",
+            stamp,
+        );
+        let lines: Vec<&str> = event.split("\r\n").collect();
+        assert!(
+            lines.contains(&"SUMMARY:Samspill: Telefonsamtale"),
+            "{event}"
+        );
+        assert!(lines.contains(&"DTSTART;VALUE=DATE:20260305"), "{event}");
+        let unfolded = event.replace("\r\n ", "");
+        assert!(
+            unfolded.contains(
+                "DESCRIPTION:Oppfølging i Samspill. Åpne den her: https://samspill.kommune.no/followups/42\r\n"
+            ),
+            "{event}"
+        );
+    }
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, day).unwrap()

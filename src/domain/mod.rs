@@ -13,6 +13,7 @@ pub mod patient;
 pub mod phone;
 pub mod relative;
 pub mod routine;
+pub mod session;
 pub mod strain;
 pub mod text;
 pub mod user;

@@ -33,14 +33,44 @@ pub fn sort_key(full_name: &str) -> String {
         .collect()
 }
 
-/// Trims and collapses runs of spaces inside a one-line value.
+/// Trims and collapses runs of spaces inside a one-line value, and drops the invisible
+/// characters that can make one name display as another: bidirectional embeddings,
+/// overrides and isolates (U+202A–U+202E, U+2066–U+2069) and zero-width spaces, joiners and
+/// direction marks (U+200B–U+200F).
 pub fn one_line(value: &str) -> String {
-    value.split_whitespace().collect::<Vec<_>>().join(" ")
+    value
+        .split_whitespace()
+        .map(|word| {
+            word.chars()
+                .filter(|c| !is_invisible_control(*c))
+                .collect::<String>()
+        })
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn is_invisible_control(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_line_drops_direction_overrides_and_zero_width_characters() {
+        assert_eq!(
+            one_line("  Kari \u{202E}nnamdroN\u{202C}  "),
+            "Kari nnamdroN"
+        );
+        assert_eq!(
+            one_line("O\u{200B}la\u{200D} \u{2066}Hansen\u{2069}"),
+            "Ola Hansen"
+        );
+        assert_eq!(one_line("\u{200E}\u{200F} Per"), "Per");
+        assert_eq!(one_line("Åse  Ødegård-Æsøy"), "Åse Ødegård-Æsøy");
+    }
 
     #[test]
     fn norwegian_letters_sort_after_z() {

@@ -35,6 +35,9 @@ fn action_label(a: &str) -> &'static str {
         "print" => "Skrevet ut",
         "export" => "Eksportert",
         "delete" => "Slettet",
+        "refused" => "Avvist",
+        "login_failed" => "Mislykket innlogging",
+        "locked" => "Sperret etter mislykkede innlogginger",
         _ => "Annet",
     }
 }
@@ -149,23 +152,26 @@ async fn log(
         format_date(to_day),
         format.map(|f| format!(" som {f}")).unwrap_or_default()
     );
+    // An export is logged once it is made; list and export with the patients they named.
+    let file = match format {
+        Some(format) => Some(download(&table, format, &format!("tilgangslogg-{to_day}"))?),
+        None => None,
+    };
     let action = if format.is_some() {
         Action::Export
     } else {
         Action::View
     };
-    db::access_log::record(
+    let named: Vec<i64> = rows.iter().filter_map(|r| r.patient_id).collect();
+    db::access_log::record_listing(
         db,
         &access(&manager, action, "access_log", None, None, &detail),
+        &named,
         clock.now(),
     )
     .await?;
-    if let Some(format) = format {
-        return Ok(Either::Right(download(
-            &table,
-            format,
-            &format!("tilgangslogg-{to_day}"),
-        )?));
+    if let Some(file) = file {
+        return Ok(Either::Right(file));
     }
     let base = format!(
         "user={}&patient={}&from={}&to={}",

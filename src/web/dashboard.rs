@@ -243,14 +243,15 @@ async fn dashboard(
             format_date(period_value.from),
             format_date(period_value.to)
         );
+        let name = format!("samspill-oversikt-{}", period_value.to);
+        let file = download(&table, format, &name)?;
         db::access_log::record(
             db,
             &access(&user, Action::Export, "dashboard", None, None, &detail),
             clock.now(),
         )
         .await?;
-        let name = format!("samspill-oversikt-{}", period_value.to);
-        return Ok(Either::Right(download(&table, format, &name)?));
+        return Ok(Either::Right(file));
     }
     let trend = &computed.trend;
     let definitions: Vec<serde_json::Value> = ind::DEFINITIONS
@@ -298,6 +299,8 @@ async fn dashboard(
 struct Listing {
     title: &'static str,
     table: Table,
+    /// The patients the rows concern, for the access log.
+    patients: Vec<i64>,
     total: i64,
     sorts: Vec<Choice>,
     filters: Vec<Choice>,
@@ -308,11 +311,17 @@ async fn listing(db: &Db, kind: &str, q: &Query) -> AppResult<Listing> {
     Ok(match kind {
         "followups" => {
             let (total, rows) = db::oversight::overdue_followups(db, q).await?;
+            let title = if q.filter == "needs_owner" {
+                "Oppfølginger som trenger ny ansvarlig"
+            } else {
+                "Forfalte oppfølginger"
+            };
             Listing {
-                title: "Forfalte oppfølginger",
+                title,
                 total,
+                patients: rows.iter().map(|r| r.patient_id).collect(),
                 table: Table {
-                    title: "Forfalte oppfølginger".into(),
+                    title: title.into(),
                     headers: [
                         "Frist",
                         "Dager på overtid",
@@ -352,7 +361,10 @@ async fn listing(db: &Db, kind: &str, q: &Query) -> AppResult<Listing> {
                     Choice::new("owner", "Ansvarlig"),
                     Choice::new("patient", "Pasient"),
                 ],
-                filters: vec![Choice::new("overdue", "Forfalt")],
+                filters: vec![
+                    Choice::new("overdue", "Forfalt"),
+                    Choice::new("needs_owner", "Trenger ny ansvarlig"),
+                ],
             }
         }
         "patients" => {
@@ -360,6 +372,7 @@ async fn listing(db: &Db, kind: &str, q: &Query) -> AppResult<Listing> {
             Listing {
                 title: "Pasienter",
                 total,
+                patients: rows.iter().map(|r| r.id).collect(),
                 table: Table {
                     title: "Pasienter".into(),
                     headers: ["Pasient", "Født", "Enhet", "Registrert"]
@@ -394,6 +407,7 @@ async fn listing(db: &Db, kind: &str, q: &Query) -> AppResult<Listing> {
             Listing {
                 title: "Pårørende",
                 total,
+                patients: rows.iter().map(|r| r.patient_id).collect(),
                 table: Table {
                     title: "Pårørende".into(),
                     headers: ["Pårørende", "Pasient", "Enhet", "Registrert"]
@@ -434,6 +448,7 @@ async fn listing(db: &Db, kind: &str, q: &Query) -> AppResult<Listing> {
             Listing {
                 title: "Pårørendeavtaler",
                 total,
+                patients: rows.iter().map(|r| r.patient_id).collect(),
                 table: Table {
                     title: "Pårørendeavtaler".into(),
                     headers: [
@@ -537,20 +552,30 @@ async fn list(
         l.table.rows.len(),
         format.map(|f| format!(" som {f}")).unwrap_or_default()
     );
+    // An export is logged once it is made (an unknown format is a 404 and no export); list
+    // and export are logged with the patients they contained.
+    let file = match format {
+        Some(format) => Some(download(
+            &l.table,
+            format,
+            &format!("samspill-{kind}-{day}"),
+        )?),
+        None => None,
+    };
     let action = if exporting {
         Action::Export
     } else {
         Action::View
     };
-    db::access_log::record(
+    db::access_log::record_listing(
         db,
         &access(&user, action, "oversight", None, None, &detail),
+        &l.patients,
         clock.now(),
     )
     .await?;
-    if let Some(format) = format {
-        let name = format!("samspill-{kind}-{day}");
-        return Ok(Either::Right(download(&l.table, format, &name)?));
+    if let Some(file) = file {
+        return Ok(Either::Right(file));
     }
     let base = format!(
         "unit={unit}&filter={}&sort={}&day={}",

@@ -34,11 +34,29 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// A text cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab or carriage
+/// return first) gets a leading `'`, as OWASP recommends against CSV injection.
+fn neutralised(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
 fn csv_field(s: &str) -> String {
     if s.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
+    }
+}
+
+/// The cell as CSV text: numbers and dates as they are, text neutralised.
+fn csv_cell(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(s) | Cell::Link(s, _) => neutralised(s).into_owned(),
+        other => other.text(),
     }
 }
 
@@ -51,10 +69,16 @@ pub fn csv(table: &Table) -> Vec<u8> {
             .collect::<Vec<_>>()
             .join(";")
     };
-    out.push_str(&line(table.headers.clone()));
+    out.push_str(&line(
+        table
+            .headers
+            .iter()
+            .map(|h| neutralised(h).into_owned())
+            .collect(),
+    ));
     out.push_str("\r\n");
     for row in &table.rows {
-        out.push_str(&line(row.iter().map(Cell::text).collect()));
+        out.push_str(&line(row.iter().map(csv_cell).collect()));
         out.push_str("\r\n");
     }
     out.into_bytes()
@@ -91,8 +115,9 @@ pub fn xlsx(table: &Table) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
                         ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8)?;
                     sheet.write_datetime_with_format(r, c, &when, &date)?;
                 }
+                // Always a string cell: a text starting with `=` is never a formula here.
                 other => {
-                    sheet.write(r, c, other.text())?;
+                    sheet.write_string(r, c, other.text())?;
                 }
             }
         }
@@ -157,5 +182,43 @@ mod tests {
             "\u{feff}Navn;Dato;Antall\r\n\"Ødegård; \"\"Åse\"\"\";05.03.2026;7\r\n"
         );
         assert!(xlsx(&t).unwrap().starts_with(b"PK"));
+    }
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        let t = Table {
+            title: "Liste".into(),
+            headers: vec!["=Navn".into(), "Antall".into()],
+            rows: [
+                "=1+1",
+                "+47 22",
+                "-2",
+                "@SUM(A1)",
+                "\tx",
+                "\rx",
+                "=HYPERLINK(\"http://x\";\"Ola\")",
+                "Ola",
+            ]
+            .iter()
+            .map(|s| vec![Cell::Text(s.to_string()), Cell::Int(-3)])
+            .collect(),
+        };
+        let text = String::from_utf8(csv(&t)).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(
+            lines,
+            [
+                "'=Navn;Antall",
+                "'=1+1;-3",
+                "'+47 22;-3",
+                "'-2;-3",
+                "'@SUM(A1);-3",
+                "'\tx;-3",
+                "\"'\rx\";-3",
+                "\"'=HYPERLINK(\"\"http://x\"\";\"\"Ola\"\")\";-3",
+                "Ola;-3",
+                "",
+            ]
+        );
     }
 }

@@ -9,14 +9,15 @@ use super::page_cache::{self, PageCache};
 use super::patients::find;
 use super::routine::{choice_list, followup_views, staff_choices};
 use super::session::{Reader, Worker};
-use super::{record_change, record_view};
+use super::{access, record_change, record_view};
 use crate::clock::Clock;
+use crate::config::Settings;
 use crate::db::access_log::Action;
 use crate::db::followups::NewFollowup;
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
 use crate::domain::dates::format_date;
-use crate::domain::followup::{bucket, ics, Bucket};
+use crate::domain::followup::{bucket, calendar_event, Bucket};
 use crate::domain::forms as f;
 use crate::domain::validation::FieldErrors;
 use chrono::Months;
@@ -58,8 +59,23 @@ async fn list(
     let version = user.unit_version;
     let path = uri.to_string();
     let keep = flash.is_none();
+    // The list is logged with the patients it shows, also when it is served from memory.
+    let log = |shown: &[i64]| {
+        let entry = access(
+            &user,
+            Action::View,
+            "followup_list",
+            None,
+            None,
+            "mine oppfølginger",
+        );
+        let now = clock.now();
+        let shown = shown.to_vec();
+        async move { db::access_log::record_listing(db, &entry, &shown, now).await }
+    };
     if let (Some(version), true) = (version, keep) {
         if let Some(kept) = cache.get(&user.session_id, &path, version, today) {
+            log(&kept.tag).await?;
             return Ok(RawHtml(kept.html.to_string()));
         }
     }
@@ -87,16 +103,28 @@ async fn list(
         Some(unit) => db::followups::child_tasks(db, unit, adult_before).await?,
         None => Vec::new(),
     };
+    let unowned = match user.unit_id {
+        Some(unit) => followup_views(db::followups::needing_owner(db, unit, 100).await?, today),
+        None => Vec::new(),
+    };
+    let shown: Vec<i64> = views
+        .iter()
+        .chain(unowned.iter())
+        .map(|v| v.row.patient_id)
+        .chain(child_tasks.iter().map(|c| c.patient_id))
+        .collect();
     let page = Page::new("Mine oppfølginger", Some(&user))
         .with("groups", groups)
+        .with("unowned", unowned)
         .with("total", views.len())
         .with("child_tasks", child_tasks)
         .with("kinds", choice_list(choices::FOLLOWUP_KINDS))
         .with("kind", kind.unwrap_or(""))
         .flash(flash);
     let html = page_cache::render(&tera, page, "followups/list")?;
+    log(&shown).await?;
     if let (Some(version), true) = (version, keep) {
-        cache.put(&user.session_id, &path, version, today, &html, 0);
+        cache.put(&user.session_id, &path, version, today, &html, &shown);
     }
     Ok(RawHtml(html))
 }
@@ -483,6 +511,8 @@ async fn calendar(
     id: i64,
     db: &State<Db>,
     clock: &State<Clock>,
+    settings: &State<Settings>,
+    config: &rocket::Config,
 ) -> AppResult<Ics> {
     let row = db::followups::get(db, user.scope(), id)
         .await?
@@ -496,26 +526,17 @@ async fn calendar(
         clock.now(),
     )
     .await?;
-    // The event leaves the record system: it names the task, not the patient's health.
-    let summary = format!(
-        "{}: {}",
-        label(choices::FOLLOWUP_KINDS, &row.kind),
-        row.concerns
-    );
-    let description = format!(
-        "Oppfølging i Samspill for {}. Se /followups/{id}",
-        row.patient_name
-    );
-    let body = ics(
-        &format!("followup-{id}@samspill"),
-        &summary,
-        &description,
+    let kind = label(choices::FOLLOWUP_KINDS, &row.kind);
+    let body = calendar_event(
+        id,
+        kind,
         row.due_on,
+        &settings.public_base(config),
         clock.now(),
     );
     Ok(Ics {
         body,
-        content_type: ContentType::new("text", "calendar"),
+        content_type: ContentType::new("text", "calendar").with_params(("charset", "utf-8")),
         disposition: Header::new(
             "Content-Disposition",
             format!("attachment; filename=\"oppfolging-{id}.ics\""),

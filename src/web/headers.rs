@@ -1,7 +1,9 @@
-//! Security headers on every response.
+//! Security headers on every response, error pages included.
 
+use crate::config::Settings;
 use rocket::fairing::{Fairing, Info, Kind};
-use rocket::http::Header;
+use rocket::http::{Cookie, Header};
+use rocket::response::{self, Responder};
 use rocket::{Request, Response};
 
 pub struct SecurityHeaders;
@@ -19,20 +21,76 @@ impl Fairing for SecurityHeaders {
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        res.set_header(Header::new("Content-Security-Policy", CSP));
-        res.set_header(Header::new("X-Content-Type-Options", "nosniff"));
-        // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on
-        // form posts, and the CSRF check could not tell them from a forged request.
-        res.set_header(Header::new("Referrer-Policy", "same-origin"));
-        res.set_header(Header::new("X-Frame-Options", "DENY"));
+        apply(req, res);
+    }
+}
+
+/// Sets the security headers on `res`. The fairing calls it for every dispatched request;
+/// the error catchers call it too, because Rocket answers a request it cannot parse (400)
+/// through its catcher without running the response fairings.
+pub fn apply(req: &Request<'_>, res: &mut Response<'_>) {
+    res.set_header(Header::new("Content-Security-Policy", CSP));
+    res.set_header(Header::new("X-Content-Type-Options", "nosniff"));
+    // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on
+    // form posts, and the CSRF check could not tell them from a forged request.
+    res.set_header(Header::new("Referrer-Policy", "same-origin"));
+    res.set_header(Header::new("X-Frame-Options", "DENY"));
+    res.set_header(Header::new(
+        "Permissions-Policy",
+        "camera=(), microphone=(), geolocation=()",
+    ));
+    res.set_header(Header::new("Cross-Origin-Opener-Policy", "same-origin"));
+    let behind_tls = req
+        .rocket()
+        .state::<Settings>()
+        .is_some_and(|s| s.behind_tls);
+    if behind_tls {
         res.set_header(Header::new(
-            "Permissions-Policy",
-            "camera=(), microphone=(), geolocation=()",
+            "Strict-Transport-Security",
+            "max-age=31536000; includeSubDomains",
         ));
-        res.set_header(Header::new("Cross-Origin-Opener-Policy", "same-origin"));
-        // Health data must not linger in shared caches or the browser's back-forward cache.
-        if !req.uri().path().starts_with("/static/") {
-            res.set_header(Header::new("Cache-Control", "no-store"));
+    }
+    secure_cookies(res, behind_tls);
+    // Health data must not linger in shared caches or the browser's back-forward cache.
+    if !req.uri().path().starts_with("/static/") {
+        res.set_header(Header::new("Cache-Control", "no-store"));
+    }
+}
+
+/// Every cookie Samspill sends (the session's and Rocket's flash message) is HttpOnly, and
+/// Secure behind TLS: Rocket marks them Secure only under its own TLS, and its flash cookie
+/// never HttpOnly.
+fn secure_cookies(res: &mut Response<'_>, behind_tls: bool) {
+    let sent: Vec<String> = res
+        .headers()
+        .get("Set-Cookie")
+        .map(str::to_string)
+        .collect();
+    if sent.is_empty() {
+        return;
+    }
+    res.remove_header("Set-Cookie");
+    for raw in sent {
+        match Cookie::parse_encoded(raw.clone()) {
+            Ok(mut cookie) => {
+                cookie.set_http_only(true);
+                if behind_tls {
+                    cookie.set_secure(true);
+                }
+                res.adjoin_header(&cookie);
+            }
+            Err(_) => res.adjoin_raw_header("Set-Cookie", raw),
         }
+    }
+}
+
+/// A catcher's answer with the security headers set.
+pub struct Secured<R>(pub R);
+
+impl<'r, R: Responder<'r, 'static>> Responder<'r, 'static> for Secured<R> {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        let mut res = self.0.respond_to(req)?;
+        apply(req, &mut res);
+        Ok(res)
     }
 }

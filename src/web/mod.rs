@@ -25,6 +25,7 @@ pub mod page;
 pub mod page_cache;
 pub mod pages;
 pub mod patients;
+pub mod refused;
 pub mod relatives;
 pub mod routine;
 pub mod session;
@@ -32,6 +33,7 @@ pub mod support;
 
 use crate::db::access_log::{Access, Action};
 use crate::App;
+use headers::Secured;
 use rocket::fs::{relative, FileServer};
 use rocket::http::Status;
 use rocket::response::Redirect;
@@ -41,16 +43,6 @@ use session::{CurrentUser, SessionLookup};
 
 /// Mounts every area, the fairings and the catchers on `rocket`.
 pub fn mount(rocket: Rocket<Build>, app: App) -> Rocket<Build> {
-    let rocket = match rocket.figment().find_value("template_dir") {
-        Ok(_) => rocket,
-        Err(_) => {
-            let figment = rocket
-                .figment()
-                .clone()
-                .merge(("template_dir", relative!("templates")));
-            rocket.configure(figment)
-        }
-    };
     rocket
         .manage(app.db)
         .manage(app.settings)
@@ -61,6 +53,7 @@ pub fn mount(rocket: Rocket<Build>, app: App) -> Rocket<Build> {
         .manage(session::AccessLogWriter::default())
         .attach(headers::SecurityHeaders)
         .attach(metrics::MetricsFairing)
+        .attach(refused::RefusedAccess)
         .attach(Template::custom(|engines| {
             filters::register(&mut engines.tera)
         }))
@@ -169,25 +162,25 @@ pub async fn record_view(
 /// Requests without a valid session go to the login page, which says why when the session
 /// timed out or was ended.
 #[rocket::catch(401)]
-fn to_login(req: &Request<'_>) -> Redirect {
+fn to_login(req: &Request<'_>) -> Secured<Redirect> {
     let lookup = req.local_cache(SessionLookup::default);
-    match lookup.missing_because {
+    Secured(match lookup.missing_because {
         Some(session::NoSession::IdleTimeout) => Redirect::to("/login?reason=idle"),
         Some(session::NoSession::AbsoluteTimeout) => Redirect::to("/login?reason=expired"),
         Some(session::NoSession::Ended) => Redirect::to("/login?reason=ended"),
         _ => Redirect::to("/login"),
-    }
+    })
 }
 
 /// Every other error: a Norwegian page that shows no internals.
 #[rocket::catch(default)]
-fn error_page(status: Status, req: &Request<'_>) -> (Status, Template) {
+fn error_page(status: Status, req: &Request<'_>) -> Secured<(Status, Template)> {
     let (title, message) = error_text(status.code);
     let lookup = req.local_cache(SessionLookup::default);
     let page = page::Page::new(title, lookup.user.as_ref())
         .with("status", status.code)
         .with("message", message);
-    (status, page.render("error"))
+    Secured((status, page.render("error")))
 }
 
 pub fn error_text(code: u16) -> (&'static str, &'static str) {
@@ -198,6 +191,10 @@ pub fn error_text(code: u16) -> (&'static str, &'static str) {
             "Du har ikke tilgang til denne siden, eller skjemaet var utløpt. Gå tilbake, last siden på nytt og prøv igjen.",
         ),
         404 => ("Fant ikke siden", "Siden eller opplysningene du ba om finnes ikke, eller du har ikke tilgang til dem."),
+        414 => (
+            "For lang adresse",
+            "Adressen var lengre enn vi kan ta imot. Gå tilbake og prøv igjen.",
+        ),
         413 => (
             "For mye innhold",
             "Skjemaet inneholdt mer tekst enn vi kan ta imot. Gjør teksten kortere og prøv igjen.",

@@ -21,9 +21,9 @@ struct Entry {
     version: Version,
     day: NaiveDate,
     html: Arc<str>,
-    /// What the handler needs again without reading the data (e.g. the patient's unit for the
-    /// access log).
-    tag: i64,
+    /// What the handler needs again without reading the data, for the access log: the
+    /// patient's unit, or the patients a list showed.
+    tag: Arc<[i64]>,
     /// Insertion order, for dropping the oldest first.
     seq: u64,
 }
@@ -43,7 +43,7 @@ pub struct PageCache {
 /// A page found in the cache: its text and the tag it was kept with.
 pub struct Kept {
     pub html: Arc<str>,
-    pub tag: i64,
+    pub tag: Arc<[i64]>,
 }
 
 impl PageCache {
@@ -53,7 +53,7 @@ impl PageCache {
         let e = entries.map.get(&(session.to_string(), path.to_string()))?;
         (e.version == version && e.day == day).then(|| Kept {
             html: e.html.clone(),
-            tag: e.tag,
+            tag: e.tag.clone(),
         })
     }
 
@@ -65,7 +65,7 @@ impl PageCache {
         version: Version,
         day: NaiveDate,
         html: &str,
-        tag: i64,
+        tag: &[i64],
     ) {
         if html.len() > MAX_BYTES / 16 {
             return;
@@ -78,7 +78,7 @@ impl PageCache {
             version,
             day,
             html: Arc::from(html),
-            tag,
+            tag: Arc::from(tag),
             seq: entries.seq,
         };
         entries.bytes += html.len();
@@ -147,10 +147,10 @@ mod tests {
     #[test]
     fn a_page_is_served_only_to_its_session_on_its_day_while_the_counters_hold() {
         let cache = PageCache::default();
-        cache.put("s1", "/patients/7", (3, 1), day(23), "<p>side</p>", 42);
+        cache.put("s1", "/patients/7", (3, 1), day(23), "<p>side</p>", &[42]);
         let kept = cache.get("s1", "/patients/7", (3, 1), day(23));
         assert_eq!(kept.as_ref().map(|k| &*k.html), Some("<p>side</p>"));
-        assert_eq!(kept.map(|k| k.tag), Some(42));
+        assert_eq!(kept.map(|k| k.tag.to_vec()), Some(vec![42]));
         assert!(cache.get("s2", "/patients/7", (3, 1), day(23)).is_none());
         assert!(cache.get("s1", "/patients/8", (3, 1), day(23)).is_none());
         assert!(cache.get("s1", "/patients/7", (4, 1), day(23)).is_none());
@@ -161,9 +161,9 @@ mod tests {
     #[test]
     fn replacing_and_forgetting_keep_the_byte_count_exact() {
         let cache = PageCache::default();
-        cache.put("s1", "/a", (1, 1), day(1), "12345", 0);
-        cache.put("s1", "/a", (2, 1), day(1), "123", 0);
-        cache.put("s2", "/a", (2, 1), day(1), "1234567", 0);
+        cache.put("s1", "/a", (1, 1), day(1), "12345", &[]);
+        cache.put("s1", "/a", (2, 1), day(1), "123", &[]);
+        cache.put("s2", "/a", (2, 1), day(1), "1234567", &[]);
         assert_eq!(cache.bytes(), 10);
         cache.forget_session("s1");
         assert_eq!(cache.bytes(), 7);
@@ -175,7 +175,7 @@ mod tests {
         let cache = PageCache::default();
         let page = "x".repeat(MAX_BYTES / 16);
         for i in 0..17 {
-            cache.put("s", &format!("/{i}"), (1, 1), day(1), &page, 0);
+            cache.put("s", &format!("/{i}"), (1, 1), day(1), &page, &[]);
         }
         assert!(cache.bytes() <= MAX_BYTES);
         assert!(cache.get("s", "/0", (1, 1), day(1)).is_none());

@@ -121,16 +121,27 @@ async fn list(
     let total = patients::count(db, scope, &filter).await?;
     let paging = Paging::new(page.as_deref(), total, PAGE_SIZE);
     let rows = patients::list(db, scope, &filter, PAGE_SIZE, paging.offset).await?;
-    if !q.trim().is_empty() || birth_date.is_some() {
-        // A search is a targeted lookup of patient data: it is logged like a view.
-        let detail = format!(
-            "søk: navn «{}» fødselsdato «{}»",
-            q.trim(),
-            born_text.trim()
-        );
-        let entry = access(&user, Action::View, "patient_search", None, None, &detail);
-        access_log::record(db, &entry, clock.now()).await?;
-    }
+    // Every list shown is logged with the patients it showed; a search also with what was
+    // searched for, being a targeted lookup.
+    let searched = !q.trim().is_empty() || birth_date.is_some();
+    let (entity, detail) = if searched {
+        (
+            "patient_search",
+            format!(
+                "søk: navn «{}» fødselsdato «{}»",
+                q.trim(),
+                born_text.trim()
+            ),
+        )
+    } else {
+        (
+            "patient_list",
+            format!("pasientliste, side {}", paging.page),
+        )
+    };
+    let shown: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let entry = access(&user, Action::View, entity, None, None, &detail);
+    access_log::record_listing(db, &entry, &shown, clock.now()).await?;
     let today = clock.today();
     let items: Vec<_> = rows.iter().map(|p| PatientView::new(p, today)).collect();
     let mut base = format!("q={}&born={}", encode(&q), encode(&born_text));
@@ -243,15 +254,29 @@ async fn new_page(user: Worker<'_>, db: &State<Db>) -> AppResult<Template> {
         .render("patients/form"))
 }
 
+/// What a worker is told when the fødselsnummer is taken: that it is registered, only when
+/// the patient is within the worker's own unit; otherwise nothing about whether or where.
+fn fnr_taken_message(user: &Worker<'_>, holder_unit: i64) -> &'static str {
+    if user.unit_id == Some(holder_unit) {
+        "Det er allerede registrert en pasient med dette fødselsnummeret. Søk opp pasienten i pasientlisten."
+    } else {
+        FNR_ELSEWHERE
+    }
+}
+
+const FNR_ELSEWHERE: &str =
+    "Pasienten kan ikke registreres her. Kontakt leder dersom pasienten skal flyttes til din enhet.";
+
 /// Parses the form and checks what needs the database: the unit and a unique fødselsnummer.
 async fn parse_form(
     db: &Db,
     user: &Worker<'_>,
     units: &[db::org::Unit],
     form: &PatientForm,
-    today: chrono::NaiveDate,
+    clock: &Clock,
     except_id: Option<i64>,
 ) -> AppResult<Result<(crate::domain::patient::PatientInput, i64), FieldErrors>> {
+    let (today, now) = (clock.today(), clock.now());
     let draft = PatientDraft {
         full_name: &form.full_name,
         birth_date: &form.birth_date,
@@ -275,15 +300,36 @@ async fn parse_form(
         );
     }
     if let Some(fnr) = parsed.as_ref().and_then(|p| p.fnr.as_ref()) {
-        if patients::fnr_taken(db, fnr.as_str(), except_id).await? {
-            errors.add(
-                "fnr",
-                "Det er allerede registrert en pasient med dette fødselsnummeret.",
-            );
+        if let Some(holder) = patients::fnr_holder(db, fnr.as_str(), except_id).await? {
+            errors.add("fnr", fnr_taken_message(user, holder.unit_id));
+            if !user
+                .scope()
+                .is_some_and(|s| s.covers(holder.unit_id, holder.district_id))
+            {
+                // Not a hint of where, but reviewable: the attempt shows in that patient's
+                // access history and in the report of access outside the user's unit.
+                let detail = if except_id.is_some() {
+                    "endring av pasient med et fødselsnummer som tilhører en pasient utenfor egen enhet"
+                } else {
+                    "registrering med et fødselsnummer som tilhører en pasient utenfor egen enhet"
+                };
+                access_log::record(
+                    db,
+                    &access(
+                        user,
+                        Action::Refused,
+                        "patient",
+                        Some(holder.id),
+                        Some((holder.id, holder.unit_id)),
+                        detail,
+                    ),
+                    now,
+                )
+                .await?;
+            }
         }
     }
     errors.order_by(crate::domain::patient::FIELDS);
-    let _ = user;
     Ok(match (parsed, unit_id) {
         (Some(p), Some(u)) if errors.is_empty() => Ok((p, u)),
         _ => Err(errors),
@@ -298,7 +344,7 @@ async fn create(
     clock: &State<Clock>,
 ) -> AppResult<Submitted> {
     let units = unit_choices(db, &user).await?;
-    let (input, unit_id) = match parse_form(db, &user, &units, &form, clock.today(), None).await? {
+    let (input, unit_id) = match parse_form(db, &user, &units, &form, clock, None).await? {
         Ok(ok) => ok,
         Err(errors) => {
             return Ok(invalid(
@@ -315,10 +361,7 @@ async fn create(
         Ok(id) => id,
         Err(e) if db::is_unique_violation(&e) => {
             let mut errors = FieldErrors::new();
-            errors.add(
-                "fnr",
-                "Det er allerede registrert en pasient med dette fødselsnummeret.",
-            );
+            errors.add("fnr", FNR_ELSEWHERE);
             return Ok(invalid(
                 form_page("Registrer pasient", &user, units, None),
                 &form.0,
@@ -390,27 +433,23 @@ async fn update(
 ) -> AppResult<Submitted> {
     let patient = find(db, user.scope().unwrap_or(Scope::Unit(-1)), id).await?;
     let units = unit_choices(db, &user).await?;
-    let (input, unit_id) =
-        match parse_form(db, &user, &units, &form, clock.today(), Some(id)).await? {
-            Ok(ok) => ok,
-            Err(errors) => {
-                return Ok(invalid(
-                    form_page("Endre pasient", &user, units, Some(id)),
-                    &form.0,
-                    &errors,
-                    "patients/form",
-                ))
-            }
-        };
+    let (input, unit_id) = match parse_form(db, &user, &units, &form, clock, Some(id)).await? {
+        Ok(ok) => ok,
+        Err(errors) => {
+            return Ok(invalid(
+                form_page("Endre pasient", &user, units, Some(id)),
+                &form.0,
+                &errors,
+                "patients/form",
+            ))
+        }
+    };
     let now = clock.now();
     let mut tx = db.begin().await?;
     if let Err(e) = patients::update(&mut tx, id, unit_id, &input, now).await {
         if db::is_unique_violation(&e) {
             let mut errors = FieldErrors::new();
-            errors.add(
-                "fnr",
-                "Det er allerede registrert en pasient med dette fødselsnummeret.",
-            );
+            errors.add("fnr", FNR_ELSEWHERE);
             return Ok(invalid(
                 form_page("Endre pasient", &user, units, Some(id)),
                 &form.0,
@@ -423,6 +462,12 @@ async fn update(
     db::changes::patient(&mut tx, id, unit_id).await?;
     let detail = if unit_id != patient.unit_id {
         db::changes::unit(&mut tx, patient.unit_id).await?;
+        let unit_name = units
+            .iter()
+            .find(|u| u.id == unit_id)
+            .map(|u| u.name.as_str())
+            .unwrap_or_default();
+        db::followups::follow_patient(&mut tx, id, unit_id, unit_name, user.id, now).await?;
         "flyttet til annet tjenestested"
     } else {
         ""

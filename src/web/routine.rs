@@ -280,7 +280,8 @@ async fn show(
     let path = uri.to_string();
     if flash.is_none() {
         if let Some(kept) = cache.get(&user.session_id, &path, version, today) {
-            record_view(db, &user, "patient", id, (id, kept.tag), clock.now()).await?;
+            let unit = kept.tag.first().copied().unwrap_or_default();
+            record_view(db, &user, "patient", id, (id, unit), clock.now()).await?;
             return Ok(RawHtml(kept.html.to_string()));
         }
     }
@@ -339,7 +340,7 @@ async fn show(
             version,
             today,
             &html,
-            patient.unit_id,
+            &[patient.unit_id],
         );
     }
     Ok(RawHtml(html))

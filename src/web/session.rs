@@ -119,8 +119,8 @@ async fn lookup(req: &Request<'_>) -> SessionLookup {
     if !user.active {
         return none(NoSession::Ended);
     }
-    // Refresh the idle timer, at most once a minute to spare the database.
-    if now - session.last_seen_at > Duration::seconds(60) {
+    let idle = Duration::minutes(settings.session_idle_minutes);
+    if crate::domain::session::idle_refresh_due(now - session.last_seen_at, idle) {
         let _ = db::sessions::touch(db, &sid, now).await;
     }
     let role = user.role();

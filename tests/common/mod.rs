@@ -88,7 +88,7 @@ impl Reply {
 }
 
 pub fn figment() -> rocket::figment::Figment {
-    rocket::Config::figment()
+    samspill::config::rocket_figment()
         .merge(("secret_key", SECRET))
         .merge(("log_level", "off"))
         .merge(("cli_colors", false))

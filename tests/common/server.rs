@@ -52,7 +52,9 @@ impl Server {
         let port = free_port();
         let log = log_dir.join(format!("server-{port}.log"));
         let out = std::fs::File::create(&log).expect("server log");
+        // Started outside the source tree: nothing may depend on the working directory.
         let child = Command::new(server_bin())
+            .current_dir(log_dir)
             .arg("serve")
             .env("DATABASE_URL", url)
             .env("ROCKET_ADDRESS", "127.0.0.1")

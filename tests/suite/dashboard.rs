@@ -587,7 +587,7 @@ async fn a_change_counts_again_in_every_unit_it_touches() {
     assert_eq!(cell(&page.body, a1, 7), "1 (eldste 17 dager)");
     assert_eq!(cell(&page.body, a2, 0), "1");
 
-    // P1 moves to A2; its follow-ups stay registered in A1.
+    // P1 moves to A2, and its follow-ups with it: they belong to the patient's unit.
     let unit_a2 = fx.org.unit_a2.to_string();
     let moved = fx
         .app
@@ -611,11 +611,12 @@ async fn a_change_counts_again_in_every_unit_it_touches() {
     assert_eq!(cell(&page.body, a1, 2), "–");
     assert_eq!(cell(&page.body, a2, 2), "33 % (1 av 3)");
     assert_eq!(cell(&page.body, a2, 6), "100 % (1 av 1)");
-    assert_eq!(cell(&page.body, a1, 7), "1 (eldste 17 dager)");
+    assert_eq!(cell(&page.body, a1, 7), "0");
+    assert_eq!(cell(&page.body, a2, 7), "1 (eldste 17 dager)");
     assert_eq!(cell(&page.body, "Hele Bydel Frogner", 0), "5");
 
     // The owner, ansatt1, moves to A2 as well, and half a year passes: Ola's agreement is
-    // due for evaluation, its follow-up registered in A1 and owned in A2.
+    // due for evaluation, its follow-up in A2 with the patient and owned in A2.
     fx.app
         .exec(&format!(
             "UPDATE users SET unit_id = {} WHERE username = 'ansatt1'",
@@ -625,10 +626,15 @@ async fn a_change_counts_again_in_every_unit_it_touches() {
     fx.app.clock.advance(chrono::Duration::days(200));
     fx.manager.login_as("leder1").await;
     let page = fx.manager.get("/dashboard").await;
-    assert_eq!(cell(&page.body, a1, 7), "4 (eldste 217 dager)");
+    assert_eq!(cell(&page.body, a1, 7), "1 (eldste 180 dager)");
+    assert_eq!(cell(&page.body, a2, 7), "3 (eldste 217 dager)");
+    assert_eq!(
+        cell(&page.body, "Hele Bydel Frogner", 7),
+        "4 (eldste 217 dager)"
+    );
 
-    // A worker of A2 ends the agreement, which cancels its evaluation follow-up. Neither the
-    // patient's unit nor the owner's is A1 any more, yet A1's count follows.
+    // A worker of A2 ends the agreement, which cancels its evaluation follow-up: A2's count
+    // follows, A1's stays.
     let a2_worker = fx.app.browser().await;
     a2_worker.login_as("ansatt3").await;
     let agreement = fx.app.scalar("SELECT MIN(id) FROM agreements").await;
@@ -645,7 +651,8 @@ async fn a_change_counts_again_in_every_unit_it_touches() {
         ended.body
     );
     let page = fx.manager.get("/dashboard").await;
-    assert_eq!(cell(&page.body, a1, 7), "3 (eldste 217 dager)");
+    assert_eq!(cell(&page.body, a1, 7), "1 (eldste 180 dager)");
+    assert_eq!(cell(&page.body, a2, 7), "2 (eldste 217 dager)");
     assert_eq!(
         cell(&page.body, "Hele Bydel Frogner", 7),
         "3 (eldste 217 dager)"

@@ -133,13 +133,22 @@ async fn the_worklist_puts_overdue_first_and_records_done_moved_and_cancelled() 
     assert_eq!(ics.status, Status::Ok);
     assert_eq!(
         ics.content_type.map(|c| c.to_string()),
-        Some("text/calendar".to_string())
+        Some("text/calendar; charset=utf-8".to_string())
     );
     let due = (app.clock.today() + chrono::Duration::days(7))
         .format("%Y%m%d")
         .to_string();
     assert!(ics.body.contains(&format!("DTSTART;VALUE=DATE:{due}\r\n")));
-    assert!(ics.body.contains("SUMMARY:Telefonsamtale: Snart"));
+    // The calendar leaves access control: the task's kind and a link, no names, no free text.
+    assert!(ics.body.contains("SUMMARY:Samspill: Telefonsamtale\r\n"));
+    let unfolded = ics.body.replace("\r\n ", "");
+    assert!(unfolded.contains(&format!(
+        "DESCRIPTION:Oppfølging i Samspill. Åpne den her: http://127.0.0.1:8000/followups/{}\r\n",
+        ids[2]
+    )));
+    for private in ["Snart", "Per Nordmann", "Ola"] {
+        assert!(!unfolded.contains(private), "{private} in {unfolded}");
+    }
 }
 
 #[rocket::async_test]

@@ -143,8 +143,16 @@ async fn the_follow_up_list_of_an_owner_in_another_unit_follows_the_patient() {
     assert_eq!(made.status, Status::SeeOther, "{}", made.body);
     let list = app.get("/followups").await;
     assert!(list.body.contains("Ring datteren") && list.body.contains("Per Nordmann"));
+    // Kept: the second view comes from memory.
+    assert!(app.get("/followups").await.body.contains("Ring datteren"));
 
-    // The patient moves to unit A2; ansatt1 still owns the follow-up.
+    // A worker of A2, on another instance, shows the list there: nothing of the patient yet.
+    let a2 = app.browser().await;
+    a2.login_as("ansatt3").await;
+    assert!(!a2.get("/followups").await.body.contains("Ring datteren"));
+
+    // The patient moves to unit A2: the kept list in A1 no longer shows the follow-up (the
+    // old unit sees nothing of the patient), and A2's kept list shows it needing an owner.
     let unit_a2 = org.unit_a2.to_string();
     let moved = app
         .post(
@@ -157,19 +165,20 @@ async fn the_follow_up_list_of_an_owner_in_another_unit_follows_the_patient() {
         )
         .await;
     assert_eq!(moved.status, Status::SeeOther, "{}", moved.body);
-    // The first view shows the flash message of the move and is not kept; the second is.
-    assert!(app
-        .get("/followups")
-        .await
-        .body
-        .contains("Endringene er lagret."));
-    let kept = app.get("/followups").await;
-    assert!(kept.body.contains("Ring datteren") && !kept.body.contains("Endringene er lagret."));
+    let after = app.get("/followups").await;
+    assert!(after.body.contains("Endringene er lagret."));
+    assert!(!after.body.contains("Ring datteren") && !after.body.contains("Per Nordmann"));
+    let there = a2.get("/followups").await;
+    assert!(
+        there
+            .body
+            .contains("Oppfølginger på enheten som trenger ny ansvarlig (1)"),
+        "{}",
+        there.body
+    );
+    assert!(there.body.contains("Ring datteren") && there.body.contains("hadde: Test ansatt1"));
 
-    // A worker of A2, on another instance, changes the patient's name: the owner's list in
-    // A1 shows it at once.
-    let a2 = app.browser().await;
-    a2.login_as("ansatt3").await;
+    // A2 renames the patient: A2's kept list shows the new name at once.
     let renamed = a2
         .post(
             &format!("/patients/{patient}"),
@@ -181,9 +190,11 @@ async fn the_follow_up_list_of_an_owner_in_another_unit_follows_the_patient() {
         )
         .await;
     assert_eq!(renamed.status, Status::SeeOther, "{}", renamed.body);
-    assert!(app
+    a2.get("/followups").await;
+    assert!(a2
         .get("/followups")
         .await
         .body
         .contains("Per Nordmann Berg"));
+    assert!(!app.get("/followups").await.body.contains("Per Nordmann"));
 }

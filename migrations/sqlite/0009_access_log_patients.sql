@@ -1,0 +1,16 @@
+-- The patients a list view or an export contained, one row each, so that a patient's access
+-- history shows "included in an export by X". Append-only like the log it belongs to.
+CREATE TABLE access_log_patients (
+    access_id INTEGER NOT NULL REFERENCES access_log(id),
+    patient_id INTEGER NOT NULL,
+    PRIMARY KEY (access_id, patient_id)
+);
+CREATE INDEX access_log_patients_patient ON access_log_patients(patient_id, access_id);
+
+CREATE TRIGGER access_log_patients_no_update BEFORE UPDATE ON access_log_patients
+BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+CREATE TRIGGER access_log_patients_no_delete BEFORE DELETE ON access_log_patients
+BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
+
+-- Refused requests and failed logins are reviewed by action.
+CREATE INDEX access_log_action ON access_log(action, at);
