@@ -199,7 +199,7 @@ async fn demo_data(patients: u32, seed: u64) -> Result<(), String> {
     let password = std::env::var("SAMSPILL_PASSWORD").map_err(|_| {
         "set SAMSPILL_PASSWORD to the password the demo accounts should get".to_string()
     })?;
-    if let Some(problem) = crate::domain::user::password_problem(&password) {
+    if let Some(problem) = crate::domain::user::password_problem(&password, &[]) {
         return Err(format!("SAMSPILL_PASSWORD: {problem}"));
     }
     let (_, app) = prepare(config::figment()).await?;

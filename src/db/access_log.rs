@@ -44,7 +44,8 @@ impl Action {
 /// One access: who did what to which record of which patient.
 #[derive(Debug, Clone)]
 pub struct Access<'a> {
-    pub user_id: i64,
+    /// None for a failed login with a username no account has.
+    pub user_id: Option<i64>,
     pub username: &'a str,
     pub action: Action,
     pub entity: &'a str,
@@ -120,7 +121,7 @@ pub async fn record_listing(
 /// An access entry that owns its text, for the batch writer.
 #[derive(Debug)]
 struct Owned {
-    user_id: i64,
+    user_id: Option<i64>,
     username: String,
     action: Action,
     entity: String,

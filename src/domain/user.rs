@@ -55,16 +55,61 @@ impl fmt::Display for Role {
 pub const MIN_PASSWORD_CHARS: usize = 12;
 pub const MAX_PASSWORD_CHARS: usize = 200;
 
-/// Why a password is refused, or None when it is acceptable.
-pub fn password_problem(password: &str) -> Option<&'static str> {
+/// Words every Samspill password guesser would try first, beside zxcvbn's own lists (which
+/// are English): the service, the place, the seasons.
+const GUESSABLE: &[&str] = &[
+    "samspill",
+    "passord",
+    "pårørende",
+    "kommune",
+    "oslo",
+    "norge",
+    "bydel",
+    "hjemmetjenesten",
+    "sykepleier",
+    "helse",
+    "omsorg",
+    "sommer",
+    "vinter",
+    "høst",
+    "vår",
+    "januar",
+    "desember",
+];
+
+/// How many guesses (as a power of ten) a password must withstand: zxcvbn's score 4. Its
+/// score 3 (10^8) still lets a season, a year and two signs through ("Sommer2026!!").
+const MIN_GUESSES_LOG10: f64 = 10.0;
+
+/// Why a password is refused, or None when it is acceptable (NIST SP 800-63B: long enough,
+/// not a common or guessable password, not built from the account's own name). `personal`
+/// holds the username and the person's name.
+pub fn password_problem(password: &str, personal: &[&str]) -> Option<&'static str> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
-        Some("Passordet må ha minst 12 tegn.")
-    } else if n > MAX_PASSWORD_CHARS {
-        Some("Passordet kan ha høyst 200 tegn.")
-    } else {
-        None
+        return Some("Passordet må ha minst 12 tegn.");
     }
+    if n > MAX_PASSWORD_CHARS {
+        return Some("Passordet kan ha høyst 200 tegn.");
+    }
+    let lower = password.to_lowercase();
+    let own: Vec<String> = personal
+        .iter()
+        .flat_map(|p| p.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    if own.iter().any(|w| lower.contains(w.as_str())) {
+        return Some("Passordet kan ikke inneholde brukernavnet eller navnet ditt.");
+    }
+    let mut inputs: Vec<&str> = GUESSABLE.to_vec();
+    inputs.extend(own.iter().map(String::as_str));
+    if zxcvbn::zxcvbn(password, &inputs).guesses_log10() < MIN_GUESSES_LOG10 {
+        return Some(
+            "Passordet er for lett å gjette: det ligner et vanlig passord eller følger et kjent mønster (som gjentakelser, tastaturrekker eller årstall). Velg for eksempel fire tilfeldige ord med bindestrek mellom.",
+        );
+    }
+    None
 }
 
 /// Usernames: 2–40 of a–z, 0–9, '.', '-', '_'; stored lower-case.
@@ -144,7 +189,7 @@ impl UserDraft<'_> {
             },
         };
         if let Some(p) = self.password {
-            if let Some(problem) = password_problem(p) {
+            if let Some(problem) = password_problem(p, &[self.username, self.name]) {
                 errors.add("password", problem);
             }
         }
@@ -176,11 +221,43 @@ mod tests {
     #[test]
     fn passwords_need_twelve_characters() {
         assert_eq!(
-            password_problem("elleve-tegn"),
+            password_problem("elleve-tegn", &[]),
             Some("Passordet må ha minst 12 tegn.")
         );
-        assert_eq!(password_problem("tolv-tegn-ok"), None);
-        assert_eq!(password_problem("æøåæøåæøåæøå"), None);
+        assert_eq!(password_problem("tolv-tegn-ok", &[]), None);
+        assert_eq!(password_problem("blåbær-ørret-ærfugl", &[]), None);
+    }
+
+    #[test]
+    fn guessable_passwords_and_the_users_own_name_are_refused() {
+        let guessable = Some(
+            "Passordet er for lett å gjette: det ligner et vanlig passord eller følger et kjent mønster (som gjentakelser, tastaturrekker eller årstall). Velg for eksempel fire tilfeldige ord med bindestrek mellom.",
+        );
+        for weak in [
+            "password1234",
+            "qwertyuiop123",
+            "aaaaaaaaaaaa",
+            "æøåæøåæøåæøå",
+            "123456789012",
+            "Sommer2026!!",
+            "Passord12345",
+            "samspill2026",
+        ] {
+            assert_eq!(password_problem(weak, &[]), guessable, "{weak}");
+        }
+        let own = Some("Passordet kan ikke inneholde brukernavnet eller navnet ditt.");
+        assert_eq!(
+            password_problem("kari.nordmann99", &["kari.nordmann", "Kari Nordmann"]),
+            own
+        );
+        assert_eq!(
+            password_problem("Nordmann-hest-stift", &["knord", "Kari Nordmann"]),
+            own
+        );
+        assert_eq!(
+            password_problem("riktig-hest-batteri-stift", &["knord", "Kari Nordmann"]),
+            None
+        );
     }
 
     #[test]

@@ -601,7 +601,8 @@ async fn reset_password(
     clock: &State<Clock>,
 ) -> AppResult<Submitted> {
     let (page, account) = user_page_for("Bruker", &user, db, id).await?;
-    if let Some(problem) = password_problem(&form.new_password) {
+    if let Some(problem) = password_problem(&form.new_password, &[&account.username, &account.name])
+    {
         let mut errors = FieldErrors::new();
         errors.add("new_password", problem);
         let current = serde_json::json!({

@@ -7,7 +7,7 @@ use super::error::{AppError, AppResult};
 use super::export::{download, Cell, Download, Table};
 use super::page::Page;
 use super::patients::{find, requested_offset, Paging};
-use super::session::{Manager, Reader};
+use super::session::{Admin, Manager, Reader};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::access_log::{Action, Review};
@@ -21,7 +21,14 @@ use rocket::{Either, State};
 use rocket_dyn_templates::Template;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![log, top_viewers, outside_unit, patient_history]
+    rocket::routes![
+        log,
+        top_viewers,
+        outside_unit,
+        refused,
+        security_events,
+        patient_history
+    ]
 }
 
 const PAGE_SIZE: i64 = 100;
@@ -39,6 +46,16 @@ fn action_label(a: &str) -> &'static str {
         "login_failed" => "Mislykket innlogging",
         "locked" => "Sperret etter mislykkede innlogginger",
         _ => "Annet",
+    }
+}
+
+/// What an entry of a patient's access history says was done: a list or an export that
+/// included the patient is named as such.
+fn history_label(r: &db::access_log::AccessRow) -> &'static str {
+    match (r.patient_id, r.action.as_str()) {
+        (None, "export") => "Inkludert i eksport",
+        (None, _) => "Vist i liste",
+        (Some(_), action) => action_label(action),
     }
 }
 
@@ -253,6 +270,81 @@ async fn outside_unit(
         .render("audit/outside"))
 }
 
+/// What was refused in the district: requests for its patients' records by users outside
+/// their scope, and failed logins and lock-outs of its staff.
+#[rocket::get("/audit/refused?<from>&<to>")]
+async fn refused(
+    manager: Manager<'_>,
+    from: Option<&str>,
+    to: Option<&str>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Template> {
+    let district = manager.district_id.ok_or(AppError::Forbidden)?;
+    let mut e = FieldErrors::new();
+    let (from_day, to_day) = period(from, to, clock.today(), &mut e);
+    let rows = db::access_log::refused(
+        db,
+        district,
+        end_of(from_day - Duration::days(1)),
+        end_of(to_day),
+    )
+    .await?;
+    let rows: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "at": r.at, "username": r.username, "user_unit": r.user_unit,
+                "action": action_label(&r.action), "patient_id": r.patient_id,
+                "patient_unit": r.patient_unit, "detail": r.detail,
+            })
+        })
+        .collect();
+    Ok(Page::new("Avviste forsøk", Some(&manager))
+        .with("rows", rows)
+        .with("errors", &e)
+        .with(
+            "form",
+            serde_json::json!({ "from": format_date(from_day), "to": format_date(to_day) }),
+        )
+        .render("audit/refused"))
+}
+
+/// Security events for administrators: failed logins and lock-outs, refused requests
+/// without a patient, and every change to an account.
+#[rocket::get("/admin/security?<from>&<to>")]
+async fn security_events(
+    admin: Admin<'_>,
+    from: Option<&str>,
+    to: Option<&str>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Template> {
+    let mut e = FieldErrors::new();
+    let (from_day, to_day) = period(from, to, clock.today(), &mut e);
+    let rows =
+        db::access_log::security_events(db, end_of(from_day - Duration::days(1)), end_of(to_day))
+            .await?;
+    let rows: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "at": r.at, "username": r.username, "action": action_label(&r.action),
+                "what": if r.entity == "user" { "konto" } else { "innlogging" },
+                "entity_id": r.entity_id, "detail": r.detail,
+            })
+        })
+        .collect();
+    Ok(Page::new("Sikkerhetshendelser", Some(&admin))
+        .with("rows", rows)
+        .with("errors", &e)
+        .with(
+            "form",
+            serde_json::json!({ "from": format_date(from_day), "to": format_date(to_day) }),
+        )
+        .render("audit/security"))
+}
+
 /// A PDF of the patient's access history.
 #[derive(rocket::Responder)]
 #[response(content_type = "application/pdf")]
@@ -310,7 +402,7 @@ async fn patient_history(
                         "{} – {} – {} ({})",
                         format_datetime(r.at),
                         r.username,
-                        action_label(&r.action),
+                        history_label(r),
                         r.entity
                     )
                 })
@@ -345,7 +437,7 @@ async fn patient_history(
         .iter()
         .map(|r| {
             serde_json::json!({
-                "at": r.at, "username": r.username, "action": action_label(&r.action), "entity": r.entity,
+                "at": r.at, "username": r.username, "action": history_label(r), "entity": r.entity,
             })
         })
         .collect();

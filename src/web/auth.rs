@@ -8,6 +8,7 @@ use super::page::{done, invalid, Page, Submitted};
 use super::session::{self, CurrentUser, SESSION_COOKIE};
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::db::access_log::{Access, Action};
 use crate::db::{self, Db};
 use crate::domain::dates::format_datetime;
 use crate::domain::user::{password_problem, Role, UserDraft};
@@ -111,12 +112,22 @@ async fn login(
         ));
     }
     let username: String = username.chars().take(100).collect();
+    let account = db::users::credentials(db, &username).await?;
     if let Some(until) = db::sessions::locked_until(db, &username).await? {
         if until > now {
+            let user = account.as_ref().map(|(u, _)| u);
+            log_login(
+                db,
+                &username,
+                user,
+                Action::LoginFailed,
+                "kontoen er sperret",
+                now,
+            )
+            .await?;
             return refuse(lock_message(until));
         }
     }
-    let account = db::users::credentials(db, &username).await?;
     let hash = account
         .as_ref()
         .map(|(_, h)| h.clone())
@@ -134,14 +145,65 @@ async fn login(
             )))
         }
         _ => {
-            let until = now + Duration::minutes(LOCK_MINUTES);
-            if db::sessions::record_failure(db, &username, MAX_FAILURES, now, until).await? {
-                refuse(lock_message(until))
-            } else {
-                refuse("Feil brukernavn eller passord.".into())
+            let user = account.as_ref().map(|(u, _)| u);
+            let why = match user {
+                None => "ukjent brukernavn",
+                Some(u) if !u.active => "kontoen er deaktivert",
+                Some(_) => "feil passord",
+            };
+            match failed_login(db, &username, user, why, now).await? {
+                Some(until) => refuse(lock_message(until)),
+                None => refuse("Feil brukernavn eller passord.".into()),
             }
         }
     }
+}
+
+/// Counts a failed login (or a wrong current password) for `username` and logs it as a
+/// security event; returns the end of the lock-out when this failure locked the account.
+async fn failed_login(
+    db: &Db,
+    username: &str,
+    user: Option<&db::users::UserRow>,
+    why: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Option<chrono::DateTime<chrono::Utc>>> {
+    let until = now + Duration::minutes(LOCK_MINUTES);
+    let locked = db::sessions::record_failure(db, username, MAX_FAILURES, now, until).await?;
+    let (action, detail) = if locked {
+        (
+            Action::Locked,
+            format!("{why}; sperret i {LOCK_MINUTES} minutter etter {MAX_FAILURES} forsøk"),
+        )
+    } else {
+        (Action::LoginFailed, why.to_string())
+    };
+    log_login(db, username, user, action, &detail, now).await?;
+    Ok(locked.then_some(until))
+}
+
+/// A login event in the access log, against the account's unit so that the district's
+/// managers can review it; an unknown username has no account and shows to administrators.
+async fn log_login(
+    db: &Db,
+    username: &str,
+    user: Option<&db::users::UserRow>,
+    action: Action,
+    detail: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let entry = Access {
+        user_id: user.map(|u| u.id),
+        username,
+        action,
+        entity: "login",
+        entity_id: user.map(|u| u.id),
+        patient_id: None,
+        unit_id: user.and_then(|u| u.unit_id),
+        detail,
+    };
+    db::access_log::record(db, &entry, now).await?;
+    Ok(())
 }
 
 fn lock_message(until: chrono::DateTime<chrono::Utc>) -> String {
@@ -215,13 +277,28 @@ async fn change_password(
     cookies: &CookieJar<'_>,
 ) -> AppResult<Submitted> {
     let mut errors = FieldErrors::new();
+    let now = clock.now();
+    // The current password is guessed no faster here than at the login: the same throttle
+    // and lock-out, and a lock-out ends the account's sessions, this one too.
+    if let Some(until) = db::sessions::locked_until(db, &user.username).await? {
+        if until > now {
+            return Ok(locked_out(db, user, cookies, until, now).await?);
+        }
+    }
     let hash = db::users::password_hash(db, user.id)
         .await?
         .ok_or(AppError::NotFound)?;
     if form.current.is_empty() || !verify_password(form.current.0.clone(), hash).await {
+        let account = db::users::credentials(db, &user.username)
+            .await?
+            .map(|(u, _)| u);
+        let why = "feil nåværende passord ved bytte av passord";
+        if let Some(until) = failed_login(db, &user.username, account.as_ref(), why, now).await? {
+            return Ok(locked_out(db, user, cookies, until, now).await?);
+        }
         errors.add("current", "Nåværende passord er feil.");
     }
-    if let Some(problem) = password_problem(&form.new_password) {
+    if let Some(problem) = password_problem(&form.new_password, &[&user.username, &user.name]) {
         errors.add("new_password", problem);
     } else if form.new_password.0 != form.confirm.0 {
         errors.add(
@@ -240,16 +317,33 @@ async fn change_password(
     let new_hash = hash_password(form.new_password.0.clone())
         .await
         .map_err(AppError::Internal)?;
-    let now = clock.now();
     let mut tx = db.begin().await?;
     db::users::set_password(&mut tx, user.id, &new_hash, now).await?;
     tx.commit().await?;
+    db::sessions::clear_failures(db, &user.username).await?;
     // Every session of the account ends, this one too: the new password must be used.
     db::sessions::end_all_for_user(db, user.id, "password changed", now).await?;
     cookies.remove_private(SESSION_COOKIE);
     Ok(Submitted::Done(Flash::success(
         Redirect::to("/login"),
         "Passordet er endret. Logg inn med det nye passordet.",
+    )))
+}
+
+/// Ends every session of a locked account and sends the user to the login page, which
+/// says how long the lock lasts.
+async fn locked_out(
+    db: &Db,
+    user: &CurrentUser,
+    cookies: &CookieJar<'_>,
+    until: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Submitted> {
+    db::sessions::end_all_for_user(db, user.id, "locked", now).await?;
+    cookies.remove_private(SESSION_COOKIE);
+    Ok(Submitted::Done(Flash::error(
+        Redirect::to("/login"),
+        lock_message(until),
     )))
 }
 

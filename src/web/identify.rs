@@ -184,19 +184,8 @@ async fn set_outcome(
         e.add("reason", "Skriv begrunnelsen.");
     }
     if !e.is_empty() {
-        let today = clock.today();
-        let routine = super::routine::load(db, id, today).await?;
-        let page = Page::new("Identifisere", Some(&user))
-            .with(
-                "patient",
-                super::patients::PatientView::new(&patient, today),
-            )
-            .with("step", routine.steps[0].clone())
-            .with("steps", &routine.steps)
-            .with("relatives", &routine.relatives)
-            .with("outcome", &routine.outcome)
-            .with("outcomes", choice_list(choices::OUTCOMES))
-            .with("can_edit", true);
+        let page =
+            super::routine::step_view(db, &user, &patient, "identify", clock.today()).await?;
         return Ok(invalid(page, &form.0, &e, "routine/identify"));
     }
     let now = clock.now();

@@ -91,7 +91,7 @@ pub fn access<'a>(
     detail: &'a str,
 ) -> Access<'a> {
     Access {
-        user_id: user.id,
+        user_id: Some(user.id),
         username: &user.username,
         action,
         entity,

@@ -6,7 +6,7 @@ use super::page::{Choice, Page};
 use super::page_cache::{self, PageCache};
 use super::patients::{find, PatientView};
 use super::record_view;
-use super::session::Reader;
+use super::session::{CurrentUser, Reader};
 use crate::clock::Clock;
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
@@ -346,6 +346,48 @@ async fn show(
     Ok(RawHtml(html))
 }
 
+/// A step's page as the patient's record shows it today, before any form values: the GET
+/// and every form of the step that comes back with errors render from it.
+pub async fn step_view(
+    db: &Db,
+    user: &CurrentUser,
+    patient: &db::patients::PatientRow,
+    step: &str,
+    today: NaiveDate,
+) -> AppResult<Page> {
+    let routine = load(db, patient.id, today).await?;
+    let offers: Vec<Choice> = db::support::offers(db, false)
+        .await?
+        .into_iter()
+        .map(|o| Choice::new(o.id, format!("{} ({})", o.name, o.provider)))
+        .collect();
+    let current = routine.steps.iter().find(|s| s.key == step).cloned();
+    Ok(Page::new(
+        current.as_ref().map(|s| s.name).unwrap_or("Steg"),
+        Some(user),
+    )
+    .with("patient", PatientView::new(patient, today))
+    .with("step", current)
+    .with("steps", &routine.steps)
+    .with("relatives", &routine.relatives)
+    .with("meetings", meeting_views(&routine.meetings))
+    .with("agreements", &routine.agreements)
+    .with("outcome", &routine.outcome)
+    .with(
+        "outcome_label",
+        routine
+            .outcome
+            .identify_outcome
+            .as_deref()
+            .map(|o| label(choices::OUTCOMES, o)),
+    )
+    .with("outcomes", choice_list(choices::OUTCOMES))
+    .with("offers", offers)
+    .with("referral_states", choice_list(choices::REFERRAL_STATES))
+    .with("can_edit", user.role == crate::domain::user::Role::Worker)
+    .today(today))
+}
+
 #[rocket::get("/patients/<id>/steps/<step>")]
 async fn step_page(
     user: Reader<'_>,
@@ -365,40 +407,11 @@ async fn step_page(
     let patient = find(db, user.scope(), id).await?;
     record_view(db, &user, "patient", id, (id, patient.unit_id), clock.now()).await?;
     let today = clock.today();
-    let routine = load(db, id, today).await?;
-    let offers: Vec<Choice> = db::support::offers(db, false)
-        .await?
-        .into_iter()
-        .map(|o| Choice::new(o.id, format!("{} ({})", o.name, o.provider)))
-        .collect();
-    let current = routine.steps.iter().find(|s| s.key == step).cloned();
     let form = serde_json::json!({ "outcome_on": crate::domain::dates::format_date(today), "state": "referred",
         "referred_on": crate::domain::dates::format_date(today) });
-    Ok(Page::new(
-        current.as_ref().map(|s| s.name).unwrap_or("Steg"),
-        Some(&user),
-    )
-    .with("patient", PatientView::new(&patient, today))
-    .with("step", current)
-    .with("steps", &routine.steps)
-    .with("relatives", &routine.relatives)
-    .with("meetings", meeting_views(&routine.meetings))
-    .with("agreements", &routine.agreements)
-    .with("outcome", &routine.outcome)
-    .with(
-        "outcome_label",
-        routine
-            .outcome
-            .identify_outcome
-            .as_deref()
-            .map(|o| label(choices::OUTCOMES, o)),
-    )
-    .with("outcomes", choice_list(choices::OUTCOMES))
-    .with("offers", offers)
-    .with("referral_states", choice_list(choices::REFERRAL_STATES))
-    .with("form", form)
-    .with("can_edit", user.role == crate::domain::user::Role::Worker)
-    .today(today)
-    .flash(flash)
-    .render(template))
+    Ok(step_view(db, &user, &patient, step, today)
+        .await?
+        .with("form", form)
+        .flash(flash)
+        .render(template))
 }

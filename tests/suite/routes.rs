@@ -430,3 +430,226 @@ async fn every_route_refuses_the_wrong_role_and_posts_without_csrf() {
     );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM patients").await, 1);
 }
+
+/// Every route that names a record, after the patient moved from unit A1 to A2: the old
+/// unit's worker gets 404 on all of them (reads, calendar files and valid-looking changes
+/// alike), nothing changes, and each refusal is logged against the patient; the new unit's
+/// worker and the district's manager reach them.
+#[rocket::async_test]
+async fn after_a_move_only_the_new_unit_reaches_the_patients_records() {
+    let app = common::start().await;
+    let org = app.org().await;
+    app.user("ansatt1", Role::Worker, Some(org.unit_a1)).await;
+    app.user("ansatt3", Role::Worker, Some(org.unit_a2)).await;
+    app.user("leder1", Role::Manager, Some(org.unit_a1)).await;
+    app.login_as("ansatt1").await;
+    let today = samspill::domain::dates::format_date(app.clock.today());
+    let later =
+        samspill::domain::dates::format_date(app.clock.today() + chrono::Duration::days(14));
+    let owner = app
+        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
+        .await
+        .to_string();
+    let p = app
+        .patient("Kari Nordmann", "01.02.1940", org.unit_a1)
+        .await;
+    let made = app
+        .post(
+            &format!("/patients/{p}/relatives"),
+            &super::routine::relative("Ola Nordmann", &[]),
+        )
+        .await;
+    assert_eq!(made.status, Status::SeeOther, "{}", made.body);
+    let rel = app.scalar("SELECT MAX(id) FROM relatives").await;
+    let rel_id = rel.to_string();
+    let mut mapping: Vec<(&str, &str)> = vec![
+        ("mapped_on", today.as_str()),
+        ("roles", "caregiver"),
+        ("hours_per_week", "2"),
+        ("violence", "no"),
+    ];
+    let strain = [
+        "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12",
+    ];
+    mapping.extend(strain.iter().map(|s| (*s, "0")));
+    let steps: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (format!("/relatives/{rel}/mappings"), mapping),
+        (
+            format!("/patients/{p}/followups"),
+            vec![
+                ("kind", "call"),
+                ("concerns", "Ring Ola"),
+                ("due_on", later.as_str()),
+                ("owner_id", owner.as_str()),
+            ],
+        ),
+        (
+            format!("/patients/{p}/meetings"),
+            vec![
+                ("kind", "first"),
+                ("date", today.as_str()),
+                ("action", "save"),
+            ],
+        ),
+        (
+            format!("/patients/{p}/agreements"),
+            vec![
+                ("relative_ids", rel_id.as_str()),
+                ("contact_id", owner.as_str()),
+                ("evaluation_on", later.as_str()),
+            ],
+        ),
+        (
+            format!("/relatives/{rel}/referrals"),
+            vec![
+                ("offer_id", "1"),
+                ("referred_on", today.as_str()),
+                ("state", "referred"),
+            ],
+        ),
+    ];
+    for (path, fields) in &steps {
+        let r = app.post(path, fields).await;
+        assert_eq!(r.status, Status::SeeOther, "{path}: {}", r.body);
+    }
+    let ids = [
+        ("patients", p),
+        ("relatives", rel),
+        ("mappings", app.scalar("SELECT MAX(id) FROM mappings").await),
+        (
+            "followups",
+            app.scalar("SELECT MAX(id) FROM followups").await,
+        ),
+        ("meetings", app.scalar("SELECT MAX(id) FROM meetings").await),
+        (
+            "agreements",
+            app.scalar("SELECT MAX(id) FROM agreements").await,
+        ),
+        (
+            "referrals",
+            app.scalar("SELECT MAX(id) FROM referrals").await,
+        ),
+    ];
+
+    // The patient moves to A2.
+    let unit_a2 = org.unit_a2.to_string();
+    let moved = app
+        .post(
+            &format!("/patients/{p}"),
+            &[
+                ("full_name", "Kari Nordmann"),
+                ("birth_date", "01.02.1940"),
+                ("unit_id", unit_a2.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, Status::SeeOther, "{}", moved.body);
+
+    let new_unit = app.browser().await;
+    new_unit.login_as("ansatt3").await;
+    let manager = app.browser().await;
+    manager.login_as("leder1").await;
+    const STATE: &str = "SELECT (SELECT COUNT(*) FROM events) * 1000000 + (SELECT COUNT(*) FROM followup_changes) * 1000
+                 + (SELECT COUNT(*) FROM followups WHERE status = 'open') * 100
+                 + (SELECT COUNT(*) FROM agreements WHERE status = 'draft') * 10
+                 + (SELECT COUNT(*) FROM relatives)";
+    let before = app.scalar(STATE).await;
+    let refused_before = app
+        .scalar("SELECT COUNT(*) FROM access_log WHERE action = 'refused'")
+        .await;
+    let routes: Vec<(Method, String)> = app
+        .client
+        .rocket()
+        .routes()
+        .map(|r| (r.method, r.uri.origin.path().to_string()))
+        .collect();
+    let mut refused = 0;
+    let mut reached = 0;
+    for (method, pattern) in &routes {
+        let path = pattern.split('?').next().unwrap_or(pattern);
+        let segments: Vec<&str> = path.split('/').collect();
+        let Some(at) = segments.iter().position(|s| *s == "<id>") else {
+            continue;
+        };
+        let Some((_, id)) = ids.iter().find(|(kind, _)| segments[at - 1] == *kind) else {
+            continue;
+        };
+        let concrete: String = segments
+            .iter()
+            .map(|s| match *s {
+                "<id>" => id.to_string(),
+                "<step>" => "identify".to_string(),
+                s if s.starts_with('<') => "1".to_string(),
+                s => s.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let allowed = roles_for(*method, pattern);
+        if allowed.contains(&Role::Worker) {
+            // The old unit's worker, with a valid token and a plausible body.
+            let what = format!("{method} {concrete} from the old unit");
+            let reply = match method {
+                Method::Get => app.get(&concrete).await,
+                _ => {
+                    app.post(
+                        &concrete,
+                        &[
+                            ("note", "Ringt"),
+                            ("done_on", today.as_str()),
+                            ("due_on", later.as_str()),
+                            ("reason", "Flyttet"),
+                            ("ended_on", today.as_str()),
+                            ("end_reason", "Flyttet"),
+                            ("full_name", "Endret navn"),
+                            ("birth_date", "01.02.1940"),
+                            ("unit_id", &org.unit_a1.to_string()),
+                            ("state", "ended"),
+                        ],
+                    )
+                    .await
+                }
+            };
+            assert_eq!(reply.status, Status::NotFound, "{what}");
+            assert!(
+                !reply.body.contains("Kari") && !reply.body.contains("Ola"),
+                "{what}"
+            );
+            refused += 1;
+            // Ola is an adult: there is no child follow-up for anyone to open.
+            if *method == Method::Get && !concrete.ends_with("/child-followup") {
+                let reply = new_unit.get(&concrete).await;
+                assert!(
+                    reply.status == Status::Ok,
+                    "{method} {concrete} from the new unit answered {}",
+                    reply.status
+                );
+                reached += 1;
+            }
+        }
+        if *method == Method::Get && allowed.contains(&Role::Manager) {
+            let reply = manager.get(&concrete).await;
+            assert_eq!(
+                reply.status,
+                Status::Ok,
+                "{concrete} for the district's manager"
+            );
+        }
+    }
+    assert!(refused > 35, "{refused} requests from the old unit");
+    assert!(reached > 15, "{reached} pages reached by the new unit");
+    assert_eq!(app.scalar(STATE).await, before, "nothing changed");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM access_log WHERE action = 'refused'")
+            .await
+            - refused_before,
+        refused,
+        "every refusal is logged"
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM access_log WHERE action = 'refused' AND (patient_id <> {p} OR username <> 'ansatt1')"
+        ))
+        .await,
+        0
+    );
+}
