@@ -282,7 +282,7 @@ async fn change_password(
     // and lock-out, and a lock-out ends the account's sessions, this one too.
     if let Some(until) = db::sessions::locked_until(db, &user.username).await? {
         if until > now {
-            return Ok(locked_out(db, user, cookies, until, now).await?);
+            return locked_out(db, user, cookies, until, now).await;
         }
     }
     let hash = db::users::password_hash(db, user.id)
@@ -294,7 +294,7 @@ async fn change_password(
             .map(|(u, _)| u);
         let why = "feil nåværende passord ved bytte av passord";
         if let Some(until) = failed_login(db, &user.username, account.as_ref(), why, now).await? {
-            return Ok(locked_out(db, user, cookies, until, now).await?);
+            return locked_out(db, user, cookies, until, now).await;
         }
         errors.add("current", "Nåværende passord er feil.");
     }
