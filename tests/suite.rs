@@ -11,6 +11,7 @@ mod suite {
     pub mod cli;
     pub mod dashboard;
     pub mod followups;
+    pub mod hardening;
     pub mod kept_pages;
     pub mod patients;
     pub mod processes;

@@ -2,21 +2,38 @@
 
 use crate::config::Settings;
 use rocket::fairing::{Fairing, Info, Kind};
-use rocket::http::{Cookie, Header};
+use rocket::http::uri::Origin;
+use rocket::http::{Cookie, Header, Method};
 use rocket::response::{self, Responder};
-use rocket::{Request, Response};
+use rocket::{Data, Request, Response};
 
 pub struct SecurityHeaders;
 
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
      font-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'";
 
+/// The longest request address Samspill answers; no page needs more than a few hundred
+/// characters. Longer ones get Samspill's own 414 page, with the headers. (Beyond 64 KiB,
+/// or with characters HTTP forbids, the HTTP library answers 400 or 414 itself, with no body,
+/// before Samspill sees the request.)
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// Where a request with a longer address is sent (see `pages::uri_too_long`).
+pub const URI_TOO_LONG_PATH: &str = "/uri-too-long";
+
 #[rocket::async_trait]
 impl Fairing for SecurityHeaders {
     fn info(&self) -> Info {
         Info {
             name: "Security headers",
-            kind: Kind::Response,
+            kind: Kind::Request | Kind::Response,
+        }
+    }
+
+    async fn on_request(&self, req: &mut Request<'_>, _: &mut Data<'_>) {
+        if req.uri().to_string().len() > MAX_URI_BYTES {
+            req.set_method(Method::Get);
+            req.set_uri(Origin::parse(URI_TOO_LONG_PATH).expect("a valid path"));
         }
     }
 

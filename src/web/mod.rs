@@ -79,7 +79,13 @@ pub fn mount(rocket: Rocket<Build>, app: App) -> Rocket<Build> {
 }
 
 /// Routes anyone may reach without logging in.
-pub const PUBLIC_PATHS: &[&str] = &["/login", "/setup", "/healthz", "/tilgjengelighet"];
+pub const PUBLIC_PATHS: &[&str] = &[
+    "/login",
+    "/setup",
+    "/healthz",
+    "/tilgjengelighet",
+    headers::URI_TOO_LONG_PATH,
+];
 
 /// An access-log entry for `user`.
 pub fn access<'a>(

@@ -7,7 +7,7 @@ use rocket::response::Redirect;
 use rocket_dyn_templates::Template;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![home, accessibility]
+    rocket::routes![home, accessibility, uri_too_long]
 }
 
 /// Each role starts where its work is.
@@ -23,4 +23,10 @@ fn home(user: &CurrentUser) -> Redirect {
 #[rocket::get("/tilgjengelighet")]
 fn accessibility(user: Option<&CurrentUser>) -> Template {
     Page::new("Tilgjengelighetserklæring", user).render("accessibility")
+}
+
+/// Requests whose address is longer than Samspill answers end here (see `headers`).
+#[rocket::get("/uri-too-long")]
+fn uri_too_long() -> rocket::http::Status {
+    rocket::http::Status::UriTooLong
 }

@@ -95,12 +95,29 @@ pub fn figment() -> rocket::figment::Figment {
 }
 
 pub async fn start() -> TestApp {
+    start_with(|_| {}).await
+}
+
+/// The application with some settings changed from the defaults.
+pub async fn start_with(change: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = fresh_database_url(dir.path()).await;
     let db = Db::connect(&url, 5).await.expect("connect");
     db.migrate().await.expect("migrate");
     let clock = Clock::default();
-    let client = client_for(&db, &clock, &url).await;
+    let mut settings = Settings {
+        database_url: url.clone(),
+        ..Settings::default()
+    };
+    change(&mut settings);
+    let app = App {
+        db: db.clone(),
+        settings,
+        clock: clock.clone(),
+    };
+    let client = Client::tracked(samspill::build_rocket(figment(), app))
+        .await
+        .expect("valid rocket");
     TestApp {
         client,
         db,

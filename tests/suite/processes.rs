@@ -219,3 +219,68 @@ fn two_instances_share_sessions_lockouts_and_writes() {
     }
     rt.block_on(db.close());
 }
+
+/// Started from a folder with no Rocket.toml: Samspill's own defaults hold (the Server
+/// header, the 4 MiB form limit, the templates), the database files are private, and a
+/// request Rocket cannot route gets the error page with the security headers.
+#[test]
+fn the_server_keeps_its_settings_outside_the_source_tree() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let url = rt.block_on(common::fresh_database_url(dir.path()));
+    let db = rt.block_on(Db::connect(&url, 2)).unwrap();
+    let seed = rt.block_on(server::seed(&db, common::password_hash()));
+    assert!(!dir.path().join("Rocket.toml").exists());
+    let server = Server::start(&url, dir.path());
+    let mut b = Browser::new(server.port);
+    assert!(b.login(seed.worker, PASSWORD).unwrap(), "login");
+    let page = b.get("/patients/new").unwrap();
+    assert_eq!(page.status, 200);
+    assert_eq!(page.header("server"), Some("Samspill"));
+    // 120 kB of text is well within the form limit (Rocket's own default is 32 KiB).
+    let long = "ø".repeat(60 * 1024);
+    let unit = seed.unit_id.to_string();
+    let reply = b
+        .post(
+            "/patients",
+            &[
+                ("full_name", "Lang Tekst"),
+                ("birth_date", "01.01.1950"),
+                ("services", &long),
+                ("unit_id", &unit),
+            ],
+        )
+        .unwrap();
+    assert_ne!(
+        reply.status,
+        413,
+        "{}",
+        &reply.body[..reply.body.len().min(500)]
+    );
+    assert!(
+        reply.status == 303 || reply.status == 422,
+        "{}",
+        reply.status
+    );
+    assert!(reply.status == 303 || reply.body.contains("Lang Tekst"));
+    // A request target Rocket cannot read: its 400 page carries the headers.
+    let bad = b.request("GET", "x", None).unwrap();
+    assert_eq!(bad.status, 400);
+    assert!(bad
+        .header("content-security-policy")
+        .is_some_and(|c| c.contains("frame-ancestors 'none'")));
+    assert_eq!(bad.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(bad.header("x-frame-options"), Some("DENY"));
+    assert!(bad.body.contains("Ugyldig forespørsel"));
+    #[cfg(unix)]
+    if !common::is_postgres() {
+        use std::os::unix::fs::PermissionsExt;
+        for name in ["samspill.db", "samspill.db-wal", "samspill.db-shm"] {
+            let mode = std::fs::metadata(dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{name}");
+        }
+    }
+}
