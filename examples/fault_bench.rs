@@ -6,9 +6,11 @@
 //! 2. kills: 20 rounds of concurrent writers with SIGKILL at a random point, restart, and at
 //!    the end no acknowledged write missing (and `PRAGMA integrity_check` ok on SQLite);
 //! 3. outage (PostgreSQL): the database stopped for a few seconds under load answers 503
-//!    pages, never another error, and the server recovers by itself.
+//!    pages, never another error, and the server recovers by itself;
+//! 4. durability (`durability`, SQLite only): the load of 1. with `synchronous=FULL` and
+//!    with `NORMAL`, alternating, to show what waiting for the disk costs the write path.
 //!
-//!   cargo build --release && cargo run --release --example fault_bench -- [sqlite|postgres|both]
+//!   cargo build --release && cargo run --release --example fault_bench -- [sqlite|postgres|both|durability]
 //!   CLIENTS=50 SECONDS=60 KILLS=20 OUTAGE_SECONDS=4 (the defaults)
 
 #[path = "../tests/common/http.rs"]
@@ -107,6 +109,7 @@ async fn relatives_named(db: &Db, prefix: &str) -> BTreeMap<String, i64> {
 #[derive(Default)]
 struct Tally {
     latencies: Vec<Duration>,
+    write_latencies: Vec<Duration>,
     reads: u64,
     writes: u64,
     errors: Vec<String>,
@@ -114,7 +117,15 @@ struct Tally {
     relatives: Vec<(String, i64)>,
 }
 
-fn mixed_load(rt: &tokio::runtime::Runtime, engine: &str) {
+/// What one load run measured.
+struct LoadSummary {
+    per_second: f64,
+    writes_per_second: f64,
+    write_p50: f64,
+    write_p99: f64,
+}
+
+fn mixed_load(rt: &tokio::runtime::Runtime, engine: &str) -> LoadSummary {
     let clients = setting("CLIENTS", 50) as usize;
     let seconds = setting("SECONDS", 60);
     let t = target(rt, engine);
@@ -136,6 +147,7 @@ fn mixed_load(rt: &tokio::runtime::Runtime, engine: &str) {
                 while Instant::now() < deadline {
                     n += 1;
                     let roll = rng.next(10);
+                    let writing = roll < 3 || mine.is_empty();
                     let started = Instant::now();
                     let outcome: Result<(), String> = if roll < 2 || mine.is_empty() {
                         let name = format!("Last w{w} n{n}");
@@ -181,12 +193,16 @@ fn mixed_load(rt: &tokio::runtime::Runtime, engine: &str) {
                         }
                     };
                     local.latencies.push(started.elapsed());
+                    if writing {
+                        local.write_latencies.push(started.elapsed());
+                    }
                     if let Err(e) = outcome {
                         local.errors.push(e);
                     }
                 }
                 let mut all = tally.lock().unwrap();
                 all.latencies.extend(local.latencies);
+                all.write_latencies.extend(local.write_latencies);
                 all.reads += local.reads;
                 all.writes += local.writes;
                 all.errors.extend(local.errors);
@@ -200,6 +216,7 @@ fn mixed_load(rt: &tokio::runtime::Runtime, engine: &str) {
     }
     let mut tally = std::mem::take(&mut *tally.lock().unwrap());
     tally.latencies.sort();
+    tally.write_latencies.sort();
     let patients = rt.block_on(server::patients_named(&t.db, "Last "));
     let relatives = rt.block_on(relatives_named(&t.db, "Pårørende "));
     let lost = tally
@@ -227,8 +244,42 @@ fn mixed_load(rt: &tokio::runtime::Runtime, engine: &str) {
     for e in tally.errors.iter().take(10) {
         println!("  error: {e}");
     }
+    let summary = LoadSummary {
+        per_second: total as f64 / seconds as f64,
+        writes_per_second: tally.write_latencies.len() as f64 / seconds as f64,
+        write_p50: percentile(&tally.write_latencies, 0.50),
+        write_p99: percentile(&tally.write_latencies, 0.99),
+    };
+    println!(
+        "  writes: {:.0}/s, p50 {:.1} ms, p99 {:.1} ms",
+        summary.writes_per_second, summary.write_p50, summary.write_p99
+    );
     drop(server);
     drop(t.pg);
+    summary
+}
+
+/// The SQLite load with `synchronous=FULL` and `NORMAL`, alternating (the server processes
+/// inherit SAMSPILL_SQLITE_SYNCHRONOUS), and the ratios of each pair.
+fn durability(rt: &tokio::runtime::Runtime) {
+    let pairs = setting("PAIRS", 2);
+    for pair in 1..=pairs {
+        let mut runs = Vec::new();
+        for mode in ["full", "normal"] {
+            std::env::set_var("SAMSPILL_SQLITE_SYNCHRONOUS", mode);
+            println!("synchronous={mode}, pair {pair}:");
+            runs.push(mixed_load(rt, "sqlite"));
+        }
+        let (full, normal) = (&runs[0], &runs[1]);
+        println!(
+            "pair {pair}: FULL/NORMAL requests {:.2}, writes {:.2}, write p50 {:.2}, write p99 {:.2}",
+            full.per_second / normal.per_second,
+            full.writes_per_second / normal.writes_per_second,
+            full.write_p50 / normal.write_p50,
+            full.write_p99 / normal.write_p99,
+        );
+    }
+    std::env::remove_var("SAMSPILL_SQLITE_SYNCHRONOUS");
 }
 
 fn kill_rounds(rt: &tokio::runtime::Runtime, engine: &str) {
@@ -368,6 +419,10 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
+    if which == "durability" {
+        durability(&rt);
+        return;
+    }
     let engines: &[&str] = match which.as_str() {
         "sqlite" => &["sqlite"],
         "postgres" => &["postgres"],

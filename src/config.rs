@@ -18,7 +18,8 @@ pub struct Settings {
     /// `sqlite://FILE` or `postgres://…`.
     pub database_url: String,
     pub max_connections: u32,
-    /// Set when a TLS-terminating proxy sits in front: cookies are then marked Secure.
+    /// Set when a TLS-terminating proxy sits in front: cookies are then marked Secure and
+    /// HSTS is sent.
     pub behind_tls: bool,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
@@ -26,8 +27,13 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// Printed at the top of agreements and in page titles.
     pub municipality: String,
-    /// The address users reach the app at, for the first-start setup link.
+    /// The address users reach the app at, for the first-start setup link and links in
+    /// calendar files.
     pub public_url: Option<String>,
+    /// SQLite's `synchronous`: `full` (the default: no acknowledged commit is lost on power
+    /// loss) or `normal` (faster writes; only for measuring, or on storage whose write cache
+    /// survives a power cut).
+    pub sqlite_synchronous: String,
 }
 
 impl Default for Settings {
@@ -41,6 +47,7 @@ impl Default for Settings {
             metrics_token: None,
             municipality: "Oslo kommune".into(),
             public_url: None,
+            sqlite_synchronous: "full".into(),
         }
     }
 }

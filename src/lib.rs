@@ -30,7 +30,8 @@ pub struct App {
 pub async fn prepare(figment: Figment) -> Result<(Figment, App), String> {
     let settings = config::settings(&figment)?;
     let figment = config::with_secret_key(figment, &settings)?;
-    let db = Db::connect(&settings.database_url, settings.max_connections)
+    let durability = settings.sqlite_synchronous.parse()?;
+    let db = Db::connect_with(&settings.database_url, settings.max_connections, durability)
         .await
         .map_err(|e| {
             format!(

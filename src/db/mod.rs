@@ -66,6 +66,27 @@ macro_rules! on_tx {
     };
 }
 
+/// How SQLite commits: `Full` waits for the disk (the default); `Normal` may lose the last
+/// commits on power loss (a SIGKILL loses nothing either way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    Full,
+    Normal,
+}
+
+impl std::str::FromStr for Durability {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "full" | "" => Ok(Durability::Full),
+            "normal" => Ok(Durability::Normal),
+            other => Err(format!(
+                "SAMSPILL_SQLITE_SYNCHRONOUS must be full or normal, not {other:?}"
+            )),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
     Sqlite,
@@ -127,11 +148,20 @@ fn private_files(_path: &std::path::Path) -> std::io::Result<()> {
 }
 
 impl Db {
+    /// Connects with full durability (see `connect_with`).
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, sqlx::Error> {
+        Db::connect_with(url, max_connections, Durability::Full).await
+    }
+
     /// Connects; a SQLite file is created when missing (readable by its owner only; SQLite
     /// gives its WAL and shared-memory files the same mode), in WAL mode with a busy timeout.
-    /// `synchronous=FULL`: a commit is on disk before it is acknowledged, so a power cut
-    /// loses no acknowledged write of health data.
-    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, sqlx::Error> {
+    /// With `Durability::Full` (`synchronous=FULL`) a commit is on disk before it is
+    /// acknowledged, so a power cut loses no acknowledged write of health data.
+    pub async fn connect_with(
+        url: &str,
+        max_connections: u32,
+        durability: Durability,
+    ) -> Result<Db, sqlx::Error> {
         match engine_of(url) {
             Some(Engine::Sqlite) => {
                 if let Some(path) = sqlite_path(url) {
@@ -140,7 +170,10 @@ impl Db {
                 let options = SqliteConnectOptions::from_str(url)?
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Full)
+                    .synchronous(match durability {
+                        Durability::Full => SqliteSynchronous::Full,
+                        Durability::Normal => SqliteSynchronous::Normal,
+                    })
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true);
                 // A local file cannot go stale under a pooled connection: no ping before
@@ -260,6 +293,20 @@ mod tests {
         assert_eq!(used("ENABLE_MEMORY_MANAGEMENT").await, 0);
         assert_eq!(used("DEFAULT_MEMSTATUS=0").await, 1);
         assert_eq!(used("THREADSAFE=1").await, 1);
+    }
+
+    #[test]
+    fn durability_is_full_unless_normal_is_asked_for() {
+        assert_eq!("full".parse(), Ok(Durability::Full));
+        assert_eq!("".parse(), Ok(Durability::Full));
+        assert_eq!(" Normal ".parse(), Ok(Durability::Normal));
+        assert!("off".parse::<Durability>().is_err());
+        assert_eq!(
+            crate::config::Settings::default()
+                .sqlite_synchronous
+                .parse(),
+            Ok(Durability::Full)
+        );
     }
 
     /// The database, its WAL and its shared memory are readable by their owner only, and a

@@ -7,7 +7,7 @@ use super::error::{AppError, AppResult};
 use super::export::{download, Cell, Download, Table};
 use super::page::Page;
 use super::patients::{find, requested_offset, Paging};
-use super::session::{Admin, Manager, Reader};
+use super::session::{Admin, CurrentUser, Manager, Reader};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::access_log::{Action, Review};
@@ -16,7 +16,7 @@ use crate::db::{self, Db};
 use crate::domain::dates::{format_date, format_datetime, parse_date};
 use crate::domain::validation::FieldErrors;
 use crate::pdf::layout::{Block, Frame};
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rocket::{Either, State};
 use rocket_dyn_templates::Template;
 
@@ -80,6 +80,36 @@ fn period(
         return (to, to);
     }
     (from, to)
+}
+
+/// A dated report's period: the form's errors, the log's bounds for the days, and the form
+/// as it is shown back.
+struct ReportPeriod {
+    errors: FieldErrors,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    form: serde_json::Value,
+}
+
+impl ReportPeriod {
+    fn parse(from: Option<&str>, to: Option<&str>, today: NaiveDate) -> ReportPeriod {
+        let mut errors = FieldErrors::new();
+        let (from_day, to_day) = period(from, to, today, &mut errors);
+        ReportPeriod {
+            errors,
+            start: end_of(from_day - Duration::days(1)),
+            end: end_of(to_day),
+            form: serde_json::json!({ "from": format_date(from_day), "to": format_date(to_day) }),
+        }
+    }
+
+    /// The report's page: its rows under the period form.
+    fn page<T: serde::Serialize>(&self, title: &str, user: &CurrentUser, rows: T) -> Page {
+        Page::new(title, Some(user))
+            .with("rows", rows)
+            .with("errors", &self.errors)
+            .with("form", &self.form)
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -223,22 +253,9 @@ async fn top_viewers(
     clock: &State<Clock>,
 ) -> AppResult<Template> {
     let district = manager.district_id.ok_or(AppError::Forbidden)?;
-    let mut e = FieldErrors::new();
-    let (from_day, to_day) = period(from, to, clock.today(), &mut e);
-    let rows = db::access_log::top_viewers(
-        db,
-        district,
-        end_of(from_day - Duration::days(1)),
-        end_of(to_day),
-    )
-    .await?;
-    Ok(Page::new("Flest oppslag per dag", Some(&manager))
-        .with("rows", rows)
-        .with("errors", &e)
-        .with(
-            "form",
-            serde_json::json!({ "from": format_date(from_day), "to": format_date(to_day) }),
-        )
+    let p = ReportPeriod::parse(from, to, clock.today());
+    let rows = db::access_log::top_viewers(db, district, p.start, p.end).await?;
+    Ok(p.page("Flest oppslag per dag", &manager, rows)
         .render("audit/top"))
 }
 
@@ -251,22 +268,9 @@ async fn outside_unit(
     clock: &State<Clock>,
 ) -> AppResult<Template> {
     let district = manager.district_id.ok_or(AppError::Forbidden)?;
-    let mut e = FieldErrors::new();
-    let (from_day, to_day) = period(from, to, clock.today(), &mut e);
-    let rows = db::access_log::outside_unit(
-        db,
-        district,
-        end_of(from_day - Duration::days(1)),
-        end_of(to_day),
-    )
-    .await?;
-    Ok(Page::new("Oppslag utenfor egen enhet", Some(&manager))
-        .with("rows", rows)
-        .with("errors", &e)
-        .with(
-            "form",
-            serde_json::json!({ "from": format_date(from_day), "to": format_date(to_day) }),
-        )
+    let p = ReportPeriod::parse(from, to, clock.today());
+    let rows = db::access_log::outside_unit(db, district, p.start, p.end).await?;
+    Ok(p.page("Oppslag utenfor egen enhet", &manager, rows)
         .render("audit/outside"))
 }
 
@@ -281,16 +285,9 @@ async fn refused(
     clock: &State<Clock>,
 ) -> AppResult<Template> {
     let district = manager.district_id.ok_or(AppError::Forbidden)?;
-    let mut e = FieldErrors::new();
-    let (from_day, to_day) = period(from, to, clock.today(), &mut e);
-    let rows = db::access_log::refused(
-        db,
-        district,
-        end_of(from_day - Duration::days(1)),
-        end_of(to_day),
-    )
-    .await?;
-    let rows: Vec<serde_json::Value> = rows
+    let p = ReportPeriod::parse(from, to, clock.today());
+    let rows: Vec<serde_json::Value> = db::access_log::refused(db, district, p.start, p.end)
+        .await?
         .iter()
         .map(|r| {
             serde_json::json!({
@@ -300,13 +297,7 @@ async fn refused(
             })
         })
         .collect();
-    Ok(Page::new("Avviste forsøk", Some(&manager))
-        .with("rows", rows)
-        .with("errors", &e)
-        .with(
-            "form",
-            serde_json::json!({ "from": format_date(from_day), "to": format_date(to_day) }),
-        )
+    Ok(p.page("Avviste forsøk", &manager, rows)
         .render("audit/refused"))
 }
 
@@ -320,12 +311,9 @@ async fn security_events(
     db: &State<Db>,
     clock: &State<Clock>,
 ) -> AppResult<Template> {
-    let mut e = FieldErrors::new();
-    let (from_day, to_day) = period(from, to, clock.today(), &mut e);
-    let rows =
-        db::access_log::security_events(db, end_of(from_day - Duration::days(1)), end_of(to_day))
-            .await?;
-    let rows: Vec<serde_json::Value> = rows
+    let p = ReportPeriod::parse(from, to, clock.today());
+    let rows: Vec<serde_json::Value> = db::access_log::security_events(db, p.start, p.end)
+        .await?
         .iter()
         .map(|r| {
             serde_json::json!({
@@ -335,13 +323,7 @@ async fn security_events(
             })
         })
         .collect();
-    Ok(Page::new("Sikkerhetshendelser", Some(&admin))
-        .with("rows", rows)
-        .with("errors", &e)
-        .with(
-            "form",
-            serde_json::json!({ "from": format_date(from_day), "to": format_date(to_day) }),
-        )
+    Ok(p.page("Sikkerhetshendelser", &admin, rows)
         .render("audit/security"))
 }
 
