@@ -83,8 +83,18 @@ pub async fn record_listing(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
+    insert_listing(&mut tx, a, patients, now).await?;
+    tx.commit().await
+}
+
+async fn insert_listing(
+    tx: &mut Tx,
+    a: &Access<'_>,
+    patients: &[i64],
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     let sql = format!("{INSERT} RETURNING id");
-    let id: i64 = on_tx!(&mut tx, |c| sqlx::query_scalar(&sql)
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(&sql)
         .bind(now)
         .bind(a.user_id)
         .bind(a.username)
@@ -107,7 +117,7 @@ pub async fn record_listing(
             "INSERT INTO access_log_patients (access_id, patient_id) VALUES {}",
             values.join(", ")
         );
-        on_tx!(&mut tx, |c| {
+        on_tx!(tx, |c| {
             let mut q = sqlx::query(&sql).persistent(false).bind(id);
             for p in chunk {
                 q = q.bind(*p);
@@ -115,7 +125,7 @@ pub async fn record_listing(
             q.execute(c).await.map(|_| ())
         })?;
     }
-    tx.commit().await
+    Ok(())
 }
 
 /// An access entry that owns its text, for the batch writer.
@@ -129,7 +139,24 @@ struct Owned {
     patient_id: Option<i64>,
     unit_id: Option<i64>,
     detail: String,
+    /// The patients a list or an export contained.
+    patients: Vec<i64>,
     at: DateTime<Utc>,
+}
+
+impl Owned {
+    fn access(&self) -> Access<'_> {
+        Access {
+            user_id: self.user_id,
+            username: &self.username,
+            action: self.action,
+            entity: &self.entity,
+            entity_id: self.entity_id,
+            patient_id: self.patient_id,
+            unit_id: self.unit_id,
+            detail: &self.detail,
+        }
+    }
 }
 
 type Reply = tokio::sync::oneshot::Sender<Result<(), Failure>>;
@@ -166,7 +193,12 @@ impl Batcher {
                     }
                 }
                 let (entries, replies): (Vec<Owned>, Vec<Reply>) = batch.into_iter().unzip();
-                let result = insert_many(&db, &entries).await.map_err(|e| {
+                let written = if entries.iter().all(|e| e.patients.is_empty()) {
+                    insert_many(&db, &entries).await
+                } else {
+                    insert_listings(&db, &entries).await
+                };
+                let result = written.map_err(|e| {
                     if super::is_unavailable(&e) {
                         Failure::Unavailable
                     } else {
@@ -189,6 +221,17 @@ impl Batcher {
         a: &Access<'_>,
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
+        self.record_listing(db, a, &[], now).await
+    }
+
+    /// Records a list view or an export with the patients it contained, like `record`.
+    pub async fn record_listing(
+        &self,
+        db: &Db,
+        a: &Access<'_>,
+        patients: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
         let (reply, done) = tokio::sync::oneshot::channel();
         let row = Owned {
             user_id: a.user_id,
@@ -199,18 +242,28 @@ impl Batcher {
             patient_id: a.patient_id,
             unit_id: a.unit_id,
             detail: a.detail.to_string(),
+            patients: patients.to_vec(),
             at: now,
         };
         if self.queue.send((row, reply)).await.is_err() {
-            return record(db, a, now).await;
+            return record_listing(db, a, patients, now).await;
         }
         match done.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(Failure::Unavailable)) => Err(sqlx::Error::PoolTimedOut),
             Ok(Err(Failure::Refused(why))) => Err(sqlx::Error::Protocol(why)),
-            Err(_) => record(db, a, now).await,
+            Err(_) => record_listing(db, a, patients, now).await,
         }
     }
+}
+
+/// Rows of which some carry patients: one transaction (one commit) for all of them.
+async fn insert_listings(db: &Db, rows: &[Owned]) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin().await?;
+    for r in rows {
+        insert_listing(&mut tx, &r.access(), &r.patients, r.at).await?;
+    }
+    tx.commit().await
 }
 
 /// One statement for all of `rows`.

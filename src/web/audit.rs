@@ -210,13 +210,8 @@ async fn log(
         Action::View
     };
     let named: Vec<i64> = rows.iter().filter_map(|r| r.patient_id).collect();
-    db::access_log::record_listing(
-        db,
-        &access(&manager, action, "access_log", None, None, &detail),
-        &named,
-        clock.now(),
-    )
-    .await?;
+    let now = clock.now();
+    super::record_listing(db, &manager, action, "access_log", &detail, &named, now).await?;
     if let Some(file) = file {
         return Ok(Either::Right(file));
     }

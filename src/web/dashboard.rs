@@ -567,13 +567,8 @@ async fn list(
     } else {
         Action::View
     };
-    db::access_log::record_listing(
-        db,
-        &access(&user, action, "oversight", None, None, &detail),
-        &l.patients,
-        clock.now(),
-    )
-    .await?;
+    let now = clock.now();
+    super::record_listing(db, &user, action, "oversight", &detail, &l.patients, now).await?;
     if let Some(file) = file {
         return Ok(Either::Right(file));
     }

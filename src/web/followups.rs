@@ -8,8 +8,8 @@ use super::page::{done, invalid, Page, Submitted};
 use super::page_cache::{self, PageCache};
 use super::patients::find;
 use super::routine::{choice_list, followup_views, staff_choices};
-use super::session::{Reader, Worker};
-use super::{access, record_change, record_view};
+use super::session::{CurrentUser, Reader, Worker};
+use super::{record_change, record_view};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::access_log::Action;
@@ -60,22 +60,23 @@ async fn list(
     let path = uri.to_string();
     let keep = flash.is_none();
     // The list is logged with the patients it shows, also when it is served from memory.
-    let log = |shown: &[i64]| {
-        let entry = access(
-            &user,
+    let reader: &CurrentUser = &user;
+    let log = |shown: Vec<i64>| async move {
+        let what = "mine oppfølginger";
+        super::record_listing(
+            db,
+            reader,
             Action::View,
             "followup_list",
-            None,
-            None,
-            "mine oppfølginger",
-        );
-        let now = clock.now();
-        let shown = shown.to_vec();
-        async move { db::access_log::record_listing(db, &entry, &shown, now).await }
+            what,
+            &shown,
+            clock.now(),
+        )
+        .await
     };
     if let (Some(version), true) = (version, keep) {
         if let Some(kept) = cache.get(&user.session_id, &path, version, today) {
-            log(&kept.tag).await?;
+            log(kept.tag.to_vec()).await?;
             return Ok(RawHtml(kept.html.to_string()));
         }
     }
@@ -122,10 +123,10 @@ async fn list(
         .with("kind", kind.unwrap_or(""))
         .flash(flash);
     let html = page_cache::render(&tera, page, "followups/list")?;
-    log(&shown).await?;
     if let (Some(version), true) = (version, keep) {
         cache.put(&user.session_id, &path, version, today, &html, &shown);
     }
+    log(shown).await?;
     Ok(RawHtml(html))
 }
 

@@ -165,6 +165,23 @@ pub async fn record_view(
     }
 }
 
+/// Records that `user` was shown, or exported, a list of `patients`' data.
+pub async fn record_listing(
+    db: &crate::db::Db,
+    user: &CurrentUser,
+    action: Action,
+    entity: &str,
+    detail: &str,
+    patients: &[i64],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), sqlx::Error> {
+    let entry = access(user, action, entity, None, None, detail);
+    match &user.access_log {
+        Some(batcher) => batcher.record_listing(db, &entry, patients, now).await,
+        None => crate::db::access_log::record_listing(db, &entry, patients, now).await,
+    }
+}
+
 /// Requests without a valid session go to the login page, which says why when the session
 /// timed out or was ended.
 #[rocket::catch(401)]

@@ -140,8 +140,16 @@ async fn list(
         )
     };
     let shown: Vec<i64> = rows.iter().map(|p| p.id).collect();
-    let entry = access(&user, Action::View, entity, None, None, &detail);
-    access_log::record_listing(db, &entry, &shown, clock.now()).await?;
+    super::record_listing(
+        db,
+        &user,
+        Action::View,
+        entity,
+        &detail,
+        &shown,
+        clock.now(),
+    )
+    .await?;
     let today = clock.today();
     let items: Vec<_> = rows.iter().map(|p| PatientView::new(p, today)).collect();
     let mut base = format!("q={}&born={}", encode(&q), encode(&born_text));
