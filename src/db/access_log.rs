@@ -503,7 +503,7 @@ pub async fn refused(
     to: DateTime<Utc>,
 ) -> Result<Vec<RefusedRow>, sqlx::Error> {
     let sql = "SELECT a.id, a.at, a.username, uu.name AS user_unit, a.action, a.entity, a.entity_id,
-            a.patient_id, pu.name AS patient_unit, a.detail
+            a.patient_id, CASE WHEN a.patient_id IS NULL THEN NULL ELSE pu.name END AS patient_unit, a.detail
         FROM access_log a LEFT JOIN users s ON s.id = a.user_id LEFT JOIN units uu ON uu.id = s.unit_id
         LEFT JOIN units pu ON pu.id = a.unit_id
         WHERE a.action IN ('refused', 'login_failed', 'locked')

@@ -494,6 +494,20 @@ async fn update(
     )
     .await?;
     tx.commit().await?;
+    if user.unit_id != Some(unit_id) {
+        // Moved out of the worker's own unit: its page is no longer theirs to open.
+        let unit = units
+            .iter()
+            .find(|u| u.id == unit_id)
+            .map(|u| u.name.as_str());
+        return Ok(done(
+            "/patients".into(),
+            &format!(
+                "Pasienten er flyttet til {}. Du har ikke lenger tilgang til pasienten.",
+                unit.unwrap_or("en annen enhet")
+            ),
+        ));
+    }
     Ok(done(format!("/patients/{id}"), "Endringene er lagret."))
 }
 

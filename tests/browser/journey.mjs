@@ -220,13 +220,16 @@ await visit(manager, "/dashboard", "dashboard-after");
 const patientsAfter = Number((await manager.locator("tr.total td").first().innerText()).trim().split(" ")[0]);
 assert.equal(patientsAfter, patientsBefore + 1, "the dashboard counts the new patient");
 await visit(manager, "/dashboard/list/followups?filter=overdue", "oversight");
+await visit(manager, "/dashboard/list/followups?filter=needs_owner", "oversight-needs-owner");
 await visit(manager, "/audit", "audit");
+await visit(manager, "/audit/refused", "audit-refused");
 
 // --- An administrator adds a user and an offer.
 const adminContext = await browser.newContext({ bypassCSP: true });
 const admin = await adminContext.newPage();
 await login(admin, "admin");
 await visit(admin, "/admin", "admin");
+await visit(admin, "/admin/security", "security-events");
 await visit(admin, "/admin/users/new", "user-new");
 await admin.fill("#username", `ny${stamp}`);
 await admin.fill("#name", "Nora Nyansatt");

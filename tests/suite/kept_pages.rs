@@ -164,9 +164,11 @@ async fn the_follow_up_list_of_an_owner_in_another_unit_follows_the_patient() {
             ],
         )
         .await;
-    assert_eq!(moved.status, Status::SeeOther, "{}", moved.body);
+    assert!(moved.redirects_to("/patients"), "{:?}", moved.location);
     let after = app.get("/followups").await;
-    assert!(after.body.contains("Endringene er lagret."));
+    assert!(after.body.contains(
+        "Pasienten er flyttet til Hjemmetjenesten Frogner sør. Du har ikke lenger tilgang til pasienten."
+    ));
     assert!(!after.body.contains("Ring datteren") && !after.body.contains("Per Nordmann"));
     let there = a2.get("/followups").await;
     assert!(
