@@ -82,50 +82,7 @@ pub async fn record_listing(
     patients: &[i64],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let mut tx = db.begin().await?;
-    insert_listing(&mut tx, a, patients, now).await?;
-    tx.commit().await
-}
-
-async fn insert_listing(
-    tx: &mut Tx,
-    a: &Access<'_>,
-    patients: &[i64],
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let sql = format!("{INSERT} RETURNING id");
-    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(&sql)
-        .bind(now)
-        .bind(a.user_id)
-        .bind(a.username)
-        .bind(a.action.as_str())
-        .bind(a.entity)
-        .bind(a.entity_id)
-        .bind(a.patient_id)
-        .bind(a.unit_id)
-        .bind(a.detail)
-        .fetch_one(c)
-        .await)?;
-    let mut distinct = patients.to_vec();
-    distinct.sort_unstable();
-    distinct.dedup();
-    for chunk in distinct.chunks(500) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("($1, ${})", i + 2))
-            .collect();
-        let sql = format!(
-            "INSERT INTO access_log_patients (access_id, patient_id) VALUES {}",
-            values.join(", ")
-        );
-        on_tx!(tx, |c| {
-            let mut q = sqlx::query(&sql).persistent(false).bind(id);
-            for p in chunk {
-                q = q.bind(*p);
-            }
-            q.execute(c).await.map(|_| ())
-        })?;
-    }
-    Ok(())
+    write_batch(db, &[Owned::new(a, patients, now)]).await
 }
 
 /// An access entry that owns its text, for the batch writer.
@@ -145,16 +102,21 @@ struct Owned {
 }
 
 impl Owned {
-    fn access(&self) -> Access<'_> {
-        Access {
-            user_id: self.user_id,
-            username: &self.username,
-            action: self.action,
-            entity: &self.entity,
-            entity_id: self.entity_id,
-            patient_id: self.patient_id,
-            unit_id: self.unit_id,
-            detail: &self.detail,
+    fn new(a: &Access<'_>, patients: &[i64], at: DateTime<Utc>) -> Owned {
+        let mut patients = patients.to_vec();
+        patients.sort_unstable();
+        patients.dedup();
+        Owned {
+            user_id: a.user_id,
+            username: a.username.to_string(),
+            action: a.action,
+            entity: a.entity.to_string(),
+            entity_id: a.entity_id,
+            patient_id: a.patient_id,
+            unit_id: a.unit_id,
+            detail: a.detail.to_string(),
+            patients,
+            at,
         }
     }
 }
@@ -193,12 +155,7 @@ impl Batcher {
                     }
                 }
                 let (entries, replies): (Vec<Owned>, Vec<Reply>) = batch.into_iter().unzip();
-                let written = if entries.iter().all(|e| e.patients.is_empty()) {
-                    insert_many(&db, &entries).await
-                } else {
-                    insert_listings(&db, &entries).await
-                };
-                let result = written.map_err(|e| {
+                let result = write_batch(&db, &entries).await.map_err(|e| {
                     if super::is_unavailable(&e) {
                         Failure::Unavailable
                     } else {
@@ -233,18 +190,7 @@ impl Batcher {
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
         let (reply, done) = tokio::sync::oneshot::channel();
-        let row = Owned {
-            user_id: a.user_id,
-            username: a.username.to_string(),
-            action: a.action,
-            entity: a.entity.to_string(),
-            entity_id: a.entity_id,
-            patient_id: a.patient_id,
-            unit_id: a.unit_id,
-            detail: a.detail.to_string(),
-            patients: patients.to_vec(),
-            at: now,
-        };
+        let row = Owned::new(a, patients, now);
         if self.queue.send((row, reply)).await.is_err() {
             return record_listing(db, a, patients, now).await;
         }
@@ -257,62 +203,125 @@ impl Batcher {
     }
 }
 
-/// Rows of which some carry patients: one transaction (one commit) for all of them.
-async fn insert_listings(db: &Db, rows: &[Owned]) -> Result<(), sqlx::Error> {
+/// Writes `rows` together: one statement when none carries patients; otherwise one
+/// transaction of three statements whatever the number of rows (their ids taken first, so
+/// that each row's patients can name it).
+async fn write_batch(db: &Db, rows: &[Owned]) -> Result<(), sqlx::Error> {
+    if rows.iter().all(|r| r.patients.is_empty()) {
+        let sql = insert_sql(rows.len(), false);
+        // Batches of one repeat; longer ones vary in length and are not kept prepared.
+        let persistent = rows.len() == 1;
+        return on_db!(db, |p| bind_rows(
+            sqlx::query(&sql).persistent(persistent),
+            rows,
+            None
+        )
+        .execute(p)
+        .await
+        .map(|_| ()));
+    }
     let mut tx = db.begin().await?;
-    for r in rows {
-        insert_listing(&mut tx, &r.access(), &r.patients, r.at).await?;
+    let ids = take_ids(&mut tx, rows.len()).await?;
+    let sql = insert_sql(rows.len(), true);
+    on_tx!(&mut tx, |c| bind_rows(
+        sqlx::query(&sql).persistent(false),
+        rows,
+        Some(&ids)
+    )
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    let links: Vec<(i64, i64)> = rows
+        .iter()
+        .zip(&ids)
+        .flat_map(|(r, id)| r.patients.iter().map(move |p| (*id, *p)))
+        .collect();
+    for chunk in links.chunks(1000) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let sql = format!(
+            "INSERT INTO access_log_patients (access_id, patient_id) VALUES {}",
+            values.join(", ")
+        );
+        on_tx!(&mut tx, |c| {
+            let mut q = sqlx::query(&sql).persistent(false);
+            for (id, patient) in chunk {
+                q = q.bind(*id).bind(*patient);
+            }
+            q.execute(c).await.map(|_| ())
+        })?;
     }
     tx.commit().await
 }
 
-/// One statement for all of `rows`.
-async fn insert_many(db: &Db, rows: &[Owned]) -> Result<(), sqlx::Error> {
-    let values: Vec<String> = (0..rows.len())
-        .map(|i| {
-            let n = i * 9;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5,
-                n + 6,
-                n + 7,
-                n + 8,
-                n + 9
+/// `n` new ids for access-log rows. SQLite's write transaction holds the database's one write
+/// lock, so the next ids after the largest are free; PostgreSQL hands them out from the
+/// identity's sequence.
+async fn take_ids(tx: &mut Tx, n: usize) -> Result<Vec<i64>, sqlx::Error> {
+    match tx {
+        Tx::Sqlite(c) => {
+            let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM access_log")
+                .fetch_one(&mut **c)
+                .await?;
+            Ok((1..=n as i64).map(|i| last + i).collect())
+        }
+        Tx::Postgres(c) => {
+            sqlx::query_scalar(
+                "SELECT nextval(pg_get_serial_sequence('access_log', 'id')) FROM generate_series(1, $1)",
             )
+            .bind(n as i64)
+            .fetch_all(&mut **c)
+            .await
+        }
+    }
+}
+
+/// A multi-row insert of `n` access-log rows, with their ids given when `with_id`.
+fn insert_sql(n: usize, with_id: bool) -> String {
+    let width = if with_id { 10 } else { 9 };
+    let values: Vec<String> = (0..n)
+        .map(|i| {
+            let cells: Vec<String> = (1..=width).map(|k| format!("${}", i * width + k)).collect();
+            format!("({})", cells.join(", "))
         })
         .collect();
-    let sql = format!(
-        "INSERT INTO access_log (at, user_id, username, action, entity, entity_id, patient_id, unit_id, detail) VALUES {}",
+    let id = if with_id { "id, " } else { "" };
+    format!(
+        "INSERT INTO access_log ({id}at, user_id, username, action, entity, entity_id, patient_id, unit_id, detail) VALUES {}",
         values.join(", ")
-    );
-    macro_rules! bind_rows {
-        ($q:expr) => {{
-            let mut q = $q;
-            for r in rows {
-                q = q
-                    .bind(r.at)
-                    .bind(r.user_id)
-                    .bind(r.username.as_str())
-                    .bind(r.action.as_str())
-                    .bind(r.entity.as_str())
-                    .bind(r.entity_id)
-                    .bind(r.patient_id)
-                    .bind(r.unit_id)
-                    .bind(r.detail.as_str());
-            }
-            q
-        }};
+    )
+}
+
+/// Binds `rows` (with `ids` first in each row, when given) to an `insert_sql` statement.
+fn bind_rows<'q, DB>(
+    mut q: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>,
+    rows: &'q [Owned],
+    ids: Option<&[i64]>,
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<i64>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    DateTime<Utc>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    for (i, r) in rows.iter().enumerate() {
+        if let Some(ids) = ids {
+            q = q.bind(ids[i]);
+        }
+        q = q
+            .bind(r.at)
+            .bind(r.user_id)
+            .bind(r.username.as_str())
+            .bind(r.action.as_str())
+            .bind(r.entity.as_str())
+            .bind(r.entity_id)
+            .bind(r.patient_id)
+            .bind(r.unit_id)
+            .bind(r.detail.as_str());
     }
-    // Batches of one repeat; longer ones vary in length and are not kept prepared.
-    let persistent = rows.len() == 1;
-    on_db!(db, |p| bind_rows!(sqlx::query(&sql).persistent(persistent))
-        .execute(p)
-        .await
-        .map(|_| ()))
+    q
 }
 
 /// Records inside the transaction of the change itself, so a change is never without its

@@ -168,7 +168,7 @@ async fn parse(
             }
         },
     };
-    let email = match form.email.trim() {
+    let email = match crate::domain::text::one_line(&form.email).as_str() {
         "" => None,
         raw if raw.len() <= 200 && raw.validate_email() => Some(raw.to_string()),
         _ => {
