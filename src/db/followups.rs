@@ -38,9 +38,6 @@ const SELECT: &str = "SELECT f.id, f.patient_id, p.full_name AS patient_name, p.
     FROM followups f JOIN patients p ON p.id = f.patient_id JOIN units u ON u.id = p.unit_id
     JOIN users o ON o.id = f.owner_id LEFT JOIN relatives r ON r.id = f.relative_id";
 
-/// An open follow-up whose owner is not staff of the patient's unit.
-const NEEDS_OWNER: &str = "f.status = 'open' AND COALESCE(o.unit_id, 0) <> p.unit_id";
-
 pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<Option<FollowupRow>, sqlx::Error> {
     let sql = format!("{SELECT} WHERE f.id = $2 AND {}", scope.condition("$1"));
     on_db!(db, |p| sqlx::query_as(&sql)
@@ -77,8 +74,12 @@ pub async fn needing_owner(
     unit_id: i64,
     limit: i64,
 ) -> Result<Vec<FollowupRow>, sqlx::Error> {
-    let sql =
-        format!("{SELECT} WHERE p.unit_id = $1 AND {NEEDS_OWNER} ORDER BY f.due_on, f.id LIMIT $2");
+    // Read through the follow-ups' own unit (kept equal to the patient's by `follow_patient`)
+    // and its index, not through every patient of the unit.
+    let sql = format!(
+        "{SELECT} WHERE f.unit_id = $1 AND f.status = 'open' AND COALESCE(o.unit_id, 0) <> f.unit_id
+         ORDER BY f.due_on, f.id LIMIT $2"
+    );
     on_db!(db, |p| sqlx::query_as(&sql)
         .bind(unit_id)
         .bind(limit)
