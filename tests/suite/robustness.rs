@@ -144,12 +144,17 @@ async fn no_form_answers_500_or_writes_half() {
         .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
         .await
         .to_string();
+    // Dates relative to the application's clock, so the fixture never expires.
+    let in_days = |days: i64| {
+        samspill::domain::dates::format_date(app.clock.today() + chrono::Duration::days(days))
+    };
+    let (next_year, in_a_quarter) = (in_days(365), in_days(90));
     app.post(
         &format!("/patients/{p}/followups"),
         &[
             ("kind", "call"),
             ("concerns", "Ring"),
-            ("due_on", "01.01.2030"),
+            ("due_on", next_year.as_str()),
             ("owner_id", &owner),
         ],
     )
@@ -169,7 +174,7 @@ async fn no_form_answers_500_or_writes_half() {
         &format!("/patients/{p}/agreements"),
         &[
             ("relative_ids", &rel.to_string()),
-            ("evaluation_on", "01.03.2027"),
+            ("evaluation_on", in_a_quarter.as_str()),
         ],
     )
     .await;
