@@ -10,5 +10,10 @@ CREATE INDEX access_log_patients_patient ON access_log_patients(patient_id, acce
 CREATE TRIGGER access_log_patients_no_change BEFORE UPDATE OR DELETE ON access_log_patients
 FOR EACH ROW EXECUTE FUNCTION access_log_append_only();
 
+-- A list served again unchanged (a kept page) names the entry that first listed its patients
+-- instead of listing them again.
+ALTER TABLE access_log ADD COLUMN listing_id BIGINT REFERENCES access_log(id);
+CREATE INDEX access_log_listing ON access_log(listing_id) WHERE listing_id IS NOT NULL;
+
 -- Refused requests and failed logins are reviewed by action.
 CREATE INDEX access_log_action ON access_log(action, at);

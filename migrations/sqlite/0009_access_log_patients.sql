@@ -12,5 +12,10 @@ BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
 CREATE TRIGGER access_log_patients_no_delete BEFORE DELETE ON access_log_patients
 BEGIN SELECT RAISE(ABORT, 'access_log is append-only'); END;
 
+-- A list served again unchanged (a kept page) names the entry that first listed its patients
+-- instead of listing them again.
+ALTER TABLE access_log ADD COLUMN listing_id INTEGER REFERENCES access_log(id);
+CREATE INDEX access_log_listing ON access_log(listing_id) WHERE listing_id IS NOT NULL;
+
 -- Refused requests and failed logins are reviewed by action.
 CREATE INDEX access_log_action ON access_log(action, at);

@@ -74,15 +74,27 @@ pub async fn record(db: &Db, a: &Access<'_>, now: DateTime<Utc>) -> Result<(), s
         .map(|_| ()))
 }
 
-/// Records a list view or an export with the patients it contained, in one transaction: the
-/// entry, then one row per patient in `access_log_patients`.
+/// The patients a list view or an export contained.
+#[derive(Debug, Clone, Copy)]
+pub enum Listing<'a> {
+    /// Patients shown for the first time in this form: each gets a row in
+    /// `access_log_patients` under the new entry.
+    New(&'a [i64]),
+    /// The same patients as the listing the entry with this id recorded (a page served again
+    /// from memory): the entry names that listing and writes no patient rows of its own.
+    Same(i64),
+}
+
+/// Records a list view or an export with the patients it contained; returns the id of the
+/// listing that holds them, for a later view of the same page to name.
 pub async fn record_listing(
     db: &Db,
     a: &Access<'_>,
-    patients: &[i64],
+    listing: Listing<'_>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    write_batch(db, &[Owned::new(a, patients, now)]).await
+) -> Result<i64, sqlx::Error> {
+    let ids = write_batch(db, &[Owned::new(a, listing, now)]).await?;
+    Ok(ids.first().copied().unwrap_or_default())
 }
 
 /// An access entry that owns its text, for the batch writer.
@@ -96,14 +108,19 @@ struct Owned {
     patient_id: Option<i64>,
     unit_id: Option<i64>,
     detail: String,
-    /// The patients a list or an export contained.
+    /// The patients a list or an export contained, when shown for the first time.
     patients: Vec<i64>,
+    /// The earlier listing whose patients this list showed again.
+    listing_id: Option<i64>,
     at: DateTime<Utc>,
 }
 
 impl Owned {
-    fn new(a: &Access<'_>, patients: &[i64], at: DateTime<Utc>) -> Owned {
-        let mut patients = patients.to_vec();
+    fn new(a: &Access<'_>, listing: Listing<'_>, at: DateTime<Utc>) -> Owned {
+        let (mut patients, listing_id) = match listing {
+            Listing::New(patients) => (patients.to_vec(), None),
+            Listing::Same(id) => (Vec::new(), Some(id)),
+        };
         patients.sort_unstable();
         patients.dedup();
         Owned {
@@ -116,12 +133,14 @@ impl Owned {
             unit_id: a.unit_id,
             detail: a.detail.to_string(),
             patients,
+            listing_id,
             at,
         }
     }
 }
 
-type Reply = tokio::sync::oneshot::Sender<Result<(), Failure>>;
+/// The id the row got (0 when it was written without asking for one), or why not.
+type Reply = tokio::sync::oneshot::Sender<Result<i64, Failure>>;
 
 /// Why a batch was not written: the database did not answer, or it refused.
 #[derive(Debug, Clone)]
@@ -162,8 +181,11 @@ impl Batcher {
                         Failure::Refused(e.to_string())
                     }
                 });
-                for reply in replies {
-                    let _ = reply.send(result.clone());
+                for (i, reply) in replies.into_iter().enumerate() {
+                    let id = result
+                        .as_ref()
+                        .map(|ids| ids.get(i).copied().unwrap_or_default());
+                    let _ = reply.send(id.map_err(Clone::clone));
                 }
             }
         });
@@ -178,47 +200,55 @@ impl Batcher {
         a: &Access<'_>,
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        self.record_listing(db, a, &[], now).await
+        self.record_listing(db, a, Listing::New(&[]), now)
+            .await
+            .map(|_| ())
     }
 
-    /// Records a list view or an export with the patients it contained, like `record`.
+    /// Records a list view or an export like `record`; returns its listing's id (see
+    /// `record_listing`).
     pub async fn record_listing(
         &self,
         db: &Db,
         a: &Access<'_>,
-        patients: &[i64],
+        listing: Listing<'_>,
         now: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<i64, sqlx::Error> {
         let (reply, done) = tokio::sync::oneshot::channel();
-        let row = Owned::new(a, patients, now);
+        let row = Owned::new(a, listing, now);
         if self.queue.send((row, reply)).await.is_err() {
-            return record_listing(db, a, patients, now).await;
+            return record_listing(db, a, listing, now).await;
         }
         match done.await {
-            Ok(Ok(())) => Ok(()),
+            Ok(Ok(id)) => Ok(id),
             Ok(Err(Failure::Unavailable)) => Err(sqlx::Error::PoolTimedOut),
             Ok(Err(Failure::Refused(why))) => Err(sqlx::Error::Protocol(why)),
-            Err(_) => record_listing(db, a, patients, now).await,
+            Err(_) => record_listing(db, a, listing, now).await,
         }
     }
 }
 
-/// Writes `rows` together: one statement when none carries patients; otherwise one
-/// transaction of three statements whatever the number of rows (their ids taken first, so
-/// that each row's patients can name it).
-async fn write_batch(db: &Db, rows: &[Owned]) -> Result<(), sqlx::Error> {
+/// Writes `rows` together and returns their ids where a row has patients of its own (0 for
+/// the others): one statement when no row has; otherwise one transaction of three statements
+/// whatever the number of rows (their ids taken first, so that each row's patients can name
+/// it).
+async fn write_batch(db: &Db, rows: &[Owned]) -> Result<Vec<i64>, sqlx::Error> {
     if rows.iter().all(|r| r.patients.is_empty()) {
         let sql = insert_sql(rows.len(), false);
         // Batches of one repeat; longer ones vary in length and are not kept prepared.
         let persistent = rows.len() == 1;
-        return on_db!(db, |p| bind_rows(
+        on_db!(db, |p| bind_rows(
             sqlx::query(&sql).persistent(persistent),
             rows,
             None
         )
         .execute(p)
         .await
-        .map(|_| ()));
+        .map(|_| ()))?;
+        return Ok(rows
+            .iter()
+            .map(|r| r.listing_id.unwrap_or_default())
+            .collect());
     }
     let mut tx = db.begin().await?;
     let ids = take_ids(&mut tx, rows.len()).await?;
@@ -252,7 +282,12 @@ async fn write_batch(db: &Db, rows: &[Owned]) -> Result<(), sqlx::Error> {
             q.execute(c).await.map(|_| ())
         })?;
     }
-    tx.commit().await
+    tx.commit().await?;
+    Ok(rows
+        .iter()
+        .zip(ids)
+        .map(|(r, id)| r.listing_id.unwrap_or(id))
+        .collect())
 }
 
 /// `n` new ids for access-log rows. SQLite's write transaction holds the database's one write
@@ -279,7 +314,7 @@ async fn take_ids(tx: &mut Tx, n: usize) -> Result<Vec<i64>, sqlx::Error> {
 
 /// A multi-row insert of `n` access-log rows, with their ids given when `with_id`.
 fn insert_sql(n: usize, with_id: bool) -> String {
-    let width = if with_id { 10 } else { 9 };
+    let width = if with_id { 11 } else { 10 };
     let values: Vec<String> = (0..n)
         .map(|i| {
             let cells: Vec<String> = (1..=width).map(|k| format!("${}", i * width + k)).collect();
@@ -288,7 +323,7 @@ fn insert_sql(n: usize, with_id: bool) -> String {
         .collect();
     let id = if with_id { "id, " } else { "" };
     format!(
-        "INSERT INTO access_log ({id}at, user_id, username, action, entity, entity_id, patient_id, unit_id, detail) VALUES {}",
+        "INSERT INTO access_log ({id}at, user_id, username, action, entity, entity_id, patient_id, unit_id, detail, listing_id) VALUES {}",
         values.join(", ")
     )
 }
@@ -319,7 +354,8 @@ where
             .bind(r.entity_id)
             .bind(r.patient_id)
             .bind(r.unit_id)
-            .bind(r.detail.as_str());
+            .bind(r.detail.as_str())
+            .bind(r.listing_id);
     }
     q
 }
@@ -357,7 +393,8 @@ pub struct AccessRow {
 }
 
 /// A patient's access history, newest first: what concerned the patient, and the lists and
-/// exports the patient was included in (those rows have no `patient_id` of their own).
+/// exports the patient was included in (those rows have no `patient_id` of their own), also
+/// the views of a kept list that name the listing of its first view.
 pub async fn for_patient(
     db: &Db,
     patient_id: i64,
@@ -369,6 +406,9 @@ pub async fn for_patient(
             UNION ALL
             SELECT a.id, a.at, a.user_id, a.username, a.action, a.entity, a.entity_id, a.patient_id, a.unit_id, a.detail
             FROM access_log_patients l JOIN access_log a ON a.id = l.access_id WHERE l.patient_id = $1
+            UNION ALL
+            SELECT a.id, a.at, a.user_id, a.username, a.action, a.entity, a.entity_id, a.patient_id, a.unit_id, a.detail
+            FROM access_log_patients l JOIN access_log a ON a.listing_id = l.access_id WHERE l.patient_id = $1
         ) h ORDER BY at DESC, id DESC LIMIT $2";
     on_db!(db, |p| sqlx::query_as(sql)
         .bind(patient_id)

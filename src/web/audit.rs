@@ -211,7 +211,8 @@ async fn log(
     };
     let named: Vec<i64> = rows.iter().filter_map(|r| r.patient_id).collect();
     let now = clock.now();
-    super::record_listing(db, &manager, action, "access_log", &detail, &named, now).await?;
+    let listing = db::access_log::Listing::New(&named);
+    super::record_listing(db, &manager, action, "access_log", &detail, listing, now).await?;
     if let Some(file) = file {
         return Ok(Either::Right(file));
     }

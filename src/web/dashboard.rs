@@ -568,7 +568,8 @@ async fn list(
         Action::View
     };
     let now = clock.now();
-    super::record_listing(db, &user, action, "oversight", &detail, &l.patients, now).await?;
+    let listing = db::access_log::Listing::New(&l.patients);
+    super::record_listing(db, &user, action, "oversight", &detail, listing, now).await?;
     if let Some(file) = file {
         return Ok(Either::Right(file));
     }

@@ -8,11 +8,11 @@ use super::page::{done, invalid, Page, Submitted};
 use super::page_cache::{self, PageCache};
 use super::patients::find;
 use super::routine::{choice_list, followup_views, staff_choices};
-use super::session::{CurrentUser, Reader, Worker};
+use super::session::{Reader, Worker};
 use super::{record_change, record_view};
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::access_log::Action;
+use crate::db::access_log::{Action, Listing};
 use crate::db::followups::NewFollowup;
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
@@ -59,24 +59,18 @@ async fn list(
     let version = user.unit_version;
     let path = uri.to_string();
     let keep = flash.is_none();
-    // The list is logged with the patients it shows, also when it is served from memory.
-    let reader: &CurrentUser = &user;
-    let log = |shown: Vec<i64>| async move {
-        let what = "mine oppfølginger";
-        super::record_listing(
-            db,
-            reader,
-            Action::View,
-            "followup_list",
-            what,
-            &shown,
-            clock.now(),
-        )
-        .await
-    };
+    // Every view is logged with the patients it shows. A page served again from memory shows
+    // the same patients as when it was built: its entry names that first listing (kept as
+    // the page's tag) instead of listing them again.
+    let (entity, what) = ("followup_list", "mine oppfølginger");
     if let (Some(version), true) = (version, keep) {
         if let Some(kept) = cache.get(&user.session_id, &path, version, today) {
-            log(kept.tag.to_vec()).await?;
+            // A list that showed no patient has no listing to name.
+            let same = match kept.tag.first() {
+                Some(listing) => Listing::Same(*listing),
+                None => Listing::New(&[]),
+            };
+            super::record_listing(db, &user, Action::View, entity, what, same, clock.now()).await?;
             return Ok(RawHtml(kept.html.to_string()));
         }
     }
@@ -123,10 +117,13 @@ async fn list(
         .with("kind", kind.unwrap_or(""))
         .flash(flash);
     let html = page_cache::render(&tera, page, "followups/list")?;
+    let new = Listing::New(&shown);
+    let listing =
+        super::record_listing(db, &user, Action::View, entity, what, new, clock.now()).await?;
     if let (Some(version), true) = (version, keep) {
-        cache.put(&user.session_id, &path, version, today, &html, &shown);
+        let tag: &[i64] = if shown.is_empty() { &[] } else { &[listing] };
+        cache.put(&user.session_id, &path, version, today, &html, tag);
     }
-    log(shown).await?;
     Ok(RawHtml(html))
 }
 

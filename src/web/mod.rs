@@ -165,20 +165,21 @@ pub async fn record_view(
     }
 }
 
-/// Records that `user` was shown, or exported, a list of `patients`' data.
+/// Records that `user` was shown, or exported, a list of patients' data; returns the id of
+/// the listing, which a view of the same page served again from memory can name.
 pub async fn record_listing(
     db: &crate::db::Db,
     user: &CurrentUser,
     action: Action,
     entity: &str,
     detail: &str,
-    patients: &[i64],
+    listing: crate::db::access_log::Listing<'_>,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<i64, sqlx::Error> {
     let entry = access(user, action, entity, None, None, detail);
     match &user.access_log {
-        Some(batcher) => batcher.record_listing(db, &entry, patients, now).await,
-        None => crate::db::access_log::record_listing(db, &entry, patients, now).await,
+        Some(batcher) => batcher.record_listing(db, &entry, listing, now).await,
+        None => crate::db::access_log::record_listing(db, &entry, listing, now).await,
     }
 }
 

@@ -146,7 +146,7 @@ async fn list(
         Action::View,
         entity,
         &detail,
-        &shown,
+        access_log::Listing::New(&shown),
         clock.now(),
     )
     .await?;

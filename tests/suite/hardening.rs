@@ -760,3 +760,51 @@ async fn long_addresses_get_a_414_page_with_the_headers() {
         .await;
     assert_eq!(res.status(), Status::UriTooLong);
 }
+
+/// Each view of the follow-up list is in the patient's access history, also a view served
+/// from memory, which names the listing of the view that built the page.
+#[rocket::async_test]
+async fn every_view_of_a_kept_follow_up_list_is_in_the_patients_history() {
+    let (app, org, patient) = setup().await;
+    app.user("leder1", Role::Manager, Some(org.unit_a1)).await;
+    let owner = app
+        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
+        .await
+        .to_string();
+    let due = format_date(app.clock.today() + chrono::Duration::days(3));
+    let made = app
+        .post(
+            &format!("/patients/{patient}/followups"),
+            &[
+                ("kind", "call"),
+                ("concerns", "Ring datteren"),
+                ("due_on", &due),
+                ("owner_id", &owner),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, Status::SeeOther, "{}", made.body);
+    // With the flash message (not kept), built and kept, served from memory twice.
+    for _ in 0..4 {
+        assert!(app.get("/followups").await.body.contains("Ring datteren"));
+    }
+    let views = "SELECT COUNT(*) FROM access_log WHERE entity = 'followup_list'";
+    assert_eq!(count(&app, views).await, 4);
+    let listed = format!(
+        "SELECT COUNT(*) FROM access_log_patients l JOIN access_log a ON a.id = l.access_id
+         WHERE a.entity = 'followup_list' AND l.patient_id = {patient}"
+    );
+    assert_eq!(count(&app, &listed).await, 2, "kept views name a listing");
+    let manager = app.browser().await;
+    manager.login_as("leder1").await;
+    let history = manager
+        .get(&format!("/patients/{patient}/access-history"))
+        .await;
+    assert_eq!(
+        history
+            .body
+            .matches("<td>ansatt1</td><td>Vist i liste</td><td>followup_list</td>")
+            .count(),
+        4
+    );
+}
