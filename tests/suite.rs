@@ -5,6 +5,7 @@
 mod common;
 
 mod suite {
+    pub mod access_log;
     pub mod admin;
     pub mod agreements;
     pub mod auth;

@@ -1,0 +1,315 @@
+//! The access log is complete: refused requests for existing records, a fødselsnummer that
+//! belongs to a patient elsewhere, failed and locked logins, account changes, and every list
+//! and export with the patients it contained.
+
+use super::routine::{error_for, setup};
+use crate::common::{self, TestApp};
+use rocket::http::Status;
+use samspill::domain::dates::format_date;
+use samspill::domain::user::Role;
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    app.scalar(sql).await
+}
+
+/// A fødselsnummer that belongs to a patient elsewhere: the answer says nothing of where, and
+/// the attempt is in that patient's access history and in the report of access outside the
+/// user's unit.
+#[rocket::async_test]
+async fn a_taken_fodselsnummer_outside_the_unit_reveals_nothing_and_is_logged() {
+    let app = common::start().await;
+    let org = app.org().await;
+    app.user("ansatt1", Role::Worker, Some(org.unit_a1)).await;
+    app.user("ansatt2", Role::Worker, Some(org.unit_a2)).await;
+    app.user("ansatt3", Role::Worker, Some(org.unit_b1)).await;
+    app.user("leder1", Role::Manager, Some(org.unit_a1)).await;
+    app.login_as("ansatt1").await;
+    let fnr = "15038512363";
+    let made = app
+        .post(
+            "/patients",
+            &[
+                ("full_name", "Kari Nordmann"),
+                ("birth_date", "15.03.1985"),
+                ("fnr", fnr),
+                ("unit_id", &org.unit_a1.to_string()),
+            ],
+        )
+        .await;
+    let kari: i64 = made
+        .location
+        .as_deref()
+        .and_then(|l| l.trim_start_matches("/patients/").parse().ok())
+        .expect("registered");
+    let elsewhere =
+        "Pasienten kan ikke registreres her. Kontakt leder dersom pasienten skal flyttes til din enhet.";
+    for (username, unit) in [("ansatt3", org.unit_b1), ("ansatt2", org.unit_a2)] {
+        let other = app.browser().await;
+        other.login_as(username).await;
+        let tried = other
+            .post(
+                "/patients",
+                &[
+                    ("full_name", "Hvem som helst"),
+                    ("birth_date", "15.03.1985"),
+                    ("fnr", fnr),
+                    ("unit_id", &unit.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(tried.status, Status::UnprocessableEntity, "{username}");
+        assert_eq!(error_for(&tried.body, "fnr"), elsewhere);
+        assert!(!tried.body.contains("allerede registrert"));
+        assert!(tried.body.contains("value=\"Hvem som helst\""));
+        // Editing one's own patient to the number answers the same.
+        let own = other.patient("Ola Hansen", "01.01.1950", unit).await;
+        let edited = other
+            .post(
+                &format!("/patients/{own}"),
+                &[
+                    ("full_name", "Ola Hansen"),
+                    ("birth_date", "15.03.1985"),
+                    ("fnr", fnr),
+                    ("unit_id", &unit.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(edited.status, Status::UnprocessableEntity);
+        assert_eq!(error_for(&edited.body, "fnr"), elsewhere);
+    }
+    assert_eq!(
+        count(
+            &app,
+            &format!(
+                "SELECT COUNT(*) FROM access_log WHERE action = 'refused' AND patient_id = {kari} AND username IN ('ansatt2', 'ansatt3')"
+            )
+        )
+        .await,
+        4
+    );
+    let manager = app.browser().await;
+    manager.login_as("leder1").await;
+    let history = manager
+        .get(&format!("/patients/{kari}/access-history"))
+        .await;
+    assert!(
+        history.body.contains("<td>ansatt3</td><td>Avvist</td>"),
+        "{}",
+        history.body
+    );
+    let outside = manager.get("/audit/outside-unit").await;
+    assert!(outside
+        .body
+        .contains("<td>ansatt3</td><td>Hjemmetjenesten Alna</td>"));
+    assert!(outside
+        .body
+        .contains("<td>ansatt2</td><td>Hjemmetjenesten Frogner sør</td>"));
+}
+
+/// Refused requests for existing records, failed logins and lock-outs are reviewable; lists
+/// and exports name the patients they contained; an export that failed is not logged; account
+/// changes are security events.
+#[rocket::async_test]
+async fn refusals_logins_lists_and_exports_are_in_the_access_log() {
+    let (app, org, patient) = setup().await;
+    app.user("ansatt3", Role::Worker, Some(org.unit_a2)).await;
+    app.user("leder1", Role::Manager, Some(org.unit_a1)).await;
+    app.user("admin", Role::Admin, None).await;
+
+    // Another unit asks for the patient, and for a patient that does not exist.
+    let other = app.browser().await;
+    other.login_as("ansatt3").await;
+    assert_eq!(
+        other.get(&format!("/patients/{patient}")).await.status,
+        Status::NotFound
+    );
+    assert_eq!(other.get("/patients/999999").await.status, Status::NotFound);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM access_log WHERE action = 'refused'"
+        )
+        .await,
+        1
+    );
+    // The administrator has no access to patient data at all.
+    let admin = app.browser().await;
+    admin.login_as("admin").await;
+    assert_eq!(
+        admin.get(&format!("/patients/{patient}")).await.status,
+        Status::Forbidden
+    );
+
+    // Failed logins, then a lock-out, of a known account; one of an unknown name.
+    let stranger = app.browser().await;
+    for _ in 0..5 {
+        stranger.login("ansatt2", "feil-passord-her").await;
+    }
+    stranger.login("finnes.ikke", "feil-passord-her").await;
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM access_log WHERE action = 'login_failed' AND entity = 'login' AND username = 'ansatt2'").await,
+        4
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM access_log WHERE action = 'locked' AND username = 'ansatt2'"
+        )
+        .await,
+        1
+    );
+
+    let manager = app.browser().await;
+    manager.login_as("leder1").await;
+    let report = manager.get("/audit/refused").await;
+    assert_eq!(report.status, Status::Ok);
+    assert!(
+        report
+            .body
+            .contains("<td>ansatt3</td><td>Hjemmetjenesten Frogner sør</td><td>Avvist</td>"),
+        "{}",
+        report.body
+    );
+    assert!(report
+        .body
+        .contains(&format!("avvist (404): GET &#x2F;patients&#x2F;{patient}")));
+    assert!(report.body.contains("<td>Mislykket innlogging</td>"));
+    assert!(report
+        .body
+        .contains("<td>Sperret etter mislykkede innlogginger</td>"));
+    assert!(
+        !report.body.contains("finnes.ikke"),
+        "outside the district's staff"
+    );
+    // ansatt3's 404, the administrator's 403, four failed logins and the lock-out.
+    assert!(
+        report.body.contains("7 avviste forsøk i perioden"),
+        "{}",
+        report.body
+    );
+
+    // The administrator changes an account: a security event, with the unknown login.
+    let target = app
+        .scalar("SELECT id FROM users WHERE username = 'ansatt2'")
+        .await;
+    let deactivated = admin
+        .post(&format!("/admin/users/{target}/deactivate"), &[])
+        .await;
+    assert_eq!(deactivated.status, Status::SeeOther, "{}", deactivated.body);
+    let events = admin.get("/admin/security").await;
+    assert_eq!(events.status, Status::Ok);
+    assert!(
+        events
+            .body
+            .contains("<td>finnes.ikke</td><td>Mislykket innlogging</td>"),
+        "{}",
+        events.body
+    );
+    assert!(events.body.contains(&format!(
+        "<a href=\"/admin/users/{target}\">konto {target}</a>"
+    )));
+    assert_eq!(
+        manager.get("/admin/security").await.status,
+        Status::Forbidden
+    );
+
+    // A list shown and an export made name the patient; an unknown format is no export.
+    app.get("/patients").await;
+    let before_exports = count(
+        &app,
+        "SELECT COUNT(*) FROM access_log WHERE action = 'export'",
+    )
+    .await;
+    assert_eq!(
+        manager
+            .get("/dashboard/list/patients?filter=all&format=pdf")
+            .await
+            .status,
+        Status::NotFound
+    );
+    assert_eq!(
+        manager.get("/audit?format=doc").await.status,
+        Status::NotFound
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM access_log WHERE action = 'export'"
+        )
+        .await,
+        before_exports
+    );
+    let export = manager
+        .get("/dashboard/list/patients?filter=all&format=csv")
+        .await;
+    assert_eq!(export.status, Status::Ok);
+    let history = manager
+        .get(&format!("/patients/{patient}/access-history"))
+        .await;
+    assert!(
+        history
+            .body
+            .contains("<td>leder1</td><td>Inkludert i eksport</td><td>oversight</td>"),
+        "{}",
+        history.body
+    );
+    assert!(history
+        .body
+        .contains("<td>ansatt1</td><td>Vist i liste</td><td>patient_list</td>"));
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM access_log_patients l JOIN access_log a ON a.id = l.access_id WHERE l.patient_id = {patient} AND a.action = 'export'")
+        )
+        .await,
+        1
+    );
+}
+
+/// Each view of the follow-up list is in the patient's access history, also a view served
+/// from memory, which names the listing of the view that built the page.
+#[rocket::async_test]
+async fn every_view_of_a_kept_follow_up_list_is_in_the_patients_history() {
+    let (app, org, patient) = setup().await;
+    app.user("leder1", Role::Manager, Some(org.unit_a1)).await;
+    let owner = app
+        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
+        .await
+        .to_string();
+    let due = format_date(app.clock.today() + chrono::Duration::days(3));
+    let made = app
+        .post(
+            &format!("/patients/{patient}/followups"),
+            &[
+                ("kind", "call"),
+                ("concerns", "Ring datteren"),
+                ("due_on", &due),
+                ("owner_id", &owner),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, Status::SeeOther, "{}", made.body);
+    // With the flash message (not kept), built and kept, served from memory twice.
+    for _ in 0..4 {
+        assert!(app.get("/followups").await.body.contains("Ring datteren"));
+    }
+    let views = "SELECT COUNT(*) FROM access_log WHERE entity = 'followup_list'";
+    assert_eq!(count(&app, views).await, 4);
+    let listed = format!(
+        "SELECT COUNT(*) FROM access_log_patients l JOIN access_log a ON a.id = l.access_id
+         WHERE a.entity = 'followup_list' AND l.patient_id = {patient}"
+    );
+    assert_eq!(count(&app, &listed).await, 2, "kept views name a listing");
+    let manager = app.browser().await;
+    manager.login_as("leder1").await;
+    let history = manager
+        .get(&format!("/patients/{patient}/access-history"))
+        .await;
+    assert_eq!(
+        history
+            .body
+            .matches("<td>ansatt1</td><td>Vist i liste</td><td>followup_list</td>")
+            .count(),
+        4
+    );
+}
