@@ -31,7 +31,9 @@ impl Fairing for SecurityHeaders {
     }
 
     async fn on_request(&self, req: &mut Request<'_>, _: &mut Data<'_>) {
-        if req.uri().to_string().len() > MAX_URI_BYTES {
+        let uri = req.uri();
+        let length = uri.path().len() + uri.query().map_or(0, |q| q.len() + 1);
+        if length > MAX_URI_BYTES {
             req.set_method(Method::Get);
             req.set_uri(Origin::parse(URI_TOO_LONG_PATH).expect("a valid path"));
         }

@@ -2,10 +2,9 @@
 //! belongs to a patient elsewhere, failed and locked logins, account changes, and every list
 //! and export with the patients it contained.
 
-use super::routine::{error_for, setup};
+use super::routine::{call_followup, error_for, setup};
 use crate::common::{self, TestApp};
 use rocket::http::Status;
-use samspill::domain::dates::format_date;
 use samspill::domain::user::Role;
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
@@ -272,23 +271,7 @@ async fn refusals_logins_lists_and_exports_are_in_the_access_log() {
 async fn every_view_of_a_kept_follow_up_list_is_in_the_patients_history() {
     let (app, org, patient) = setup().await;
     app.user("leder1", Role::Manager, Some(org.unit_a1)).await;
-    let owner = app
-        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
-        .await
-        .to_string();
-    let due = format_date(app.clock.today() + chrono::Duration::days(3));
-    let made = app
-        .post(
-            &format!("/patients/{patient}/followups"),
-            &[
-                ("kind", "call"),
-                ("concerns", "Ring datteren"),
-                ("due_on", &due),
-                ("owner_id", &owner),
-            ],
-        )
-        .await;
-    assert_eq!(made.status, Status::SeeOther, "{}", made.body);
+    call_followup(&app, patient, "Ring datteren", 3).await;
     // With the flash message (not kept), built and kept, served from memory twice.
     for _ in 0..4 {
         assert!(app.get("/followups").await.body.contains("Ring datteren"));

@@ -3,7 +3,7 @@
 //! cookies, invisible characters and the headers of error answers. The access log's share is
 //! in `access_log.rs`.
 
-use super::routine::{error_for, relative, setup};
+use super::routine::{call_followup, error_for, relative, setup};
 use crate::common::{self, TestApp};
 use rocket::http::{Header, Status};
 use samspill::domain::dates::format_date;
@@ -24,20 +24,7 @@ async fn a_moved_patients_follow_ups_leave_the_old_unit_and_need_an_owner_in_the
         .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
         .await
         .to_string();
-    let due = format_date(app.clock.today() + chrono::Duration::days(3));
-    let made = app
-        .post(
-            &format!("/patients/{patient}/followups"),
-            &[
-                ("kind", "call"),
-                ("concerns", "Ring datteren om avlastning"),
-                ("due_on", &due),
-                ("owner_id", &owner),
-            ],
-        )
-        .await;
-    assert_eq!(made.status, Status::SeeOther, "{}", made.body);
-    let f = app.scalar("SELECT MAX(id) FROM followups").await;
+    let f = call_followup(&app, patient, "Ring datteren om avlastning", 3).await;
     let unit_a2 = org.unit_a2.to_string();
     let moved = app
         .post(

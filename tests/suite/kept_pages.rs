@@ -1,7 +1,7 @@
 //! Pages kept in memory between changes: every change, on any instance, shows on the next
 //! view; every view is still logged; a flash message is shown once.
 
-use super::routine::{relative, setup};
+use super::routine::{call_followup, relative, setup};
 use crate::common;
 use rocket::http::Status;
 use samspill::domain::dates::format_date;
@@ -124,23 +124,7 @@ async fn a_kept_patient_page_follows_every_change_on_every_instance() {
 async fn the_follow_up_list_of_an_owner_in_another_unit_follows_the_patient() {
     let (app, org, patient) = setup().await;
     app.user("ansatt3", Role::Worker, Some(org.unit_a2)).await;
-    let owner = app
-        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
-        .await
-        .to_string();
-    let due = format_date(app.clock.today() + chrono::Duration::days(3));
-    let made = app
-        .post(
-            &format!("/patients/{patient}/followups"),
-            &[
-                ("kind", "call"),
-                ("concerns", "Ring datteren"),
-                ("due_on", &due),
-                ("owner_id", &owner),
-            ],
-        )
-        .await;
-    assert_eq!(made.status, Status::SeeOther, "{}", made.body);
+    call_followup(&app, patient, "Ring datteren", 3).await;
     let list = app.get("/followups").await;
     assert!(list.body.contains("Ring datteren") && list.body.contains("Per Nordmann"));
     // Kept: the second view comes from memory.

@@ -25,6 +25,29 @@ pub async fn setup() -> (TestApp, common::Org, i64) {
     (app, org, patient)
 }
 
+/// A call about `concerns`, due in `days` days and owned by ansatt1, made through the form
+/// as the worker logged in on `app`; returns the follow-up's id.
+pub async fn call_followup(app: &TestApp, patient: i64, concerns: &str, days: i64) -> i64 {
+    let owner = app
+        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
+        .await
+        .to_string();
+    let due = format_date(app.clock.today() + chrono::Duration::days(days));
+    let made = app
+        .post(
+            &format!("/patients/{patient}/followups"),
+            &[
+                ("kind", "call"),
+                ("concerns", concerns),
+                ("due_on", &due),
+                ("owner_id", &owner),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, Status::SeeOther, "{}", made.body);
+    app.scalar("SELECT MAX(id) FROM followups").await
+}
+
 pub fn relative<'a>(name: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut f = vec![
         ("full_name", name),
