@@ -7,6 +7,7 @@ mod common;
 mod suite {
     pub mod access_log;
     pub mod admin;
+    pub mod agreement_rules;
     pub mod agreements;
     pub mod auth;
     pub mod cli;

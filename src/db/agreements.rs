@@ -3,6 +3,7 @@
 
 use super::{Db, Tx};
 use crate::domain::access::Scope;
+use crate::domain::agreement::Status;
 use crate::{on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -289,22 +290,22 @@ pub async fn sign_version(
         .map(|_| ()))
 }
 
-/// Moves the agreement from `from` to `to`; false when it was no longer in `from`.
+/// Moves the agreement from status `from` to `to`; false when it was no longer in `from`
+/// (somebody else changed it in between).
 pub async fn set_status(
     tx: &mut Tx,
     id: i64,
-    from: &[&str],
-    to: &str,
+    from: Status,
+    to: Status,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let sql = "UPDATE agreements SET status = $1, updated_at = $2, lock_version = lock_version + 1
-               WHERE id = $3 AND (status = $4 OR status = $5)";
+               WHERE id = $3 AND status = $4";
     on_tx!(tx, |c| sqlx::query(sql)
-        .bind(to)
+        .bind(to.as_str())
         .bind(now)
         .bind(id)
-        .bind(from.first().copied().unwrap_or(""))
-        .bind(from.get(1).copied().unwrap_or(""))
+        .bind(from.as_str())
         .execute(c)
         .await
         .map(|r| r.rows_affected() == 1))
@@ -471,4 +472,68 @@ pub async fn of_followup(db: &Db, followup_id: i64) -> Result<Option<i64>, sqlx:
         .fetch_optional(p)
         .await)?;
     Ok(found.flatten())
+}
+
+/// The evaluation an agreement in force is waiting for, as a follow-up owned by the contact
+/// person and due on the agreement's evaluation date.
+pub struct EvaluationDue<'a> {
+    pub agreement_id: i64,
+    pub patient_id: i64,
+    pub unit_id: i64,
+    pub relative_id: Option<i64>,
+    pub concerns: &'a str,
+    pub due: NaiveDate,
+    pub owner: i64,
+}
+
+/// Keeps the open evaluation follow-up in step with the agreement: moves its date and
+/// gives it to the contact person, with a line in its history for each change; creates it
+/// when there is none (with `new` true). Returns the follow-up's id.
+pub async fn schedule_evaluation(
+    tx: &mut Tx,
+    e: &EvaluationDue<'_>,
+    new: bool,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    use crate::domain::followup::Change;
+    let open = if new {
+        None
+    } else {
+        open_evaluation_followup(tx, e.agreement_id).await?
+    };
+    let Some((fid, old_due, old_owner)) = open else {
+        let f = super::followups::NewFollowup {
+            patient_id: e.patient_id,
+            unit_id: e.unit_id,
+            relative_id: e.relative_id,
+            meeting_id: None,
+            kind: "evaluation",
+            concerns: e.concerns,
+            due_on: e.due,
+            owner_id: e.owner,
+        };
+        let fid = super::followups::insert(tx, &f, by, now).await?;
+        link_followup(tx, fid, e.agreement_id).await?;
+        return Ok(fid);
+    };
+    if old_due != e.due {
+        super::followups::move_due(tx, fid, e.due, now).await?;
+        let change = Change::Moved {
+            from: old_due,
+            to: e.due,
+        };
+        let reason = "Evalueringsdatoen i pårørendeavtalen er endret";
+        super::followups::record_change(tx, fid, change, reason, by, now).await?;
+    }
+    if old_owner != e.owner {
+        super::followups::reassign(tx, fid, e.owner, now).await?;
+        let change = Change::Reassigned {
+            from: old_owner,
+            to: e.owner,
+        };
+        let reason = "Ny kontaktperson i pårørendeavtalen";
+        super::followups::record_change(tx, fid, change, reason, by, now).await?;
+    }
+    Ok(fid)
 }

@@ -3,6 +3,7 @@
 
 use super::{Db, Tx};
 use crate::domain::access::Scope;
+use crate::domain::followup::Change;
 use crate::{on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -98,8 +99,8 @@ pub async fn follow_patient(
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let history = "INSERT INTO followup_changes (followup_id, change, from_value, to_value, reason, by_user, at)
-        SELECT f.id, 'unassigned', o.name, '', $3, $4, $5
+    let history = "INSERT INTO followup_changes (followup_id, change, from_user, reason, by_user, at)
+        SELECT f.id, 'unassigned', f.owner_id, $3, $4, $5
         FROM followups f JOIN users o ON o.id = f.owner_id
         WHERE f.patient_id = $1 AND f.status = 'open' AND COALESCE(o.unit_id, 0) <> $2 AND f.unit_id <> $2";
     let reason =
@@ -178,20 +179,22 @@ pub async fn insert(
 pub async fn record_change(
     tx: &mut Tx,
     id: i64,
-    change: &str,
-    from: &str,
-    to: &str,
+    change: Change,
     reason: &str,
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let sql = "INSERT INTO followup_changes (followup_id, change, from_value, to_value, reason, by_user, at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    let sql = "INSERT INTO followup_changes (followup_id, change, from_user, to_user, from_date, to_date, reason, by_user, at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    let (from_user, to_user) = change.users();
+    let (from_date, to_date) = change.dates();
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(id)
-        .bind(change)
-        .bind(from)
-        .bind(to)
+        .bind(change.kind())
+        .bind(from_user)
+        .bind(to_user)
+        .bind(from_date)
+        .bind(to_date)
         .bind(reason)
         .bind(by)
         .bind(now)
@@ -265,16 +268,22 @@ pub async fn reassign(
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct ChangeRow {
     pub change: String,
+    /// The user's name, or the text older entries were written with.
     pub from_value: String,
     pub to_value: String,
+    pub from_date: Option<NaiveDate>,
+    pub to_date: Option<NaiveDate>,
     pub reason: String,
     pub by_name: Option<String>,
     pub at: DateTime<Utc>,
 }
 
 pub async fn changes(db: &Db, id: i64) -> Result<Vec<ChangeRow>, sqlx::Error> {
-    let sql = "SELECT c.change, c.from_value, c.to_value, c.reason, s.name AS by_name, c.at
-               FROM followup_changes c LEFT JOIN users s ON s.id = c.by_user WHERE c.followup_id = $1 ORDER BY c.id DESC";
+    let sql = "SELECT c.change, COALESCE(fu.name, c.from_value) AS from_value, COALESCE(tu.name, c.to_value) AS to_value,
+                   c.from_date, c.to_date, c.reason, s.name AS by_name, c.at
+               FROM followup_changes c LEFT JOIN users s ON s.id = c.by_user
+               LEFT JOIN users fu ON fu.id = c.from_user LEFT JOIN users tu ON tu.id = c.to_user
+               WHERE c.followup_id = $1 ORDER BY c.id DESC";
     on_db!(db, |p| sqlx::query_as(sql).bind(id).fetch_all(p).await)
 }
 

@@ -82,7 +82,7 @@ pub async fn generate(
         let (name, phone) = staff.get(&contact).cloned().unwrap_or_default();
         let mut content = Content {
             patient_name: p.name.clone(),
-            patient_capacity: "Pasienten kan samtykke selv.".into(),
+            capacity: "can_consent".into(),
             parties: vec![Party {
                 relative_id: c.relative_id,
                 name: c.name.clone(),

@@ -21,6 +21,58 @@ impl Bucket {
     }
 }
 
+/// One entry in a follow-up's history, with typed values: users by id and dates as dates,
+/// so the history shows names and dates when it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Moved {
+        from: NaiveDate,
+        to: NaiveDate,
+    },
+    Done {
+        on: NaiveDate,
+    },
+    Cancelled,
+    Reassigned {
+        from: i64,
+        to: i64,
+    },
+    /// The owner no longer works where the patient is followed up.
+    Unassigned {
+        from: i64,
+    },
+}
+
+impl Change {
+    pub fn kind(self) -> &'static str {
+        match self {
+            Change::Moved { .. } => "moved",
+            Change::Done { .. } => "done",
+            Change::Cancelled => "cancelled",
+            Change::Reassigned { .. } => "reassigned",
+            Change::Unassigned { .. } => "unassigned",
+        }
+    }
+
+    /// The users the change moved the follow-up from and to.
+    pub fn users(self) -> (Option<i64>, Option<i64>) {
+        match self {
+            Change::Reassigned { from, to } => (Some(from), Some(to)),
+            Change::Unassigned { from } => (Some(from), None),
+            _ => (None, None),
+        }
+    }
+
+    /// The dates the change moved the follow-up from and to (for done: the day it was done).
+    pub fn dates(self) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        match self {
+            Change::Moved { from, to } => (Some(from), Some(to)),
+            Change::Done { on } => (None, Some(on)),
+            _ => (None, None),
+        }
+    }
+}
+
 /// Overdue when due before today; this week when due by Sunday of today's week.
 pub fn bucket(due: NaiveDate, today: NaiveDate) -> Bucket {
     let sunday = today + Duration::days(6 - i64::from(today.weekday().num_days_from_monday()));

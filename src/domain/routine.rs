@@ -48,6 +48,10 @@ pub struct RelativeFacts {
     /// At least one referral (in any state, declined included).
     pub has_referral: bool,
     pub has_contact_person: bool,
+    /// Under 18: followed up under helsepersonelloven § 10 a, never a party.
+    pub child: bool,
+    /// A child with no recorded child follow-up.
+    pub child_followup_missing: bool,
 }
 
 impl RelativeFacts {
@@ -95,6 +99,21 @@ fn names(list: &[&RelativeFacts]) -> String {
 pub fn identify(f: &PatientFacts) -> Step {
     let s = |state, next: &str| step("identify", 1, "Identifisere", state, next.to_string());
     if f.outcome.is_some() {
+        // The outcome does not switch off the children's own right to follow-up.
+        let children: Vec<&RelativeFacts> = f
+            .relatives
+            .iter()
+            .filter(|r| r.child_followup_missing)
+            .collect();
+        if !children.is_empty() {
+            return s(
+                StepState::InProgress,
+                &format!(
+                    "Registrer oppfølgingen av {} (barn som pårørende, helsepersonelloven § 10 a).",
+                    names(&children)
+                ),
+            );
+        }
         return s(StepState::Done, "");
     }
     if f.relatives.is_empty() {
@@ -208,7 +227,29 @@ pub fn involve(f: &PatientFacts, today: NaiveDate) -> Step {
 pub fn support(f: &PatientFacts) -> Step {
     let s = |state, next: String| step("support", 4, "Støtte", state, next);
     if f.outcome.is_some() {
-        return s(StepState::NotApplicable, String::new());
+        // Whatever the patient decided, registered adult relatives keep their right to
+        // general information and to support (helse- og omsorgstjenesteloven § 3-6).
+        let adults: Vec<&RelativeFacts> = f.relatives.iter().filter(|r| !r.child).collect();
+        if adults.is_empty() {
+            return s(StepState::NotApplicable, String::new());
+        }
+        let without: Vec<&RelativeFacts> =
+            adults.iter().copied().filter(|r| !r.has_referral).collect();
+        if without.is_empty() {
+            return s(StepState::Done, String::new());
+        }
+        let state = if without.len() < adults.len() {
+            StepState::InProgress
+        } else {
+            StepState::NotStarted
+        };
+        return s(
+            state,
+            format!(
+                "Gi {} generell informasjon og tilbud om støtte (henvisning eller avslag), selv om pasienten ikke ønsker pårørende involvert.",
+                names(&without)
+            ),
+        );
     }
     let involved = involved(f);
     let mapped: Vec<&RelativeFacts> = involved.iter().copied().filter(|r| r.has_mapping).collect();
@@ -283,6 +324,38 @@ mod tests {
         assert_eq!(s[0].state, StepState::Done);
         assert_eq!(s[1].state, StepState::NotApplicable);
         assert_eq!(s[3].state, StepState::NotApplicable);
+    }
+
+    #[test]
+    fn a_patient_who_declines_does_not_switch_off_the_relatives_own_rights() {
+        let mut kari = rel("Kari", "no");
+        let mut jonas = rel("Jonas", "no");
+        jonas.child = true;
+        jonas.child_followup_missing = true;
+        let mut f = PatientFacts {
+            relatives: vec![kari.clone(), jonas.clone()],
+            outcome: Some("declines".into()),
+            ..Default::default()
+        };
+        let s = steps(&f, d(11, 23));
+        assert_eq!(s[0].state, StepState::InProgress);
+        assert_eq!(
+            s[0].next,
+            "Registrer oppfølgingen av Jonas (barn som pårørende, helsepersonelloven § 10 a)."
+        );
+        assert_eq!(s[1].state, StepState::NotApplicable);
+        assert_eq!(s[2].state, StepState::NotApplicable);
+        assert_eq!(s[3].state, StepState::NotStarted);
+        assert_eq!(
+            s[3].next,
+            "Gi Kari generell informasjon og tilbud om støtte (henvisning eller avslag), selv om pasienten ikke ønsker pårørende involvert."
+        );
+        kari.has_referral = true;
+        jonas.child_followup_missing = false;
+        f.relatives = vec![kari, jonas];
+        let s = steps(&f, d(11, 23));
+        assert_eq!(s[0].state, StepState::Done);
+        assert_eq!(s[3].state, StepState::Done);
     }
 
     #[test]

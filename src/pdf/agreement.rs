@@ -4,7 +4,8 @@
 use super::layout::{Block, Frame};
 use super::texts::{pick, Texts};
 use super::Meta;
-use crate::domain::agreement::{consent_floor, may_print, Content, Language, Signatures};
+use crate::domain::agreement::consent::{consent_floor, effective_sharing, may_print};
+use crate::domain::agreement::{Content, Language, Signatures};
 use crate::domain::dates::format_date;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -16,7 +17,7 @@ pub struct PrintedEvaluation {
 }
 
 /// The consent in force when printing, per relative: (relative id, scope, topics).
-pub type CurrentConsent = (i64, String, String);
+pub use crate::domain::agreement::consent::CurrentConsent;
 
 pub struct Print<'a> {
     pub content: &'a Content,
@@ -29,37 +30,6 @@ pub struct Print<'a> {
     pub municipality: &'a str,
     pub now: DateTime<Utc>,
     pub lang: Language,
-}
-
-fn rank(scope: &str) -> u8 {
-    match scope {
-        "full" => 2,
-        "limited" => 1,
-        _ => 0,
-    }
-}
-
-/// What may be shared with each party now: the narrower of the consent recorded in the
-/// version and the consent in force today (consent can be withdrawn at any time).
-pub fn effective_sharing(p: &Print<'_>) -> Vec<(String, String, String)> {
-    p.content
-        .sharing
-        .iter()
-        .map(|s| {
-            let now = p
-                .current_consent
-                .iter()
-                .find(|c| c.0 == s.relative_id)
-                .map(|c| (c.1.as_str(), c.2.as_str()))
-                .unwrap_or(("missing", ""));
-            let (scope, topics) = if rank(now.0) < rank(&s.scope) {
-                (now.0, now.1)
-            } else {
-                (s.scope.as_str(), s.topics.as_str())
-            };
-            (s.name.clone(), scope.to_string(), topics.to_string())
-        })
-        .collect()
 }
 
 fn push_field(blocks: &mut Vec<Block>, label: &str, value: &str) {
@@ -85,10 +55,26 @@ fn section(blocks: &mut Vec<Block>, number: &mut usize, heading: &str, body: Vec
     blocks.extend(body);
 }
 
+/// The patient's capacity to consent as answered in the version; versions written before it
+/// was a choice print their own text. Unanswered prints nothing.
+fn capacity_text(t: &Texts, c: &Content) -> String {
+    match c.capacity.as_str() {
+        "can_consent" => t.can_consent.to_string(),
+        "cannot_consent" if c.represented_by.trim().is_empty() => t.cannot_consent.to_string(),
+        "cannot_consent" => format!(
+            "{} {} {}.",
+            t.cannot_consent,
+            t.represented_by,
+            c.represented_by.trim().trim_end_matches('.')
+        ),
+        _ => c.patient_capacity.clone(),
+    }
+}
+
 pub fn blocks(p: &Print<'_>) -> Vec<Block> {
     let t = Texts::of(p.lang);
     let c = p.content;
-    let sharing = effective_sharing(p);
+    let sharing = effective_sharing(&c.sharing, p.current_consent);
     let floor = consent_floor(sharing.iter().map(|s| s.1.as_str()));
     let patient_may = |section: &str| may_print(section, floor, &c.within_consent);
     let mut out = vec![Block::Title(t.title.to_string())];
@@ -100,7 +86,7 @@ pub fn blocks(p: &Print<'_>) -> Vec<Block> {
 
     let mut b = Vec::new();
     push_field(&mut b, t.patient, &c.patient_name);
-    push_field(&mut b, t.capacity, &c.patient_capacity);
+    push_field(&mut b, t.capacity, &capacity_text(t, c));
     for party in &c.parties {
         let relation = if party.relation == "other" && !party.relation_other.is_empty() {
             party.relation_other.clone()
@@ -342,7 +328,7 @@ mod tests {
     pub fn sample() -> Content {
         Content {
             patient_name: "Åse Ødegård".into(),
-            patient_capacity: "Pasienten kan samtykke selv.".into(),
+            capacity: "can_consent".into(),
             parties: vec![Party {
                 relative_id: 7,
                 name: "Bjørn Ærø".into(),

@@ -19,6 +19,7 @@ use crate::db::{self, Db};
 use crate::domain::access::Scope;
 use crate::domain::choices::{self, label};
 use crate::domain::dates::format_date;
+use crate::domain::followup::Change;
 use crate::domain::forms as f;
 use crate::domain::indicators::{self as ind, Figures, Period};
 use crate::domain::validation::FieldErrors;
@@ -613,7 +614,7 @@ async fn followup_in_district(
 }
 
 async fn owners(db: &Db, unit_id: i64) -> AppResult<Vec<Choice>> {
-    super::routine::staff_choices(db, unit_id).await
+    super::page::staff_choices(db, unit_id).await
 }
 
 /// The reassignment form for a follow-up, with its history.
@@ -722,9 +723,10 @@ async fn reassign(
         db::followups::record_change(
             &mut tx,
             id,
-            "reassigned",
-            &f.owner_name,
-            &new_name,
+            Change::Reassigned {
+                from: f.owner_id,
+                to: owner_id,
+            },
             &reason,
             user.id,
             now,

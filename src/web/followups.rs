@@ -4,10 +4,11 @@
 use super::csrf::CsrfForm;
 use super::error::{AppError, AppResult};
 use super::forms::Text;
+use super::page::{choice_list, staff_choices};
 use super::page::{done, invalid, Page, Submitted};
 use super::page_cache::{self, PageCache};
 use super::patients::find;
-use super::routine::{choice_list, followup_views, staff_choices};
+use super::routine::followup_views;
 use super::session::{Reader, Worker};
 use super::{record_change, record_view};
 use crate::clock::Clock;
@@ -17,6 +18,7 @@ use crate::db::followups::NewFollowup;
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
 use crate::domain::dates::format_date;
+use crate::domain::followup::Change;
 use crate::domain::followup::{bucket, calendar_event, Bucket};
 use crate::domain::forms as f;
 use crate::domain::validation::FieldErrors;
@@ -348,17 +350,7 @@ async fn mark_done(
     let now = clock.now();
     let mut tx = db.begin().await?;
     if db::followups::close(&mut tx, id, "done", on, &note, now).await? {
-        db::followups::record_change(
-            &mut tx,
-            id,
-            "done",
-            "",
-            &format_date(on),
-            &note,
-            user.id,
-            now,
-        )
-        .await?;
+        db::followups::record_change(&mut tx, id, Change::Done { on }, &note, user.id, now).await?;
         let summary = format!("Oppfølging utført: {} ({note})", row.concerns);
         record_change(
             &mut tx,
@@ -419,9 +411,10 @@ async fn move_due(
         db::followups::record_change(
             &mut tx,
             id,
-            "moved",
-            &format_date(row.due_on),
-            &format_date(due),
+            Change::Moved {
+                from: row.due_on,
+                to: due,
+            },
             &reason,
             user.id,
             now,
@@ -477,8 +470,7 @@ async fn cancel(
     let today = clock.today();
     let mut tx = db.begin().await?;
     if db::followups::close(&mut tx, id, "cancelled", today, &reason, now).await? {
-        db::followups::record_change(&mut tx, id, "cancelled", "", "", &reason, user.id, now)
-            .await?;
+        db::followups::record_change(&mut tx, id, Change::Cancelled, &reason, user.id, now).await?;
         let summary = format!("Oppfølging avlyst: {} ({reason})", row.concerns);
         record_change(
             &mut tx,

@@ -4,11 +4,11 @@
 use super::csrf::CsrfForm;
 use super::error::{AppError, AppResult};
 use super::forms::{CsrfOnly, Text};
+use super::page::choice_list;
 use super::page::{done, invalid, Page, Submitted};
 use super::patients::find;
 use super::record_change;
 use super::relatives::find_relative;
-use super::routine::choice_list;
 use super::session::Worker;
 use crate::clock::Clock;
 use crate::db::access_log::Action;

@@ -3,9 +3,9 @@
 use super::csrf::CsrfForm;
 use super::error::{AppError, AppResult};
 use super::forms::Text;
+use super::page::choice_list;
 use super::page::{done, invalid, Page, Submitted};
 use super::relatives::find_relative;
-use super::routine::choice_list;
 use super::session::{Reader, Worker};
 use super::{record_change, record_view};
 use crate::clock::Clock;

@@ -4,9 +4,9 @@
 use super::csrf::CsrfForm;
 use super::error::{AppError, AppResult};
 use super::forms::Text;
+use super::page::{choice_list, staff_choices};
 use super::page::{done, invalid, Choice, Page, Submitted};
 use super::patients::find;
-use super::routine::{choice_list, staff_choices};
 use super::session::{Reader, Worker};
 use super::{record_change, record_view};
 use crate::clock::Clock;

@@ -2,8 +2,6 @@
 //! CSRF check, security headers, error pages and template set-up they share.
 
 pub mod admin;
-pub mod agreement_lifecycle;
-pub mod agreement_view;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
@@ -67,8 +65,6 @@ pub fn mount(rocket: Rocket<Build>, app: App) -> Rocket<Build> {
         .mount("/", mappings::routes())
         .mount("/", meetings::routes())
         .mount("/", agreements::routes())
-        .mount("/", agreement_view::routes())
-        .mount("/", agreement_lifecycle::routes())
         .mount("/", support::routes())
         .mount("/", followups::routes())
         .mount("/", dashboard::routes())

@@ -114,3 +114,21 @@ impl Choice {
         }
     }
 }
+
+/// A fixed list as choices for a form.
+pub fn choice_list(list: crate::domain::choices::Choices) -> Vec<Choice> {
+    list.iter().map(|(k, l)| Choice::new(k, l)).collect()
+}
+
+/// Staff of the patient's unit, for owner and contact-person choices.
+pub async fn staff_choices(
+    db: &crate::db::Db,
+    unit_id: i64,
+) -> super::error::AppResult<Vec<Choice>> {
+    Ok(crate::db::users::in_unit(db, unit_id)
+        .await?
+        .into_iter()
+        .filter(|u| u.role() == crate::domain::user::Role::Worker)
+        .map(|u| Choice::new(u.id, u.name))
+        .collect())
+}

@@ -4,9 +4,9 @@
 use super::csrf::CsrfForm;
 use super::error::{AppError, AppResult};
 use super::forms::Text;
+use super::page::{choice_list, staff_choices};
 use super::page::{done, invalid, Page, Submitted};
 use super::patients::find;
-use super::routine::{choice_list, relation_text, staff_choices};
 use super::session::{Reader, Worker};
 use super::{record_change, record_view};
 use crate::clock::Clock;
@@ -17,6 +17,7 @@ use crate::domain::choices::{self, label};
 use crate::domain::dates::format_date;
 use crate::domain::forms as f;
 use crate::domain::phone::{Phone, PHONE_MESSAGE};
+use crate::domain::relative::relation_text;
 use crate::domain::relative::{age_group_for, closest_problem, is_child};
 use crate::domain::validation::FieldErrors;
 use chrono::NaiveDate;
@@ -181,19 +182,27 @@ async fn parse(
     if birth_date.is_some_and(|b| b > today) {
         e.add("birth_date", "Fødselsdatoen kan ikke være i fremtiden.");
     }
-    let chosen_group = if form.age_group.is_empty() {
-        "unknown"
+    let chosen_group = if form.age_group.trim().is_empty() {
+        String::new()
     } else {
-        &form.age_group
+        f::choice(
+            &mut e,
+            "age_group",
+            &form.age_group,
+            choices::AGE_GROUPS,
+            "Velg aldersgruppe.",
+        )
     };
-    let chosen_group = f::choice(
-        &mut e,
-        "age_group",
-        chosen_group,
-        choices::AGE_GROUPS,
-        "Velg aldersgruppe.",
-    );
-    let age_group = age_group_for(birth_date, &chosen_group, today);
+    // No default: the group or the birth date is required, and they must agree.
+    let age_group = match age_group_for(birth_date, &chosen_group, today) {
+        Ok(group) => group,
+        Err((field, message)) => {
+            if !e.has("birth_date") {
+                e.add(field, message);
+            }
+            "unknown".to_string()
+        }
+    };
     let child = is_child(birth_date, &age_group, today);
     let language = f::line(&mut e, "language", &form.language, 60, None);
     let closest = form.closest.is_on();
@@ -310,7 +319,7 @@ async fn new_page(
 ) -> AppResult<Template> {
     let patient = find(db, user.read_scope(), id).await?;
     let today = format_date(clock.today());
-    let form = serde_json::json!({ "involvement": "unclear", "age_group": "adult", "consent_on": today, "consent_scope": "" });
+    let form = serde_json::json!({ "involvement": "unclear", "age_group": "", "consent_on": today, "consent_scope": "" });
     Ok(form_page(db, "Registrer pårørende", &user, &patient, None)
         .await?
         .with("form", form)
@@ -448,7 +457,7 @@ async fn show(
 }
 
 impl RelativeForm {
-    fn from_row(r: &RelativeRow) -> RelativeForm {
+    fn from_row(r: &RelativeRow, today: NaiveDate) -> RelativeForm {
         let on = |b: bool| Text::from(if b { "1" } else { "" });
         RelativeForm {
             full_name: r.full_name.as_str().into(),
@@ -463,7 +472,11 @@ impl RelativeForm {
                 .unwrap_or_default()
                 .as_str()
                 .into(),
-            age_group: r.age_group.as_str().into(),
+            // A birthday since the record was saved must not make the form disagree.
+            age_group: age_group_for(r.birth_date, "", today)
+                .unwrap_or_else(|_| r.age_group.clone())
+                .as_str()
+                .into(),
             language: r.language.as_str().into(),
             interpreter: on(r.interpreter),
             closest: on(r.closest),
@@ -508,7 +521,7 @@ async fn edit_page(
     let patient = find(db, user.read_scope(), r.patient_id).await?;
     Ok(form_page(db, "Endre pårørende", &user, &patient, Some(id))
         .await?
-        .with("form", RelativeForm::from_row(&r))
+        .with("form", RelativeForm::from_row(&r, clock.today()))
         .render("relatives/form"))
 }
 

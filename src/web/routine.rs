@@ -2,7 +2,7 @@
 //! missing next, the relatives, open follow-ups and the timeline; and each step's own page.
 
 use super::error::{AppError, AppResult};
-use super::page::{Choice, Page};
+use super::page::{choice_list, staff_choices, Choice, Page};
 use super::page_cache::{self, PageCache};
 use super::patients::{find, PatientView};
 use super::record_view;
@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
 use crate::domain::relative::is_child;
+use crate::domain::relative::relation_text;
 use crate::domain::routine::{steps, MeetingFacts, PatientFacts, RelativeFacts, Step};
 use crate::domain::strain;
 use chrono::NaiveDate;
@@ -66,14 +67,6 @@ pub struct Routine {
     pub outcome: db::relatives::Outcome,
     pub steps: [Step; 4],
     pub agreements: Vec<super::agreements::AgreementView>,
-}
-
-pub fn relation_text(relation: &str, other: &str) -> String {
-    if relation == "other" && !other.is_empty() {
-        other.to_string()
-    } else {
-        label(choices::RELATIONS, relation).to_string()
-    }
 }
 
 pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routine> {
@@ -145,6 +138,8 @@ pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routi
             has_support_need: !needs.is_empty(),
             has_referral: !mine.is_empty(),
             has_contact_person: r.contact_person_id.is_some() || agreement_contact(r.id).is_some(),
+            child,
+            child_followup_missing: child && !child_done.contains(&r.id),
         });
         relatives.push(RelativeSummary {
             id: r.id,
@@ -243,20 +238,6 @@ pub fn followup_views(
             row,
         })
         .collect()
-}
-
-/// Staff of the patient's unit, for owner and contact-person choices.
-pub async fn staff_choices(db: &Db, unit_id: i64) -> AppResult<Vec<Choice>> {
-    Ok(db::users::in_unit(db, unit_id)
-        .await?
-        .into_iter()
-        .filter(|u| u.role() == crate::domain::user::Role::Worker)
-        .map(|u| Choice::new(u.id, u.name))
-        .collect())
-}
-
-pub fn choice_list(list: choices::Choices) -> Vec<Choice> {
-    list.iter().map(|(k, l)| Choice::new(k, l)).collect()
 }
 
 #[rocket::get("/patients/<id>")]

@@ -4,9 +4,9 @@
 use super::csrf::CsrfForm;
 use super::error::{AppError, AppResult};
 use super::forms::{CsrfOnly, Text};
+use super::page::choice_list;
 use super::page::{done, invalid, Page, Submitted};
 use super::relatives::find_relative;
-use super::routine::choice_list;
 use super::session::{Admin, Worker};
 use super::{access, record_change};
 use crate::clock::Clock;

@@ -142,6 +142,7 @@ const choose = async (name, value) => {
   await worker.keyboard.press("Space");
   assert.ok(await worker.isChecked(`#${name}-${value}`), `${name} ${value} chosen with the keyboard`);
 };
+await choose("age_group", "adult");
 await choose("involvement", "yes");
 await choose("consent_scope", "full");
 await focusOn("consent_on");
@@ -157,7 +158,7 @@ async function relative(name, extra) {
   await worker.fill("#full_name", name);
   await worker.selectOption("#relation", extra.relation);
   await worker.check(`#involvement-${extra.involvement}`);
-  if (extra.child) await worker.check("#age_group-child");
+  await worker.check(extra.child ? "#age_group-child" : "#age_group-adult");
   await worker.check("#consent_scope-full");
   await worker.fill("#consent_on", fmt(today));
   await worker.fill("#consent_how", "Muntlig");
@@ -198,6 +199,7 @@ await visit(worker, "/followups", "followups");
 await visit(worker, `${relativePath}`, "relative-again");
 await Promise.all([worker.waitForNavigation(), worker.getByRole("link", { name: /Ny pårørendeavtale med/ }).click()]);
 await axe(worker, "agreement-new");
+await worker.check("#capacity-can_consent");
 await worker.fill("#service_relative", "Faste samtaler med kontaktpersonen.");
 await submit(worker, "#main form button[type=submit]", "agreement-draft");
 await worker.fill("#patient_signed_on", fmt(today));

@@ -38,6 +38,7 @@ async fn draft(app: &TestApp, patient: i64, relative: i64, extra: &[(&str, &str)
     let mut fields = vec![
         ("relative_ids", rel.as_str()),
         ("contact_id", contact.as_str()),
+        ("capacity", "can_consent"),
         ("evaluation_on", evaluation.as_str()),
         ("matters_relative", "Å få sove om natten"),
         ("relative_does", "Handler mat og følger til lege"),
@@ -388,6 +389,7 @@ async fn changing_an_active_agreement_makes_a_new_version_and_keeps_the_old_one_
             ("lock".to_string(), lock),
             ("relative_ids".into(), kari.to_string()),
             ("contact_id".into(), contact.clone()),
+            ("capacity".into(), "can_consent".into()),
             ("evaluation_on".into(), eval),
             ("matters_relative".into(), text.to_string()),
         ]
@@ -464,13 +466,17 @@ async fn changing_an_active_agreement_makes_a_new_version_and_keeps_the_old_one_
         .await;
     assert_ne!(doc1, doc2);
     assert_eq!(doc2.len(), 9);
+    // The history keeps the date as a date, and shows it as one.
+    let later_iso = samspill::domain::dates::parse_date(&later)
+        .unwrap()
+        .to_string();
     assert_eq!(
         app.text(&format!(
-            "SELECT to_value FROM followup_changes c JOIN followups f ON f.id = c.followup_id
+            "SELECT CAST(c.to_date AS TEXT) FROM followup_changes c JOIN followups f ON f.id = c.followup_id
              WHERE f.agreement_id = {id} AND c.change = 'moved'"
         ))
         .await,
-        later
+        later_iso
     );
     assert_eq!(
         app.scalar(&format!(

@@ -132,6 +132,7 @@ async fn fixture() -> Fixture {
                 &[
                     ("relative_ids", &rel.to_string()),
                     ("contact_id", &w1),
+                    ("capacity", "can_consent"),
                     ("evaluation_on", &eval),
                 ],
             )

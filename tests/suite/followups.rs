@@ -163,6 +163,7 @@ async fn a_childs_task_follows_the_patient_to_another_unit() {
                 &[
                     ("relation", "grandchild"),
                     ("birth_date", "01.01.2015"),
+                    ("age_group", "child"),
                     ("involvement", "no"),
                     ("consent_scope", "none"),
                 ],

@@ -397,6 +397,7 @@ async fn no_form_answers_500_or_writes_half() {
             &[
                 ("relative_ids", rel_id.as_str()),
                 ("contact_id", owner.as_str()),
+                ("capacity", "can_consent"),
                 ("evaluation_on", due.as_str()),
             ],
         )

@@ -109,6 +109,7 @@ async fn the_whole_routine_through_http() {
                 &[
                     ("relation", "grandchild"),
                     ("birth_date", "01.01.2015"),
+                    ("age_group", "child"),
                     ("closest", "1"),
                     ("closest_basis", "patient_choice"),
                 ],
@@ -131,6 +132,7 @@ async fn the_whole_routine_through_http() {
                 &[
                     ("relation", "grandchild"),
                     ("birth_date", "01.01.2015"),
+                    ("age_group", "child"),
                     ("involvement", "no"),
                     ("consent_scope", "none"),
                 ],

@@ -1,0 +1,404 @@
+//! What the agreement pages show: the form page, an agreement in a list, the print of a
+//! version and the agreement page with its lifecycle forms.
+
+use super::record::Record;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::agreements::{AgreementRow, VersionRow};
+use crate::db::patients::PatientRow;
+use crate::db::{self, Db};
+use crate::domain::agreement::consent::{
+    consent_floor, effective_sharing, held_back, CurrentConsent,
+};
+use crate::domain::agreement::{
+    self as rules, AgreementInput, Content, Edit, Language, Signatures, Status,
+};
+use crate::domain::choices::{self, label};
+use crate::domain::relative::relation_text;
+use crate::pdf::agreement::{Print, PrintedEvaluation};
+use crate::web::error::{AppError, AppResult};
+use crate::web::page::{choice_list, Choice, Page};
+use crate::web::record_view;
+use crate::web::session::CurrentUser;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// The contents of a stored version. A version that cannot be read is an error, never an
+/// empty agreement.
+pub fn content_of(v: &VersionRow) -> AppResult<Content> {
+    serde_json::from_str(&v.content).map_err(|e| {
+        AppError::Internal(format!(
+            "agreement {} version {} cannot be read: {e}",
+            v.agreement_id, v.number
+        ))
+    })
+}
+
+pub fn signatures_of(v: &VersionRow) -> Signatures {
+    Signatures {
+        relative_on: v.relative_signed_on,
+        service_on: v.service_signed_on,
+        patient_on: v.patient_signed_on,
+        patient_reason: v.patient_not_signed_reason.clone(),
+    }
+}
+
+#[derive(Serialize)]
+struct PartyChoice {
+    value: String,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct NotParty {
+    name: String,
+    why: String,
+}
+
+fn consent_words(scope: &str) -> &'static str {
+    match scope {
+        "full" => "fullt samtykke",
+        "limited" => "begrenset samtykke",
+        "none" => "ikke samtykke",
+        _ => "samtykke mangler",
+    }
+}
+
+/// The agreement form with the choices it offers. Only relatives who may be parties are
+/// offered; the others are named with the reason (and kept as a choice when a stored
+/// version has them, so the refusal shows where it belongs).
+pub fn form_page(
+    user: &CurrentUser,
+    patient: &PatientRow,
+    rec: &Record,
+    agreement: Option<&AgreementRow>,
+    form: &AgreementInput,
+) -> Page {
+    let mut parties = Vec::new();
+    let mut not_parties = Vec::new();
+    for r in &rec.context.relatives {
+        let why = r.party_problem();
+        let chosen = form.relative_ids.contains(&r.relative_id.to_string());
+        if why.is_none() || chosen {
+            parties.push(PartyChoice {
+                value: r.relative_id.to_string(),
+                label: format!(
+                    "{} ({}), {}",
+                    r.name,
+                    relation_text(&r.relation, &r.relation_other),
+                    consent_words(&r.consent.0)
+                ),
+            });
+        }
+        if let Some(why) = why {
+            not_parties.push(NotParty {
+                name: r.name.clone(),
+                why,
+            });
+        }
+    }
+    let referrals: Vec<Choice> = rec
+        .referrals
+        .iter()
+        .map(|x| {
+            Choice::new(
+                x.id,
+                format!(
+                    "{} for {} ({})",
+                    x.offer_name,
+                    x.relative_name,
+                    label(choices::REFERRAL_STATES, &x.state).to_lowercase()
+                ),
+            )
+        })
+        .collect();
+    let staff: Vec<Choice> = rec
+        .context
+        .staff
+        .iter()
+        .map(|s| Choice::new(s.user_id, &s.name))
+        .collect();
+    let new_version = agreement
+        .and_then(|a| Status::parse(&a.status))
+        .is_some_and(|s| s.edit() == Edit::NewVersion);
+    let title = if agreement.is_some() {
+        "Endre pårørendeavtale"
+    } else {
+        "Ny pårørendeavtale"
+    };
+    Page::new(title, Some(user))
+        .with("patient", patient)
+        .with("agreement", agreement)
+        .with("new_version", new_version)
+        .with("relative_choices", parties)
+        .with("not_parties", not_parties)
+        .with("staff", staff)
+        .with("referral_choices", referrals)
+        .with("capacity_choices", choice_list(rules::CAPACITY))
+        .with("contact_means", choice_list(rules::CONTACT_MEANS))
+        .with("patient_sections", choice_list(rules::PATIENT_SECTIONS))
+        .with("form", form)
+}
+
+/// An agreement in a list: the patient's page, the relative's page, the involve step.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreementView {
+    pub id: i64,
+    pub status: String,
+    pub status_label: &'static str,
+    pub in_force: bool,
+    pub parties: String,
+    pub contact_person_name: Option<String>,
+    pub evaluation_on: Option<NaiveDate>,
+    pub overdue: bool,
+    pub current_version: i64,
+    pub ended_on: Option<NaiveDate>,
+}
+
+pub fn agreement_views(
+    rows: &[AgreementRow],
+    parties: &[(i64, i64)],
+    names: &HashMap<i64, String>,
+    today: NaiveDate,
+) -> Vec<AgreementView> {
+    rows.iter()
+        .map(|a| {
+            let status = Status::parse(&a.status).unwrap_or(Status::Draft);
+            let party_names: Vec<&str> = parties
+                .iter()
+                .filter(|(aid, _)| *aid == a.id)
+                .filter_map(|(_, rid)| names.get(rid).map(String::as_str))
+                .collect();
+            AgreementView {
+                id: a.id,
+                status: a.status.clone(),
+                status_label: status.label(),
+                in_force: status.in_force(),
+                parties: party_names.join(", "),
+                contact_person_name: a.contact_person_name.clone(),
+                evaluation_on: a.evaluation_on,
+                overdue: rules::is_overdue(status, a.evaluation_on, today),
+                current_version: a.current_version,
+                ended_on: a.ended_on,
+            }
+        })
+        .collect()
+}
+
+/// The print of one version: its blocks, with nothing beyond the consent in force today.
+pub struct Printable {
+    pub content: Content,
+    pub version: VersionRow,
+    pub evaluations: Vec<PrintedEvaluation>,
+    pub consent: Vec<CurrentConsent>,
+    pub draft: bool,
+}
+
+pub async fn printable(db: &Db, a: &AgreementRow, number: i64) -> AppResult<Printable> {
+    let version = db::agreements::version(db, a.id, number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut content = content_of(&version)?;
+    // The current version shows the agreement's evaluation date, the one current value
+    // (evaluations move it); earlier versions print the date they were written with.
+    if number == a.current_version {
+        content.evaluation_on = a.evaluation_on;
+    }
+    let evaluations = db::agreements::evaluations(db, a.id)
+        .await?
+        .into_iter()
+        .filter(|e| e.version_number <= number)
+        .map(|e| PrintedEvaluation {
+            on: e.evaluated_on,
+            outcome: e.outcome,
+            by: e.by_name,
+        })
+        .collect();
+    let consent = db::relatives::current_consents(db, a.patient_id)
+        .await?
+        .into_iter()
+        .map(|c| (c.relative_id, c.scope, c.topics))
+        .collect();
+    Ok(Printable {
+        content,
+        draft: !version.signed(),
+        version,
+        evaluations,
+        consent,
+    })
+}
+
+impl Printable {
+    pub fn print<'a>(
+        &'a self,
+        sig: &'a Signatures,
+        s: &'a Settings,
+        now: DateTime<Utc>,
+        lang: Language,
+    ) -> Print<'a> {
+        Print {
+            content: &self.content,
+            version: self.version.number,
+            document_id: &self.version.document_id,
+            draft: self.draft,
+            signatures: sig,
+            evaluations: &self.evaluations,
+            current_consent: &self.consent,
+            municipality: &s.municipality,
+            now,
+            lang,
+        }
+    }
+
+    pub fn version_view(&self) -> VersionView {
+        VersionView::of(&self.version)
+    }
+}
+
+#[derive(Serialize)]
+pub struct VersionView {
+    number: i64,
+    document_id: String,
+    created_at: DateTime<Utc>,
+    created_by_name: String,
+    signed: bool,
+}
+
+impl VersionView {
+    pub fn of(v: &VersionRow) -> VersionView {
+        VersionView {
+            signed: v.signed(),
+            number: v.number,
+            document_id: v.document_id.clone(),
+            created_at: v.created_at,
+            created_by_name: v.created_by_name.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct EvaluationView {
+    #[serde(flatten)]
+    row: db::agreements::EvaluationRow,
+    outcome_label: &'static str,
+}
+
+/// The language to print in: as asked, else the first party's preferred language.
+pub fn language(
+    requested: Option<&str>,
+    content: &Content,
+    preferred: &HashMap<i64, String>,
+) -> Language {
+    requested
+        .and_then(Language::parse)
+        .or_else(|| {
+            content.parties.iter().find_map(|p| {
+                preferred
+                    .get(&p.relative_id)
+                    .and_then(|l| Language::from_preference(l))
+            })
+        })
+        .unwrap_or(Language::Bokmal)
+}
+
+pub async fn preferred_languages(db: &Db, patient_id: i64) -> AppResult<HashMap<i64, String>> {
+    Ok(db::relatives::for_patient(db, patient_id)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.language))
+        .collect())
+}
+
+/// The agreement page: the current version as it prints, its versions and evaluations, and
+/// the lifecycle forms, which start empty except the signature dates. Records the view.
+pub async fn show_page(
+    db: &Db,
+    user: &CurrentUser,
+    id: i64,
+    clock: &Clock,
+    settings: &Settings,
+) -> AppResult<Page> {
+    let (a, patient, status) = super::load(db, user, id).await?;
+    record_view(
+        db,
+        user,
+        "agreement",
+        id,
+        (patient.id, patient.unit_id),
+        clock.now(),
+    )
+    .await?;
+    let p = printable(db, &a, a.current_version).await?;
+    let sig = signatures_of(&p.version);
+    let langs = preferred_languages(db, patient.id).await?;
+    let lang = language(None, &p.content, &langs);
+    let blocks =
+        crate::pdf::agreement::blocks(&p.print(&sig, settings, clock.now(), Language::Bokmal));
+    let versions: Vec<VersionView> = db::agreements::versions(db, id)
+        .await?
+        .iter()
+        .map(VersionView::of)
+        .collect();
+    let evaluations: Vec<EvaluationView> = db::agreements::evaluations(db, id)
+        .await?
+        .into_iter()
+        .map(|row| EvaluationView {
+            outcome_label: label(rules::OUTCOMES, &row.outcome),
+            row,
+        })
+        .collect();
+    let today = clock.today();
+    let worker = user.role == crate::domain::user::Role::Worker;
+    let meetings: Vec<Choice> = db::meetings::for_patient(db, patient.id)
+        .await?
+        .into_iter()
+        .filter(|m| m.status == "completed")
+        .map(|m| {
+            Choice::new(
+                m.id,
+                format!(
+                    "{} {}",
+                    label(choices::MEETING_KINDS, &m.kind),
+                    crate::domain::dates::format_datetime(m.starts_at)
+                ),
+            )
+        })
+        .collect();
+    let sharing = effective_sharing(&p.content.sharing, &p.consent);
+    let floor = consent_floor(sharing.iter().map(|s| s.1.as_str()));
+    let forms = serde_json::json!({
+        "relative_signed_on": crate::domain::dates::format_date(today),
+        "service_signed_on": crate::domain::dates::format_date(today),
+        "lang": lang.code(),
+    });
+    Ok(Page::new("Pårørendeavtale", Some(user))
+        .with("patient", &patient)
+        .with("agreement", &a)
+        .with("status_label", status.label())
+        .with("in_force", status.in_force())
+        .with("can_delete", status.can_delete() && worker)
+        .with("can_edit", status != Status::Ended && worker)
+        .with(
+            "can_sign",
+            worker && !p.version.signed() && status != Status::Ended,
+        )
+        .with("can_evaluate", worker && status.in_force())
+        .with("overdue", rules::is_overdue(status, a.evaluation_on, today))
+        .with("version", p.version_view())
+        .with(
+            "signatures",
+            serde_json::json!({
+                "relative_on": sig.relative_on, "service_on": sig.service_on,
+                "patient_on": sig.patient_on, "patient_reason": sig.patient_reason,
+            }),
+        )
+        .with("blocks", blocks)
+        .with("held_back", held_back(&p.content, floor))
+        .with("versions", versions)
+        .with("evaluations", evaluations)
+        .with("outcomes", choice_list(rules::OUTCOMES))
+        .with("languages", choice_list(rules::LANGUAGES))
+        .with("meetings", meetings)
+        .with("form", forms))
+}
