@@ -3,7 +3,7 @@
 
 use super::record::{self, Record};
 use super::view::{content_of, form_page};
-use super::{load, schedule_evaluation};
+use super::{current_version, load, schedule_evaluation};
 use crate::clock::Clock;
 use crate::db::access_log::Action;
 use crate::db::agreements::{AgreementRow, Save};
@@ -235,15 +235,13 @@ async fn edit_page(
     if lifecycle::transition_refusal(status, Step::Edit).is_some() {
         return Err(AppError::NotFound);
     }
-    let v = db::agreements::version(db, a.id, a.current_version)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let content = content_of(&current_version(db, &a).await?)?;
     let rec = record::load(db, &patient, clock.today()).await?;
     // The agreement's own evaluation date, which an evaluation may have moved since the
     // version was written.
-    let form = AgreementInput::of(&content_of(&v)?, a.evaluation_on, a.lock_version);
+    let form = AgreementInput::of(&content, a.evaluation_on, a.lock_version);
     Ok(form_page(&user, &patient, &rec, Some(&a), &form)
-        .with("legacy_capacity", &content_of(&v)?.patient_capacity)
+        .with("legacy_capacity", &content.patient_capacity)
         .render("agreements/form"))
 }
 
@@ -268,9 +266,7 @@ async fn save(
         Err(e) => return Ok(refused(&user, &patient, &rec, Some(&a), &input, &e)),
     };
     let expected: i64 = input.lock.trim().parse().unwrap_or(-1);
-    let current = db::agreements::version(db, a.id, a.current_version)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let current = current_version(db, &a).await?;
     // The version's own date is history; the agreement's date is the one compared.
     let mut stored = content_of(&current)?;
     stored.evaluation_on = a.evaluation_on;
@@ -281,30 +277,13 @@ async fn save(
             "Ingen endringer å lagre. Avtalen er uendret.",
         ));
     }
-    let json = json_of(&draft)?;
-    let ids = draft.party_ids();
-    let document_id = new_document_id();
     let now = clock.now();
-    let save = save_of(&draft, &json, &ids, &document_id, &user);
     let mut tx = db.begin().await?;
     if !db::agreements::take_lock(&mut tx, id, expected, user.id, now).await? {
         drop(tx);
         return conflict(db, &user, &patient, &rec, id, input).await;
     }
-    let summary = match edit {
-        Edit::NewVersion => {
-            let number = a.current_version + 1;
-            db::agreements::add_version(&mut tx, id, number, &save, now).await?;
-            if let Some(due) = draft.evaluation_on() {
-                schedule_evaluation(&mut tx, &user, &a, &draft.content, due, false, now).await?;
-            }
-            format!("Pårørendeavtale endret: versjon {number}")
-        }
-        _ => {
-            db::agreements::update_draft(&mut tx, id, &save, now).await?;
-            "Utkast til pårørendeavtale endret".to_string()
-        }
-    };
+    let summary = store_edit(&mut tx, &user, &a, edit, &draft, now).await?;
     let target = (patient.id, patient.unit_id);
     record_change(
         &mut tx,
@@ -324,6 +303,33 @@ async fn save(
         "Endringene er lagret som en ny versjon. Den nye versjonen må signeres av partene."
     };
     Ok(done(format!("/agreements/{id}"), message))
+}
+
+/// Stores an edit after the lock was taken: a draft in place, or a new version of an
+/// agreement in force with its evaluation follow-up kept in step. Returns the summary for
+/// the patient's history.
+async fn store_edit(
+    tx: &mut crate::db::Tx,
+    user: &CurrentUser,
+    a: &AgreementRow,
+    edit: Edit,
+    draft: &AgreementDraft,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<String> {
+    let json = json_of(draft)?;
+    let ids = draft.party_ids();
+    let document_id = new_document_id();
+    let save = save_of(draft, &json, &ids, &document_id, user);
+    if edit == Edit::InPlace {
+        db::agreements::update_draft(tx, a.id, &save, now).await?;
+        return Ok("Utkast til pårørendeavtale endret".to_string());
+    }
+    let number = a.current_version + 1;
+    db::agreements::add_version(tx, a.id, number, &save, now).await?;
+    if let Some(due) = draft.evaluation_on() {
+        schedule_evaluation(tx, user, a, &draft.content, due, false, now).await?;
+    }
+    Ok(format!("Pårørendeavtale endret: versjon {number}"))
 }
 
 /// Somebody saved in between: the form again with what this user typed and the newest

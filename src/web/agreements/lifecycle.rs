@@ -4,23 +4,23 @@
 
 use super::record;
 use super::view::{content_of, show_page};
-use super::{load, schedule_evaluation};
+use super::{current_version, load, schedule_evaluation};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::access_log::Action;
-use crate::db::agreements::{AgreementRow, NewEvaluation};
+use crate::db::agreements::{AgreementRow, NewEvaluation, VersionRow};
 use crate::db::{self, Db, Tx};
 use crate::domain::agreement::lifecycle::{
     self as rules, concurrent_change, ActivationFacts, Ending, Evaluation, EvaluationInput,
     SignatureInput, Step,
 };
-use crate::domain::agreement::{Outcome, Signatures, Status, OUTCOMES};
+use crate::domain::agreement::{Content, Outcome, Signatures, Status, OUTCOMES};
 use crate::domain::choices::label;
-use crate::domain::dates::format_date;
+use crate::domain::dates::{format_date, oslo_date};
 use crate::domain::followup::Change;
 use crate::domain::validation::FieldErrors;
 use crate::web::csrf::CsrfForm;
-use crate::web::error::{AppError, AppResult};
+use crate::web::error::AppResult;
 use crate::web::forms::{CsrfOnly, Text};
 use crate::web::page::{done, invalid, Submitted};
 use crate::web::record_change;
@@ -79,26 +79,15 @@ async fn sign(
     settings: &State<Settings>,
 ) -> AppResult<Submitted> {
     let (a, patient, status) = load(db, &user, id).await?;
-    let version = db::agreements::version(db, id, a.current_version)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let version = current_version(db, &a).await?;
     let next = match rules::sign(status, version.signed()) {
         Ok(next) => next,
         Err(why) => return Ok(refusal(id, why)),
     };
-    let (sig, mut e) = Signatures::parse(&SignatureInput {
-        relative_signed_on: &form.relative_signed_on,
-        service_signed_on: &form.service_signed_on,
-        patient_signed_on: &form.patient_signed_on,
-        patient_not_signed_reason: &form.patient_not_signed_reason,
-    });
+    let (sig, mut e) = Signatures::parse(&form.input());
     let today = clock.today();
     let content = content_of(&version)?;
-    let rec = record::load(db, &patient, today).await?;
-    let facts = ActivationFacts {
-        evaluation_on: a.evaluation_on,
-        children_without_followup: rec.children_without_followup(db).await?,
-    };
+    let facts = activation_facts(db, &patient, &a, today).await?;
     for (field, message) in rules::activation_problems(&content, &sig, &facts, today) {
         e.add(field, message);
     }
@@ -107,27 +96,10 @@ async fn sign(
     }
     let now = clock.now();
     let mut tx = db.begin().await?;
-    db::agreements::sign_version(&mut tx, id, version.number, &sig).await?;
-    let due = a.evaluation_on;
-    let summary = if status == Status::Draft {
-        if !db::agreements::set_status(&mut tx, id, status, next, now).await? {
-            return Ok(refusal(id, concurrent_change()));
-        }
-        let signed_on = sig.signed_on().unwrap_or(today);
-        db::agreements::set_activated(&mut tx, id, signed_on).await?;
-        if let Some(due) = due {
-            schedule_evaluation(&mut tx, &user, &a, &content, due, true, now).await?;
-        }
-        format!(
-            "Pårørendeavtale signert {} og aktiv, evaluering {}",
-            format_date(signed_on),
-            due.map(format_date).unwrap_or_default()
-        )
-    } else {
-        if let Some(due) = due {
-            schedule_evaluation(&mut tx, &user, &a, &content, due, false, now).await?;
-        }
-        format!("Versjon {} av pårørendeavtalen signert", version.number)
+    let Some(summary) =
+        store_signing(&mut tx, &user, &a, (status, next), &version, &sig, now).await?
+    else {
+        return Ok(refusal(id, concurrent_change()));
     };
     let target = (patient.id, patient.unit_id);
     record_change(
@@ -150,6 +122,67 @@ async fn sign(
             "Signaturene for den nye versjonen er registrert."
         },
     ))
+}
+
+impl SignForm {
+    fn input(&self) -> SignatureInput<'_> {
+        SignatureInput {
+            relative_signed_on: &self.relative_signed_on,
+            service_signed_on: &self.service_signed_on,
+            patient_signed_on: &self.patient_signed_on,
+            patient_not_signed_reason: &self.patient_not_signed_reason,
+        }
+    }
+}
+
+/// What the record says today that signing depends on.
+async fn activation_facts(
+    db: &Db,
+    patient: &crate::db::patients::PatientRow,
+    a: &AgreementRow,
+    today: NaiveDate,
+) -> AppResult<ActivationFacts> {
+    let rec = record::load(db, patient, today).await?;
+    Ok(ActivationFacts {
+        evaluation_on: a.evaluation_on,
+        children_without_followup: rec.children_without_followup(db).await?,
+    })
+}
+
+/// Stores the signatures; a draft becomes active with its evaluation on the contact
+/// person's list, a new version keeps the evaluation in step. Returns the summary for the
+/// patient's history, or None when somebody changed the status in between.
+async fn store_signing(
+    tx: &mut Tx,
+    user: &Worker<'_>,
+    a: &AgreementRow,
+    (from, to): (Status, Status),
+    version: &VersionRow,
+    sig: &Signatures,
+    now: DateTime<Utc>,
+) -> AppResult<Option<String>> {
+    let content = content_of(version)?;
+    db::agreements::sign_version(tx, a.id, version.number, sig).await?;
+    let activated = from == Status::Draft;
+    if activated {
+        if !db::agreements::set_status(tx, a.id, from, to, now).await? {
+            return Ok(None);
+        }
+        let signed_on = sig.signed_on().unwrap_or(oslo_date(now));
+        db::agreements::set_activated(tx, a.id, signed_on).await?;
+    }
+    if let Some(due) = a.evaluation_on {
+        schedule_evaluation(tx, user, a, &content, due, activated, now).await?;
+    }
+    Ok(Some(if activated {
+        format!(
+            "Pårørendeavtale signert {} og aktiv, evaluering {}",
+            sig.signed_on().map(format_date).unwrap_or_default(),
+            a.evaluation_on.map(format_date).unwrap_or_default()
+        )
+    } else {
+        format!("Versjon {} av pårørendeavtalen signert", version.number)
+    }))
 }
 
 #[derive(Debug, FromForm, serde::Serialize)]
@@ -200,61 +233,29 @@ async fn evaluate(
     if let Some(why) = rules::transition_refusal(status, Step::Evaluate) {
         return Ok(refusal(id, why));
     }
-    let today = clock.today();
     let meetings: Vec<i64> = db::meetings::for_patient(db, patient.id)
         .await?
         .into_iter()
         .map(|m| m.id)
         .collect();
-    let input = EvaluationInput {
-        evaluated_on: &form.evaluated_on,
-        participants: &form.participants,
-        outcome: &form.outcome,
-        note: &form.note,
-        next_evaluation_on: &form.next_evaluation_on,
-        meeting_id: &form.meeting_id,
-    };
-    let ev = match Evaluation::parse(&input, &meetings, today) {
+    let ev = match Evaluation::parse(&form.input(), &meetings, clock.today()) {
         Ok(ev) => ev,
         Err(e) => return refused(db, &user, id, clock, settings, &form.0, &e).await,
     };
-    let next_status = match rules::evaluate(status, ev.outcome) {
+    let next = match rules::evaluate(status, ev.outcome) {
         Ok(s) => s,
         Err(why) => return Ok(refusal(id, why)),
     };
-    let version = db::agreements::version(db, id, a.current_version)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let content = content_of(&version)?;
+    let content = content_of(&current_version(db, &a).await?)?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    if !db::agreements::set_status(&mut tx, id, status, next_status, now).await? {
+    if !store_evaluation(&mut tx, &user, &a, (status, next), &ev, &content, now).await? {
         return Ok(refusal(id, concurrent_change()));
     }
-    let key = ev.outcome.key();
-    let new = NewEvaluation {
-        version_number: a.current_version,
-        evaluated_on: ev.on,
-        outcome: key,
-        participants: &ev.participants,
-        note: &ev.note,
-        next_evaluation_on: ev.next,
-        meeting_id: ev.meeting_id,
-    };
-    db::agreements::add_evaluation(&mut tx, id, &new, (user.id, &user.name), now).await?;
-    let outcome_label = label(OUTCOMES, key);
-    let note = format!("Evaluert: {outcome_label}");
-    close_followup(&mut tx, &a, true, ev.on, &note, user.id, now).await?;
-    match ev.next {
-        Some(next) => {
-            db::agreements::set_evaluation_on(&mut tx, id, next).await?;
-            schedule_evaluation(&mut tx, &user, &a, &content, next, true, now).await?;
-        }
-        None => db::agreements::set_ended(&mut tx, id, ev.on, &ev.note).await?,
-    }
     let summary = format!(
-        "Pårørendeavtale evaluert {}: {outcome_label}",
-        format_date(ev.on)
+        "Pårørendeavtale evaluert {}: {}",
+        format_date(ev.on),
+        label(OUTCOMES, ev.outcome.key())
     );
     let target = (patient.id, patient.unit_id);
     record_change(
@@ -277,6 +278,56 @@ async fn evaluate(
         Outcome::Continue => ok(id, "Evalueringen er registrert, og neste evaluering ligger på oppfølgingslisten."),
         Outcome::End => ok(id, "Evalueringen er registrert, og avtalen er avsluttet."),
     })
+}
+
+impl EvaluateForm {
+    fn input(&self) -> EvaluationInput<'_> {
+        EvaluationInput {
+            evaluated_on: &self.evaluated_on,
+            participants: &self.participants,
+            outcome: &self.outcome,
+            note: &self.note,
+            next_evaluation_on: &self.next_evaluation_on,
+            meeting_id: &self.meeting_id,
+        }
+    }
+}
+
+/// Stores an evaluation: the new status, the evaluation itself, the evaluation follow-up
+/// done, and either the next evaluation (the agreement's one date, and a new follow-up) or
+/// the end. False when somebody changed the status in between.
+async fn store_evaluation(
+    tx: &mut Tx,
+    user: &Worker<'_>,
+    a: &AgreementRow,
+    (from, to): (Status, Status),
+    ev: &Evaluation,
+    content: &Content,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    if !db::agreements::set_status(tx, a.id, from, to, now).await? {
+        return Ok(false);
+    }
+    let new = NewEvaluation {
+        version_number: a.current_version,
+        evaluated_on: ev.on,
+        outcome: ev.outcome.key(),
+        participants: &ev.participants,
+        note: &ev.note,
+        next_evaluation_on: ev.next,
+        meeting_id: ev.meeting_id,
+    };
+    db::agreements::add_evaluation(tx, a.id, &new, (user.id, &user.name), now).await?;
+    let note = format!("Evaluert: {}", label(OUTCOMES, ev.outcome.key()));
+    close_followup(tx, a, true, ev.on, &note, user.id, now).await?;
+    match ev.next {
+        Some(next) => {
+            db::agreements::set_evaluation_on(tx, a.id, next).await?;
+            schedule_evaluation(tx, user, a, content, next, true, now).await?;
+        }
+        None => db::agreements::set_ended(tx, a.id, ev.on, &ev.note).await?,
+    }
+    Ok(true)
 }
 
 #[derive(Debug, FromForm, serde::Serialize)]

@@ -14,7 +14,7 @@ mod view;
 
 pub use view::{agreement_views, AgreementView};
 
-use crate::db::agreements::{AgreementRow, EvaluationDue};
+use crate::db::agreements::{AgreementRow, EvaluationDue, VersionRow};
 use crate::db::patients::PatientRow;
 use crate::db::{self, Db, Tx};
 use crate::domain::agreement::{Content, Status};
@@ -42,6 +42,13 @@ pub async fn load(
         AppError::Internal(format!("agreement {id} has unknown status {}", a.status))
     })?;
     Ok((a, patient, status))
+}
+
+/// The agreement's current version.
+pub async fn current_version(db: &Db, a: &AgreementRow) -> AppResult<VersionRow> {
+    db::agreements::version(db, a.id, a.current_version)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Schedules the agreement's evaluation on `due` for its contact person (the user when the
