@@ -195,6 +195,14 @@ for (const step of ["identify", "map", "involve", "support"]) {
 }
 await visit(worker, "/followups", "followups");
 
+// The grandson's follow-up as a child relative (§ 10 a), from the task on the worker's list.
+await Promise.all([worker.waitForNavigation(), worker.locator("a[href$='/child-followup']").first().click()]);
+await axe(worker, "child-followup");
+await worker.check("#informed-yes");
+await worker.fill("#follower", "Helsesykepleier ved skolen");
+await worker.check("#concern-no");
+await submit(worker, "#main form button[type=submit]", "child-followup-saved");
+
 // Write and sign an agreement with Bjørg.
 await visit(worker, `${relativePath}`, "relative-again");
 await Promise.all([worker.waitForNavigation(), worker.getByRole("link", { name: /Ny pårørendeavtale med/ }).click()]);
@@ -214,6 +222,7 @@ assert.equal(pdf.status(), 200);
 assert.equal(pdf.headers()["content-type"], "application/pdf");
 writeFileSync(`${artifacts}/agreement.pdf`, await pdf.body());
 const text = execFileSync("pdftotext", ["-enc", "UTF-8", `${artifacts}/agreement.pdf`, "-"]).toString("utf8");
+assert.ok(text.replace(/\s+/g, " ").includes("Lille Ødegård (barnebarn): oppfølging etter helsepersonelloven § 10 a er registrert"), "the children's section states the recorded follow-up");
 assert.ok(text.includes("Bjørg Ærø"), "the PDF names the relative");
 assert.ok(text.includes(patientName), "the PDF names the patient");
 
