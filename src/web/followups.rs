@@ -291,6 +291,8 @@ struct CloseForm {
     done_on: Text,
     due_on: Text,
     reason: Text,
+    /// The cancel form's own field, so its message shows at that form and not the move form's.
+    cancel_reason: Text,
     #[serde(skip)]
     csrf_token: Text,
 }
@@ -458,8 +460,8 @@ async fn cancel(
     let mut e = FieldErrors::new();
     let reason = f::line(
         &mut e,
-        "reason",
-        &form.reason,
+        "cancel_reason",
+        &form.cancel_reason,
         500,
         Some("Skriv hvorfor oppfølgingen avlyses."),
     );

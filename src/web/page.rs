@@ -20,6 +20,11 @@ impl Page {
         // never meet an undefined variable.
         page.ctx.insert("form".into(), Value::Object(Map::new()));
         page.ctx.insert("empty".into(), Value::Object(Map::new()));
+        // For fields whose message is shown once for a group (the strain questions).
+        page.ctx.insert(
+            "no_errors".into(),
+            serde_json::json!({ "by_field": {}, "list": [] }),
+        );
         page.ctx.insert(
             "errors".into(),
             serde_json::json!({ "by_field": {}, "list": [] }),

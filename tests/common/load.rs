@@ -35,6 +35,9 @@ pub fn add_relative(
     patient_id: i64,
     name: &str,
 ) -> std::io::Result<Response> {
+    let consent_on = samspill::domain::dates::format_date(
+        samspill::clock::Clock::default().today() - chrono::Duration::days(30),
+    );
     browser.post(
         &format!("/patients/{patient_id}/relatives"),
         &[
@@ -43,7 +46,7 @@ pub fn add_relative(
             ("involvement", "yes"),
             ("age_group", "adult"),
             ("consent_scope", "full"),
-            ("consent_on", "01.11.2026"),
+            ("consent_on", consent_on.as_str()),
             ("consent_how", "Muntlig til primærkontakt"),
         ],
     )

@@ -3,10 +3,12 @@
 //! browser: cookies kept, CSRF tokens read from the pages and sent with every form.
 #![allow(dead_code)]
 
+pub mod fixtures;
 pub mod http;
 pub mod load;
 pub mod server;
 
+pub use fixtures::{call_followup, error_for, id_from, relative, setup};
 pub use http::{encode, form_body, scrape_csrf};
 use server::SECRET;
 
@@ -20,6 +22,18 @@ use samspill::App;
 use std::sync::{Mutex, OnceLock};
 
 pub const PASSWORD: &str = "riktig-hest-batteri-stift";
+
+/// A date `days` from today on a fresh application clock (negative: before), as forms take
+/// it. Tests never name a calendar date that will one day be in the past.
+pub fn date_in(days: i64) -> String {
+    samspill::domain::dates::format_date(Clock::default().today() + chrono::Duration::days(days))
+}
+
+/// A month before today, for field lists built without an application at hand.
+pub fn a_month_ago() -> &'static str {
+    static DAY: OnceLock<String> = OnceLock::new();
+    DAY.get_or_init(|| date_in(-30))
+}
 
 pub fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
@@ -181,6 +195,11 @@ impl TestApp {
             content_type,
             bytes,
         }
+    }
+
+    /// A date `days` from the application's day (negative: before), as forms take it.
+    pub fn date_in(&self, days: i64) -> String {
+        samspill::domain::dates::format_date(self.clock.today() + chrono::Duration::days(days))
     }
 
     pub async fn get(&self, path: &str) -> Reply {

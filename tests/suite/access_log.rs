@@ -2,8 +2,7 @@
 //! belongs to a patient elsewhere, failed and locked logins, account changes, and every list
 //! and export with the patients it contained.
 
-use super::routine::{call_followup, error_for, setup};
-use crate::common::{self, TestApp};
+use crate::common::{self, call_followup, error_for, setup, TestApp};
 use rocket::http::Status;
 use samspill::domain::user::Role;
 

@@ -5,8 +5,8 @@
 //! group, and one evaluation date everywhere.
 
 use super::agreements::pdftotext;
-use super::routine::{error_for, relative, setup};
 use crate::common::TestApp;
+use crate::common::{error_for, relative, setup};
 use rocket::http::Status;
 use samspill::domain::dates::format_date;
 use samspill::domain::user::Role;

@@ -1,8 +1,7 @@
 //! The pårørendeavtale: lifecycle, versions, the optimistic lock, the evaluation follow-up,
 //! the printed PDF and access across units.
 
-use super::routine::{error_for, relative, setup};
-use crate::common::{self, TestApp};
+use crate::common::{self, error_for, relative, setup, TestApp};
 use rocket::http::Status;
 use samspill::domain::dates::format_date;
 use samspill::domain::user::Role;

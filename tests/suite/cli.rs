@@ -128,15 +128,18 @@ async fn demo_data_is_deterministic_for_a_seed() {
     assert_eq!(routine, routine_dump(&b).await);
     assert_ne!(routine, routine_dump(&c).await);
     // Realistic proportions: relatives for most patients, children among them, some overdue.
-    let scalar = |sql: &'static str| {
+    let scalar = |sql: &str| {
         let db = a.clone();
+        let sql = sql.to_string();
         async move {
-            samspill::on_db!(&db, |p| sqlx::query_scalar::<_, i64>(sql)
+            samspill::on_db!(&db, |p| sqlx::query_scalar::<_, i64>(&sql)
                 .fetch_one(p)
                 .await)
             .unwrap()
         }
     };
+    // The demo is generated around the real day.
+    let today = samspill::clock::Clock::default().today();
     let relatives = scalar("SELECT COUNT(*) FROM relatives").await;
     assert!(
         (500..=900).contains(&relatives),
@@ -147,8 +150,10 @@ async fn demo_data_is_deterministic_for_a_seed() {
     assert!(scalar("SELECT COUNT(*) FROM meetings WHERE status = 'completed'").await > 50);
     assert!(scalar("SELECT COUNT(*) FROM followups").await >= 300 * 6);
     assert!(
-        scalar("SELECT COUNT(*) FROM followups WHERE status = 'open' AND due_on < '2026-11-23'")
-            .await
+        scalar(&format!(
+            "SELECT COUNT(*) FROM followups WHERE status = 'open' AND due_on < '{today}'"
+        ))
+        .await
             > 0
     );
     // Every completed demo meeting has a next step.
@@ -167,7 +172,7 @@ async fn demo_data_is_deterministic_for_a_seed() {
         };
         assert!(scalar(sql).await > 0, "no {state} agreement");
     }
-    assert!(scalar("SELECT COUNT(*) FROM agreements WHERE status IN ('active', 'evaluated') AND evaluation_on < '2026-11-23'").await > 0);
+    assert!(scalar(&format!("SELECT COUNT(*) FROM agreements WHERE status IN ('active', 'evaluated') AND evaluation_on < '{today}'")).await > 0);
     assert!(scalar("SELECT COUNT(*) FROM agreements WHERE current_version > 1").await > 0);
     assert_eq!(
         scalar("SELECT COUNT(*) FROM agreements a WHERE status IN ('active', 'evaluated') AND NOT EXISTS

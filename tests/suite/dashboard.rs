@@ -1,7 +1,7 @@
 //! The district manager's dashboard, lists, exports, reassignment and access-log review, on
 //! a fixture whose every indicator is counted by hand.
 
-use super::routine::relative;
+use crate::common::relative;
 use crate::common::{self, TestApp};
 use rocket::http::Status;
 use samspill::domain::dates::format_date;
@@ -103,14 +103,13 @@ async fn fixture() -> Fixture {
     .await;
 
     // Ola: mapped with high strain and heavy tasks.
+    let mapped_on = format_date(t0);
     let mut mapping: Vec<(&str, &str)> = vec![
-        ("mapped_on", "01.11.2026"),
+        ("mapped_on", &mapped_on),
         ("roles", "caregiver"),
         ("hours_per_week", "20"),
         ("violence", "no"),
     ];
-    let mapped_on = format_date(t0);
-    mapping[0].1 = &mapped_on;
     let names = [
         "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12",
     ];
@@ -460,11 +459,11 @@ async fn a_manager_reassigns_an_overdue_followup_with_a_reason() {
     let r = m.post(&path, &[("owner_id", &w3), ("reason", "")]).await;
     assert_eq!(r.status, Status::UnprocessableEntity);
     assert_eq!(
-        super::routine::error_for(&r.body, "owner_id"),
+        crate::common::error_for(&r.body, "owner_id"),
         "Velg en ansatt på samme enhet som oppfølgingen hører til."
     );
     assert_eq!(
-        super::routine::error_for(&r.body, "reason"),
+        crate::common::error_for(&r.body, "reason"),
         "Skriv hvorfor oppfølgingen får ny ansvarlig."
     );
     let r = m
@@ -492,13 +491,14 @@ async fn a_manager_reassigns_an_overdue_followup_with_a_reason() {
         1
     );
     // Managers read but do not change anything else.
+    let later = fx.app.date_in(400);
     let r = m
         .post(
             &format!("/patients/{}/followups", fx.p1),
             &[
                 ("kind", "call"),
                 ("concerns", "x"),
-                ("due_on", "01.01.2030"),
+                ("due_on", &later),
                 ("owner_id", &w2),
             ],
         )

@@ -1,6 +1,6 @@
 //! The worker's follow-up list and what happens to a follow-up.
 
-use super::routine::{error_for, id_from, relative, setup};
+use crate::common::{error_for, id_from, relative, setup};
 use rocket::http::Status;
 use samspill::domain::dates::format_date;
 use samspill::domain::user::Role;
@@ -40,7 +40,7 @@ async fn the_worklist_puts_overdue_first_and_records_done_moved_and_cancelled() 
             &[
                 ("kind", "call"),
                 ("concerns", "Gammel"),
-                ("due_on", "01.01.2020"),
+                ("due_on", &app.date_in(-30)),
                 ("owner_id", &owner),
             ],
         )
@@ -101,10 +101,20 @@ async fn the_worklist_puts_overdue_first_and_records_done_moved_and_cancelled() 
         .await
         .location
         .is_some());
+    // A cancel without a reason shows its message at the cancel form, not the move form.
+    let no_reason = app
+        .post(&format!("/followups/{}/cancel", ids[0]), &[])
+        .await;
+    assert_eq!(no_reason.status, Status::UnprocessableEntity);
+    assert_eq!(
+        error_for(&no_reason.body, "cancel_reason"),
+        "Skriv hvorfor oppfølgingen avlyses."
+    );
+    assert!(!no_reason.body.contains("id=\"reason-error\""));
     assert!(app
         .post(
             &format!("/followups/{}/cancel", ids[0]),
-            &[("reason", "Ikke lenger aktuelt")]
+            &[("cancel_reason", "Ikke lenger aktuelt")]
         )
         .await
         .redirects_to("/followups"));
@@ -155,6 +165,7 @@ async fn the_worklist_puts_overdue_first_and_records_done_moved_and_cancelled() 
 async fn a_childs_task_follows_the_patient_to_another_unit() {
     let (app, org, patient) = setup().await;
     app.user("ansatt3", Role::Worker, Some(org.unit_a2)).await;
+    let eleven = app.date_in(-11 * 365);
     let child = app
         .post(
             &format!("/patients/{patient}/relatives"),
@@ -162,7 +173,7 @@ async fn a_childs_task_follows_the_patient_to_another_unit() {
                 "Emma Nordmann",
                 &[
                     ("relation", "grandchild"),
-                    ("birth_date", "01.01.2015"),
+                    ("birth_date", eleven.as_str()),
                     ("age_group", "child"),
                     ("involvement", "no"),
                     ("consent_scope", "none"),

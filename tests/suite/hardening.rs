@@ -3,8 +3,7 @@
 //! cookies, invisible characters and the headers of error answers. The access log's share is
 //! in `access_log.rs`.
 
-use super::routine::{call_followup, error_for, relative, setup};
-use crate::common::{self, TestApp};
+use crate::common::{self, call_followup, error_for, relative, setup, TestApp};
 use rocket::http::{Header, Status};
 use samspill::domain::dates::format_date;
 use samspill::domain::user::Role;
@@ -60,7 +59,7 @@ async fn a_moved_patients_follow_ups_leave_the_old_unit_and_need_an_owner_in_the
         ),
         (
             format!("/followups/{f}/cancel"),
-            vec![("reason", "Flyttet")],
+            vec![("cancel_reason", "Flyttet")],
         ),
     ] {
         assert_eq!(
@@ -204,6 +203,8 @@ async fn exports_carry_formulas_as_text() {
 async fn a_bad_outcome_form_comes_back_also_when_an_outcome_exists() {
     let (app, _org, patient) = setup().await;
     let today = format_date(app.clock.today());
+    // A day that never exists, in the application's year.
+    let impossible = format!("31.02.{}", chrono::Datelike::year(&app.clock.today()));
     let first = app
         .post(
             &format!("/patients/{patient}/outcome"),
@@ -218,7 +219,7 @@ async fn a_bad_outcome_form_comes_back_also_when_an_outcome_exists() {
     for fields in [
         vec![
             ("outcome", "declines"),
-            ("outcome_on", "31.02.2026"),
+            ("outcome_on", impossible.as_str()),
             ("reason", "Ombestemt seg"),
         ],
         vec![
@@ -242,13 +243,14 @@ async fn a_bad_outcome_form_comes_back_also_when_an_outcome_exists() {
             &format!("/patients/{patient}/outcome"),
             &[
                 ("outcome", "declines"),
-                ("outcome_on", "31.02.2026"),
+                ("outcome_on", impossible.as_str()),
                 ("reason", "Ombestemt seg"),
             ],
         )
         .await;
     assert!(
-        bad.body.contains("value=\"31.02.2026\"") && bad.body.contains("Ombestemt seg</textarea>")
+        bad.body.contains(&format!("value=\"{impossible}\""))
+            && bad.body.contains("Ombestemt seg</textarea>")
     );
     assert_eq!(
         app.text(&format!(

@@ -1,8 +1,8 @@
 //! Pages kept in memory between changes: every change, on any instance, shows on the next
 //! view; every view is still logged; a flash message is shown once.
 
-use super::routine::{call_followup, relative, setup};
 use crate::common;
+use crate::common::{call_followup, relative, setup};
 use rocket::http::Status;
 use samspill::domain::dates::format_date;
 use samspill::domain::user::Role;

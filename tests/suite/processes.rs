@@ -85,12 +85,14 @@ fn a_killed_server_loses_no_acknowledged_write() {
     }
 }
 
+/// SQLite lives inside the process: there is no database server to lose.
 #[test]
+#[ignore = "PostgreSQL only: scripts/test runs it with SAMSPILL_TEST_DATABASE_URL and --include-ignored"]
 fn a_database_outage_answers_503_and_the_server_recovers_by_itself() {
-    if !common::is_postgres() {
-        // SQLite lives inside the process: there is no database server to lose.
-        return;
-    }
+    assert!(
+        common::is_postgres(),
+        "PostgreSQL only: set SAMSPILL_TEST_DATABASE_URL to a PostgreSQL server"
+    );
     let rt = runtime();
     let pg = PrivatePg::init();
     let url = pg.url();
@@ -139,12 +141,14 @@ fn a_database_outage_answers_503_and_the_server_recovers_by_itself() {
     drop(server);
 }
 
+/// Several instances need PostgreSQL; SQLite serves one process.
 #[test]
+#[ignore = "PostgreSQL only: scripts/test runs it with SAMSPILL_TEST_DATABASE_URL and --include-ignored"]
 fn two_instances_share_sessions_lockouts_and_writes() {
-    if !common::is_postgres() {
-        // Several instances need PostgreSQL; SQLite serves one process.
-        return;
-    }
+    assert!(
+        common::is_postgres(),
+        "PostgreSQL only: set SAMSPILL_TEST_DATABASE_URL to a PostgreSQL server"
+    );
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
     let url = rt.block_on(common::fresh_database_url(dir.path()));

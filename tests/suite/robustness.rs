@@ -135,7 +135,7 @@ async fn no_form_answers_500_or_writes_half() {
     let r = app
         .post(
             &format!("/patients/{p}/relatives"),
-            &super::routine::relative("Kari Nordmann", &[]),
+            &crate::common::relative("Kari Nordmann", &[]),
         )
         .await;
     assert_eq!(r.status, Status::SeeOther);
@@ -164,7 +164,7 @@ async fn no_form_answers_500_or_writes_half() {
         &format!("/patients/{p}/meetings"),
         &[
             ("kind", "first"),
-            ("date", "01.11.2026"),
+            ("date", crate::common::a_month_ago()),
             ("action", "save"),
         ],
     )
@@ -183,7 +183,7 @@ async fn no_form_answers_500_or_writes_half() {
         &format!("/relatives/{rel}/referrals"),
         &[
             ("offer_id", "1"),
-            ("referred_on", "01.11.2026"),
+            ("referred_on", crate::common::a_month_ago()),
             ("state", "referred"),
         ],
     )
@@ -380,7 +380,7 @@ async fn no_form_answers_500_or_writes_half() {
                 format!("/agreements/{a}/end"),
                 vec!["ended_on", "end_reason"],
             ),
-            (format!("/followups/{f}/cancel"), vec!["reason"]),
+            (format!("/followups/{f}/cancel"), vec!["cancel_reason"]),
             (format!("/agreements/{a}/delete"), vec![]),
             (format!("/patients/{p}/archive"), vec![]),
         ]

@@ -456,7 +456,7 @@ async fn after_a_move_only_the_new_unit_reaches_the_patients_records() {
     let made = app
         .post(
             &format!("/patients/{p}/relatives"),
-            &super::routine::relative("Ola Nordmann", &[]),
+            &crate::common::relative("Ola Nordmann", &[]),
         )
         .await;
     assert_eq!(made.status, Status::SeeOther, "{}", made.body);
