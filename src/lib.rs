@@ -1,6 +1,7 @@
 //! Samspill: systematic collaboration with relatives (pårørende) in municipal health and care
 //! services. `build_rocket` assembles the application; `main.rs` only parses the command line.
 
+pub mod audit;
 pub mod cli;
 pub mod clock;
 pub mod config;

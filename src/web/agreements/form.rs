@@ -4,6 +4,7 @@
 use super::record::{self, Record};
 use super::view::{content_of, form_page};
 use super::{current_version, load, schedule_evaluation};
+use crate::audit::record_change;
 use crate::clock::Clock;
 use crate::db::access_log::Action;
 use crate::db::agreements::{AgreementRow, Save};
@@ -14,13 +15,12 @@ use crate::domain::agreement::prefill::{default_parties, prefill};
 use crate::domain::agreement::{AgreementDraft, AgreementInput, Edit, Status};
 use crate::domain::dates::format_datetime;
 use crate::domain::validation::FieldErrors;
-use crate::web::csrf::CsrfForm;
-use crate::web::error::{AppError, AppResult};
-use crate::web::forms::Text;
-use crate::web::page::{done, invalid, Submitted};
+use crate::web::infra::csrf::CsrfForm;
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::forms::Text;
+use crate::web::infra::page::{done, invalid, Submitted};
+use crate::web::infra::session::{CurrentUser, Worker};
 use crate::web::patients::find;
-use crate::web::record_change;
-use crate::web::session::{CurrentUser, Worker};
 use rand::Rng;
 use rocket::{FromForm, State};
 use rocket_dyn_templates::Template;
@@ -208,7 +208,7 @@ async fn create(
     let target = (patient.id, patient.unit_id);
     record_change(
         &mut tx,
-        &user,
+        &user.actor(),
         Action::Create,
         "agreement",
         aid,
@@ -287,7 +287,7 @@ async fn save(
     let target = (patient.id, patient.unit_id);
     record_change(
         &mut tx,
-        &user,
+        &user.actor(),
         Action::Update,
         "agreement",
         id,

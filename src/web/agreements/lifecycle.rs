@@ -5,6 +5,7 @@
 use super::record;
 use super::view::{content_of, show_page};
 use super::{current_version, load, schedule_evaluation};
+use crate::audit::record_change;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::access_log::Action;
@@ -19,12 +20,11 @@ use crate::domain::choices::label;
 use crate::domain::dates::{format_date, oslo_date};
 use crate::domain::followup::Change;
 use crate::domain::validation::FieldErrors;
-use crate::web::csrf::CsrfForm;
-use crate::web::error::AppResult;
-use crate::web::forms::{CsrfOnly, Text};
-use crate::web::page::{done, invalid, Submitted};
-use crate::web::record_change;
-use crate::web::session::Worker;
+use crate::web::infra::csrf::CsrfForm;
+use crate::web::infra::error::AppResult;
+use crate::web::infra::forms::{CsrfOnly, Text};
+use crate::web::infra::page::{done, invalid, Submitted};
+use crate::web::infra::session::Worker;
 use chrono::{DateTime, NaiveDate, Utc};
 use rocket::response::{Flash, Redirect};
 use rocket::{FromForm, State};
@@ -104,7 +104,7 @@ async fn sign(
     let target = (patient.id, patient.unit_id);
     record_change(
         &mut tx,
-        &user,
+        &user.actor(),
         Action::Update,
         "agreement",
         id,
@@ -260,7 +260,7 @@ async fn evaluate(
     let target = (patient.id, patient.unit_id);
     record_change(
         &mut tx,
-        &user,
+        &user.actor(),
         Action::Update,
         "agreement",
         id,
@@ -369,7 +369,7 @@ async fn end(
     let target = (patient.id, patient.unit_id);
     record_change(
         &mut tx,
-        &user,
+        &user.actor(),
         Action::Update,
         "agreement",
         id,
@@ -404,7 +404,7 @@ async fn delete(
     let summary = "Utkast til pårørendeavtale slettet";
     record_change(
         &mut tx,
-        &user,
+        &user.actor(),
         Action::Delete,
         "agreement",
         id,

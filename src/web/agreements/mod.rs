@@ -18,9 +18,9 @@ use crate::db::agreements::{AgreementRow, EvaluationDue, VersionRow};
 use crate::db::patients::PatientRow;
 use crate::db::{self, Db, Tx};
 use crate::domain::agreement::{Content, Status};
-use crate::web::error::{AppError, AppResult};
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::session::CurrentUser;
 use crate::web::patients::find;
-use crate::web::session::CurrentUser;
 use chrono::{DateTime, NaiveDate, Utc};
 
 pub fn routes() -> Vec<rocket::Route> {

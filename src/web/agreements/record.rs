@@ -11,7 +11,7 @@ use crate::domain::agreement::prefill::{
 use crate::domain::agreement::Staff;
 use crate::domain::choices;
 use crate::domain::relative::{age, relation_text, Age};
-use crate::web::error::AppResult;
+use crate::web::infra::error::AppResult;
 use chrono::NaiveDate;
 
 /// Everything about a patient an agreement is checked against.

@@ -5,15 +5,15 @@ use super::load;
 use super::view::{
     language, preferred_languages, printable, show_page, signatures_of, VersionView,
 };
+use crate::audit::{access, record_view};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::access_log::Action;
 use crate::db::{self, Db};
 use crate::domain::agreement::Language;
-use crate::web::error::{AppError, AppResult};
-use crate::web::page::Page;
-use crate::web::session::{CurrentUser, Reader};
-use crate::web::{access, record_view};
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::page::Page;
+use crate::web::infra::session::{CurrentUser, Reader};
 use rocket::request::FlashMessage;
 use rocket::State;
 use rocket_dyn_templates::Template;
@@ -49,7 +49,7 @@ async fn version_page(
     let now = clock.now();
     record_view(
         db,
-        &user,
+        &user.actor(),
         "agreement",
         id,
         (patient.id, patient.unit_id),
@@ -103,7 +103,14 @@ async fn pdf_response(
         lang.code()
     );
     let target = Some((patient.id, patient.unit_id));
-    let entry = access(user, Action::Print, "agreement", Some(id), target, &detail);
+    let entry = access(
+        &user.actor(),
+        Action::Print,
+        "agreement",
+        Some(id),
+        target,
+        &detail,
+    );
     db::access_log::record(db, &entry, now).await?;
     let name = format!("paarorendeavtale-{}-v{number}.pdf", p.version.document_id);
     Ok(PdfFile {

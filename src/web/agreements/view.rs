@@ -2,6 +2,7 @@
 //! version and the agreement page with its lifecycle forms.
 
 use super::record::Record;
+use crate::audit::record_view;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::agreements::{AgreementRow, VersionRow};
@@ -16,10 +17,9 @@ use crate::domain::agreement::{
 use crate::domain::choices::{self, label};
 use crate::domain::relative::relation_text;
 use crate::pdf::agreement::{Print, PrintedEvaluation};
-use crate::web::error::{AppError, AppResult};
-use crate::web::page::{choice_list, Choice, Page};
-use crate::web::record_view;
-use crate::web::session::CurrentUser;
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::page::{choice_list, Choice, Page};
+use crate::web::infra::session::CurrentUser;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -322,7 +322,7 @@ pub async fn show_page(
     let (a, patient, status) = super::load(db, user, id).await?;
     record_view(
         db,
-        user,
+        &user.actor(),
         "agreement",
         id,
         (patient.id, patient.unit_id),

@@ -5,7 +5,7 @@ use crate::db::changes::Version;
 use crate::db::dashboard::TrendPoint;
 use crate::db::{self, Db};
 use crate::domain::indicators::{self as ind, Figures, Period};
-use crate::web::error::{AppError, AppResult};
+use crate::web::infra::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use std::sync::Arc;
 

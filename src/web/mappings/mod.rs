@@ -1,13 +1,6 @@
 //! Map (Kartlegge): dated mappings of a relative's situation, never overwritten.
 
-use super::csrf::CsrfForm;
-use super::error::{AppError, AppResult};
-use super::forms::Text;
-use super::page::choice_list;
-use super::page::{done, invalid, Page, Submitted};
-use super::relatives::find_relative;
-use super::session::{Reader, Worker};
-use super::{record_change, record_view};
+use crate::audit::{record_change, record_view};
 use crate::clock::Clock;
 use crate::db::access_log::Action;
 use crate::db::mappings::MappingRow;
@@ -17,6 +10,13 @@ use crate::domain::dates::format_date;
 use crate::domain::forms as f;
 use crate::domain::strain;
 use crate::domain::validation::FieldErrors;
+use crate::web::infra::csrf::CsrfForm;
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::forms::Text;
+use crate::web::infra::page::choice_list;
+use crate::web::infra::page::{done, invalid, Page, Submitted};
+use crate::web::infra::session::{Reader, Worker};
+use crate::web::relatives::find_relative;
 use rocket::{FromForm, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
@@ -219,7 +219,7 @@ async fn create(
     };
     record_change(
         &mut tx,
-        &user,
+        &user.actor(),
         Action::Create,
         "mapping",
         mid,
@@ -263,7 +263,7 @@ async fn show(
     let r = find_relative(db, user.scope(), m.relative_id).await?;
     record_view(
         db,
-        &user,
+        &user.actor(),
         "mapping",
         id,
         (r.patient_id, r.unit_id),

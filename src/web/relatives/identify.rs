@@ -1,15 +1,7 @@
 //! Identify (Identifisere), continued: the follow-up of child relatives, and the explicit
 //! outcome when there is nobody to involve.
 
-use super::csrf::CsrfForm;
-use super::error::{AppError, AppResult};
-use super::forms::{CsrfOnly, Text};
-use super::page::choice_list;
-use super::page::{done, invalid, Page, Submitted};
-use super::patients::find;
-use super::record_change;
-use super::relatives::find_relative;
-use super::session::Worker;
+use crate::audit::record_change;
 use crate::clock::Clock;
 use crate::db::access_log::Action;
 use crate::db::relatives::{ChildFollowupInput, RelativeRow};
@@ -18,6 +10,14 @@ use crate::domain::choices::{self, label};
 use crate::domain::forms as f;
 use crate::domain::relative::is_child;
 use crate::domain::validation::FieldErrors;
+use crate::web::infra::csrf::CsrfForm;
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::forms::{CsrfOnly, Text};
+use crate::web::infra::page::choice_list;
+use crate::web::infra::page::{done, invalid, Page, Submitted};
+use crate::web::infra::session::Worker;
+use crate::web::patients::find;
+use crate::web::relatives::find_relative;
 use rocket::{FromForm, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
@@ -130,7 +130,7 @@ async fn save_child(
     let summary = format!("Oppfølging av barnet {} registrert", r.full_name);
     record_change(
         &mut tx,
-        &user,
+        &user.actor(),
         Action::Create,
         "child_followup",
         id,
@@ -185,7 +185,8 @@ async fn set_outcome(
     }
     if !e.is_empty() {
         let page =
-            super::routine::step_view(db, &user, &patient, "identify", clock.today()).await?;
+            crate::web::patients::show::step_view(db, &user, &patient, "identify", clock.today())
+                .await?;
         return Ok(invalid(page, &form.0, &e, "routine/identify"));
     }
     let now = clock.now();
@@ -197,7 +198,7 @@ async fn set_outcome(
     );
     record_change(
         &mut tx,
-        &user,
+        &user.actor(),
         Action::Update,
         "identify_outcome",
         id,
@@ -227,7 +228,7 @@ async fn clear_outcome(
     db::relatives::set_outcome(&mut tx, id, None, None, "").await?;
     record_change(
         &mut tx,
-        &user,
+        &user.actor(),
         Action::Update,
         "identify_outcome",
         id,

@@ -2,15 +2,7 @@
 //! over twelve months, the lists behind every number, exports, and reassigning an overdue
 //! follow-up (the one clinical change a manager may make).
 
-use super::chart::line_chart;
-use super::csrf::CsrfForm;
-use super::error::{AppError, AppResult};
-use super::export::{download, Cell, Download, Table};
-use super::forms::Text;
-use super::page::{done, invalid, Choice, Page, Submitted};
-use super::patients::{requested_offset, Paging};
-use super::session::Manager;
-use super::{access, record_change};
+use crate::audit::{access, record_change};
 use crate::clock::Clock;
 use crate::db::access_log::Action;
 use crate::db::dashboard::TrendPoint;
@@ -23,6 +15,14 @@ use crate::domain::followup::Change;
 use crate::domain::forms as f;
 use crate::domain::indicators::{self as ind, Figures, Period};
 use crate::domain::validation::FieldErrors;
+use crate::web::infra::chart::line_chart;
+use crate::web::infra::csrf::CsrfForm;
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::export::{download, Cell, Download, Table};
+use crate::web::infra::forms::Text;
+use crate::web::infra::page::{done, invalid, Choice, Page, Submitted};
+use crate::web::infra::session::Manager;
+use crate::web::patients::{requested_offset, Paging};
 use chrono::NaiveDate;
 use rocket::request::FlashMessage;
 use rocket::{Either, FromForm, State};
@@ -248,7 +248,14 @@ async fn dashboard(
         let file = download(&table, format, &name)?;
         db::access_log::record(
             db,
-            &access(&user, Action::Export, "dashboard", None, None, &detail),
+            &access(
+                &user.actor(),
+                Action::Export,
+                "dashboard",
+                None,
+                None,
+                &detail,
+            ),
             clock.now(),
         )
         .await?;
@@ -570,14 +577,23 @@ async fn list(
     };
     let now = clock.now();
     let listing = db::access_log::Listing::New(&l.patients);
-    super::record_listing(db, &user, action, "oversight", &detail, listing, now).await?;
+    crate::audit::record_listing(
+        db,
+        &user.actor(),
+        action,
+        "oversight",
+        &detail,
+        listing,
+        now,
+    )
+    .await?;
     if let Some(file) = file {
         return Ok(Either::Right(file));
     }
     let base = format!(
         "unit={unit}&filter={}&sort={}&day={}",
-        super::filters::url_encode(&q.filter),
-        super::filters::url_encode(&q.sort),
+        crate::web::infra::filters::url_encode(&q.filter),
+        crate::web::infra::filters::url_encode(&q.sort),
         format_date(day)
     );
     let mut unit_choices = vec![Choice::new(0, "Alle enheter")];
@@ -614,7 +630,7 @@ async fn followup_in_district(
 }
 
 async fn owners(db: &Db, unit_id: i64) -> AppResult<Vec<Choice>> {
-    super::page::staff_choices(db, unit_id).await
+    crate::web::infra::page::staff_choices(db, unit_id).await
 }
 
 /// The reassignment form for a follow-up, with its history.
@@ -645,9 +661,9 @@ async fn reassign_page(
     flash: Option<FlashMessage<'_>>,
 ) -> AppResult<Template> {
     let f = followup_in_district(db, &user, id).await?;
-    super::record_view(
+    crate::audit::record_view(
         db,
-        &user,
+        &user.actor(),
         "followup",
         id,
         (f.patient_id, f.unit_id),
@@ -734,7 +750,7 @@ async fn reassign(
         .await?;
         record_change(
             &mut tx,
-            &user,
+            &user.actor(),
             Action::Update,
             "followup",
             id,

@@ -2,11 +2,11 @@
 //! names a record (`/patients/<id>/…`, `/followups/<id>`, …), when the record exists and the
 //! user may not reach it. The user sees the same answer as for a record that does not exist.
 
-use super::access;
-use super::session::SessionLookup;
+use crate::audit::access;
 use crate::clock::Clock;
 use crate::db::access_log::{self, Action};
 use crate::db::Db;
+use crate::web::infra::session::SessionLookup;
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::Status;
 use rocket::{Request, Response};
@@ -55,7 +55,7 @@ impl Fairing for RefusedAccess {
         );
         let entity = kind.trim_end_matches('s');
         let entry = access(
-            user,
+            &user.actor(),
             Action::Refused,
             entity,
             Some(id),

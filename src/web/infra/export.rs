@@ -1,8 +1,8 @@
 //! Tables as pages show them and as exports carry them: CSV the way Norwegian Excel opens it
 //! (UTF-8 with BOM, `;` separator, dd.mm.åååå dates) and XLSX written by rust_xlsxwriter.
 
-use super::error::{AppError, AppResult};
 use crate::domain::dates::format_date;
+use crate::web::infra::error::{AppError, AppResult};
 use chrono::NaiveDate;
 use rocket::http::{ContentType, Header};
 use serde::Serialize;

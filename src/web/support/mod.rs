@@ -1,14 +1,7 @@
 //! Support (Støtte): referrals of relatives to offers, and the catalogue of offers that
 //! administrators keep.
 
-use super::csrf::CsrfForm;
-use super::error::{AppError, AppResult};
-use super::forms::{CsrfOnly, Text};
-use super::page::choice_list;
-use super::page::{done, invalid, Page, Submitted};
-use super::relatives::find_relative;
-use super::session::{Admin, Worker};
-use super::{access, record_change};
+use crate::audit::{access, record_change};
 use crate::clock::Clock;
 use crate::db::access_log::{self, Action};
 use crate::db::support::OfferInput;
@@ -16,6 +9,13 @@ use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
 use crate::domain::forms as f;
 use crate::domain::validation::FieldErrors;
+use crate::web::infra::csrf::CsrfForm;
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::forms::{CsrfOnly, Text};
+use crate::web::infra::page::choice_list;
+use crate::web::infra::page::{done, invalid, Page, Submitted};
+use crate::web::infra::session::{Admin, Worker};
+use crate::web::relatives::find_relative;
 use rocket::request::FlashMessage;
 use rocket::{FromForm, State};
 use rocket_dyn_templates::Template;
@@ -82,17 +82,19 @@ async fn create_referral(
     let note = f::text(&mut e, "note", &form.note, 2000);
     let (Some(offer), Some(on)) = (offer, on.filter(|_| e.is_empty())) else {
         let today = clock.today();
-        let patient = super::patients::find(db, user.read_scope(), r.patient_id).await?;
-        let routine = super::routine::load(db, r.patient_id, today).await?;
+        let patient = crate::web::patients::find(db, user.read_scope(), r.patient_id).await?;
+        let routine = crate::web::patients::show::load(db, r.patient_id, today).await?;
         let offers: Vec<_> = db::support::offers(db, false)
             .await?
             .into_iter()
-            .map(|o| super::page::Choice::new(o.id, format!("{} ({})", o.name, o.provider)))
+            .map(|o| {
+                crate::web::infra::page::Choice::new(o.id, format!("{} ({})", o.name, o.provider))
+            })
             .collect();
         let page = Page::new("Støtte", Some(&user))
             .with(
                 "patient",
-                super::patients::PatientView::new(&patient, today),
+                crate::web::patients::PatientView::new(&patient, today),
             )
             .with("step", routine.steps[3].clone())
             .with("steps", &routine.steps)
@@ -116,7 +118,7 @@ async fn create_referral(
     );
     record_change(
         &mut tx,
-        &user,
+        &user.actor(),
         Action::Create,
         "referral",
         xid,
@@ -154,7 +156,7 @@ async fn update_referral(
         .ok_or(AppError::NotFound)?;
     let back = format!("/patients/{}/steps/support", x.patient_id);
     if !choices::is_valid(choices::REFERRAL_STATES, &form.state) {
-        return Ok(super::page::Submitted::Done(
+        return Ok(crate::web::infra::page::Submitted::Done(
             rocket::response::Flash::error(
                 rocket::response::Redirect::to(back),
                 "Velg en gyldig status for henvisningen.",
@@ -175,7 +177,7 @@ async fn update_referral(
     );
     record_change(
         &mut tx,
-        &user,
+        &user.actor(),
         Action::Update,
         "referral",
         id,
@@ -313,7 +315,14 @@ async fn create_offer(
     let detail = format!("nytt tilbud: {}", input.name);
     access_log::record_tx(
         &mut tx,
-        &access(&user, Action::Create, "offer", Some(id), None, &detail),
+        &access(
+            &user.actor(),
+            Action::Create,
+            "offer",
+            Some(id),
+            None,
+            &detail,
+        ),
         now,
     )
     .await?;
@@ -358,7 +367,14 @@ async fn update_offer(
     let detail = format!("endret tilbud: {}", input.name);
     access_log::record_tx(
         &mut tx,
-        &access(&user, Action::Update, "offer", Some(id), None, &detail),
+        &access(
+            &user.actor(),
+            Action::Update,
+            "offer",
+            Some(id),
+            None,
+            &detail,
+        ),
         now,
     )
     .await?;
@@ -386,7 +402,14 @@ async fn set_retired(
     );
     access_log::record_tx(
         &mut tx,
-        &access(user, Action::Update, "offer", Some(id), None, &detail),
+        &access(
+            &user.actor(),
+            Action::Update,
+            "offer",
+            Some(id),
+            None,
+            &detail,
+        ),
         now,
     )
     .await?;
@@ -443,7 +466,14 @@ async fn delete_offer(
     let detail = format!("slettet ubrukt tilbud: {}", o.name);
     access_log::record_tx(
         &mut tx,
-        &access(&user, Action::Update, "offer", Some(id), None, &detail),
+        &access(
+            &user.actor(),
+            Action::Update,
+            "offer",
+            Some(id),
+            None,
+            &detail,
+        ),
         now,
     )
     .await?;

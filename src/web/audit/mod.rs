@@ -2,12 +2,7 @@
 //! exported which patient's data, two reports that help spot misuse, and a patient's own
 //! access history printed for them on request.
 
-use super::access;
-use super::error::{AppError, AppResult};
-use super::export::{download, Cell, Download, Table};
-use super::page::Page;
-use super::patients::{find, requested_offset, Paging};
-use super::session::{Admin, CurrentUser, Manager, Reader};
+use crate::audit::access;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::access_log::{Action, Review};
@@ -16,6 +11,11 @@ use crate::db::{self, Db};
 use crate::domain::dates::{format_date, format_datetime, parse_date};
 use crate::domain::validation::FieldErrors;
 use crate::pdf::layout::{Block, Frame};
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::export::{download, Cell, Download, Table};
+use crate::web::infra::page::Page;
+use crate::web::infra::session::{Admin, CurrentUser, Manager, Reader};
+use crate::web::patients::{find, requested_offset, Paging};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rocket::{Either, State};
 use rocket_dyn_templates::Template;
@@ -212,13 +212,22 @@ async fn log(
     let named: Vec<i64> = rows.iter().filter_map(|r| r.patient_id).collect();
     let now = clock.now();
     let listing = db::access_log::Listing::New(&named);
-    super::record_listing(db, &manager, action, "access_log", &detail, listing, now).await?;
+    crate::audit::record_listing(
+        db,
+        &manager.actor(),
+        action,
+        "access_log",
+        &detail,
+        listing,
+        now,
+    )
+    .await?;
     if let Some(file) = file {
         return Ok(Either::Right(file));
     }
     let base = format!(
         "user={}&patient={}&from={}&to={}",
-        super::filters::url_encode(&review.user),
+        crate::web::infra::filters::url_encode(&review.user),
         patient_id.map(|p| p.to_string()).unwrap_or_default(),
         format_date(from_day),
         format_date(to_day)
@@ -353,7 +362,7 @@ async fn patient_history(
     db::access_log::record(
         db,
         &access(
-            &user,
+            &user.actor(),
             action,
             "access_history",
             Some(id),

@@ -1,11 +1,6 @@
 //! Logging in and out, changing one's own password, and creating the first administrator
 //! with the one-time setup link.
 
-use super::csrf::{AnonCsrf, CsrfForm};
-use super::error::{AppError, AppResult};
-use super::forms::{CsrfOnly, Text};
-use super::page::{done, invalid, Page, Submitted};
-use super::session::{self, CurrentUser, SESSION_COOKIE};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::access_log::{Access, Action};
@@ -14,6 +9,11 @@ use crate::domain::dates::format_datetime;
 use crate::domain::user::{password_problem, Role, UserDraft};
 use crate::domain::validation::FieldErrors;
 use crate::security::{dummy_hash, hash_password, verify_password};
+use crate::web::infra::csrf::{AnonCsrf, CsrfForm};
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::forms::{CsrfOnly, Text};
+use crate::web::infra::page::{done, invalid, Page, Submitted};
+use crate::web::infra::session::{self, CurrentUser, SESSION_COOKIE};
 use chrono::Duration;
 use rocket::http::CookieJar;
 use rocket::request::FlashMessage;
@@ -48,7 +48,7 @@ pub struct LoginForm {
 crate::csrf_protected!(LoginForm);
 
 fn login_reason(reason: Option<&str>) -> Option<&'static str> {
-    use super::session::NoSession;
+    use crate::web::infra::session::NoSession;
     match reason? {
         "idle" => session::message_for(NoSession::IdleTimeout),
         "expired" => session::message_for(NoSession::AbsoluteTimeout),
@@ -237,7 +237,7 @@ async fn logout(
     db: &State<Db>,
     clock: &State<Clock>,
     cookies: &CookieJar<'_>,
-    pages: &State<super::page_cache::PageCache>,
+    pages: &State<crate::web::infra::page_cache::PageCache>,
 ) -> AppResult<Flash<Redirect>> {
     db::sessions::end(db, &user.session_id, "logout", clock.now()).await?;
     pages.forget_session(&user.session_id);

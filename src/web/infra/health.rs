@@ -5,7 +5,11 @@ use rocket::http::Status;
 use rocket::State;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![healthz, super::metrics::scrape, super::metrics::view]
+    rocket::routes![
+        healthz,
+        crate::web::infra::metrics::scrape,
+        crate::web::infra::metrics::view
+    ]
 }
 
 /// 200 `ok` when the database answers, 503 otherwise.

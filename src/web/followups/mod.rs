@@ -1,16 +1,7 @@
 //! Follow-ups: the worker's list (overdue first), marking done, moving and cancelling with
 //! a reason, and a calendar file for each.
 
-use super::csrf::CsrfForm;
-use super::error::{AppError, AppResult};
-use super::forms::Text;
-use super::page::{choice_list, staff_choices};
-use super::page::{done, invalid, Page, Submitted};
-use super::page_cache::{self, PageCache};
-use super::patients::find;
-use super::routine::followup_views;
-use super::session::{Reader, Worker};
-use super::{record_change, record_view};
+use crate::audit::{record_change, record_view};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::access_log::{Action, Listing};
@@ -22,6 +13,15 @@ use crate::domain::followup::Change;
 use crate::domain::followup::{bucket, calendar_event, Bucket};
 use crate::domain::forms as f;
 use crate::domain::validation::FieldErrors;
+use crate::web::infra::csrf::CsrfForm;
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::forms::Text;
+use crate::web::infra::page::{choice_list, staff_choices};
+use crate::web::infra::page::{done, invalid, Page, Submitted};
+use crate::web::infra::page_cache::{self, PageCache};
+use crate::web::infra::session::{Reader, Worker};
+use crate::web::patients::find;
+use crate::web::patients::show::followup_views;
 use chrono::Months;
 use rocket::http::uri::Origin;
 use rocket::http::{ContentType, Header};
@@ -39,7 +39,7 @@ pub fn routes() -> Vec<rocket::Route> {
 struct Group<'a> {
     key: &'static str,
     label: &'static str,
-    items: Vec<&'a super::routine::FollowupView>,
+    items: Vec<&'a crate::web::patients::show::FollowupView>,
 }
 
 #[rocket::get("/followups?<kind>")]
@@ -72,7 +72,16 @@ async fn list(
                 Some(listing) => Listing::Same(*listing),
                 None => Listing::New(&[]),
             };
-            super::record_listing(db, &user, Action::View, entity, what, same, clock.now()).await?;
+            crate::audit::record_listing(
+                db,
+                &user.actor(),
+                Action::View,
+                entity,
+                what,
+                same,
+                clock.now(),
+            )
+            .await?;
             return Ok(RawHtml(kept.html.to_string()));
         }
     }
@@ -120,8 +129,16 @@ async fn list(
         .flash(flash);
     let html = page_cache::render(&tera, page, "followups/list")?;
     let new = Listing::New(&shown);
-    let listing =
-        super::record_listing(db, &user, Action::View, entity, what, new, clock.now()).await?;
+    let listing = crate::audit::record_listing(
+        db,
+        &user.actor(),
+        Action::View,
+        entity,
+        what,
+        new,
+        clock.now(),
+    )
+    .await?;
     if let (Some(version), true) = (version, keep) {
         let tag: &[i64] = if shown.is_empty() { &[] } else { &[listing] };
         cache.put(&user.session_id, &path, version, today, &html, tag);
@@ -227,7 +244,7 @@ async fn create(
     );
     record_change(
         &mut tx,
-        &user,
+        &user.actor(),
         Action::Create,
         "followup",
         fid,
@@ -271,7 +288,7 @@ async fn show(
         .ok_or(AppError::NotFound)?;
     record_view(
         db,
-        &user,
+        &user.actor(),
         "followup",
         id,
         (row.patient_id, row.unit_id),
@@ -356,7 +373,7 @@ async fn mark_done(
         let summary = format!("Oppfølging utført: {} ({note})", row.concerns);
         record_change(
             &mut tx,
-            &user,
+            &user.actor(),
             Action::Update,
             "followup",
             id,
@@ -429,7 +446,7 @@ async fn move_due(
         );
         record_change(
             &mut tx,
-            &user,
+            &user.actor(),
             Action::Update,
             "followup",
             id,
@@ -476,7 +493,7 @@ async fn cancel(
         let summary = format!("Oppfølging avlyst: {} ({reason})", row.concerns);
         record_change(
             &mut tx,
-            &user,
+            &user.actor(),
             Action::Update,
             "followup",
             id,
@@ -511,7 +528,7 @@ async fn calendar(
         .ok_or(AppError::NotFound)?;
     record_view(
         db,
-        &user,
+        &user.actor(),
         "followup",
         id,
         (row.patient_id, row.unit_id),

@@ -5,9 +5,9 @@
 //! account (which counts on the catalogue) makes the next request build the page anew, on
 //! every instance. The access checks and the access log run for every request as before.
 
-use super::error::{AppError, AppResult};
-use super::page::Page;
 use crate::db::changes::Version;
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::page::Page;
 use chrono::NaiveDate;
 use rocket_dyn_templates::Metadata;
 use std::collections::HashMap;

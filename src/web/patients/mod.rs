@@ -1,12 +1,9 @@
 //! Patients: the unit's list with search, registration, the patient's page, editing and
 //! archiving. Workers change their own unit's patients; managers read their district's.
 
-use super::access;
-use super::csrf::CsrfForm;
-use super::error::{AppError, AppResult};
-use super::forms::{CsrfOnly, Text};
-use super::page::{done, invalid, Choice, Page, Submitted};
-use super::session::{Reader, Worker};
+pub mod show;
+
+use crate::audit::access;
 use crate::clock::Clock;
 use crate::db::access_log::{self, Action};
 use crate::db::patients::{self, Filter, PatientRow};
@@ -15,6 +12,11 @@ use crate::domain::access::Scope;
 use crate::domain::dates::{age_on, format_date, parse_date};
 use crate::domain::patient::PatientDraft;
 use crate::domain::validation::FieldErrors;
+use crate::web::infra::csrf::CsrfForm;
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::forms::{CsrfOnly, Text};
+use crate::web::infra::page::{done, invalid, Choice, Page, Submitted};
+use crate::web::infra::session::{Reader, Worker};
 use rocket::request::FlashMessage;
 use rocket::{FromForm, State};
 use rocket_dyn_templates::Template;
@@ -23,7 +25,9 @@ use serde::Serialize;
 pub const PAGE_SIZE: i64 = 25;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![list, new_page, create, edit_page, update, archive, restore]
+    let mut routes = rocket::routes![list, new_page, create, edit_page, update, archive, restore];
+    routes.extend(show::routes());
+    routes
 }
 
 /// Page numbers for a list of `total` rows.
@@ -140,9 +144,9 @@ async fn list(
         )
     };
     let shown: Vec<i64> = rows.iter().map(|p| p.id).collect();
-    super::record_listing(
+    crate::audit::record_listing(
         db,
-        &user,
+        &user.actor(),
         Action::View,
         entity,
         &detail,
@@ -324,7 +328,7 @@ async fn parse_form(
                 access_log::record(
                     db,
                     &access(
-                        user,
+                        &user.actor(),
                         Action::Refused,
                         "patient",
                         Some(holder.id),
@@ -383,7 +387,7 @@ async fn create(
     access_log::record_tx(
         &mut tx,
         &access(
-            &user,
+            &user.actor(),
             Action::Create,
             "patient",
             Some(id),
@@ -415,7 +419,7 @@ async fn edit_page(
     access_log::record(
         db,
         &access(
-            &user,
+            &user.actor(),
             Action::View,
             "patient",
             Some(id),
@@ -483,7 +487,7 @@ async fn update(
     access_log::record_tx(
         &mut tx,
         &access(
-            &user,
+            &user.actor(),
             Action::Update,
             "patient",
             Some(id),
@@ -527,7 +531,7 @@ async fn set_archived(
     access_log::record_tx(
         &mut tx,
         &access(
-            &user,
+            &user.actor(),
             Action::Archive,
             "patient",
             Some(id),

@@ -4,8 +4,8 @@
 //! cross-site `Sec-Fetch-Site` and foreign `Origin` headers. A failure answers 403 before
 //! the handler runs, so nothing is changed.
 
-use super::session::SessionLookup;
 use crate::security::random_token;
+use crate::web::infra::session::SessionLookup;
 use rocket::data::{self, Data, FromData};
 use rocket::form::{Form, FromForm};
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
@@ -25,7 +25,7 @@ pub trait CsrfProtected {
 #[macro_export]
 macro_rules! csrf_protected {
     ($($t:ty),+ $(,)?) => {
-        $(impl $crate::web::csrf::CsrfProtected for $t {
+        $(impl $crate::web::infra::csrf::CsrfProtected for $t {
             fn csrf_token(&self) -> &str { &self.csrf_token }
         })+
     };

@@ -41,6 +41,16 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// The user as the access log and the patient's history name them.
+    pub fn actor(&self) -> crate::audit::Actor<'_> {
+        crate::audit::Actor {
+            user_id: self.id,
+            username: &self.username,
+            name: &self.name,
+            batcher: self.access_log.as_ref(),
+        }
+    }
+
     /// The patients this user may read; None for administrators.
     pub fn scope(&self) -> Option<Scope> {
         Scope::for_user(self.role, self.unit_id, self.district_id)

@@ -1,8 +1,8 @@
 //! Request counts and latencies per route in the Prometheus text format. Each instance
 //! counts its own requests; a scraper reads every instance.
 
-use super::session::Operator;
 use crate::config::Settings;
+use crate::web::infra::session::Operator;
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::{ContentType, Status};
 use rocket::request::{self, FromRequest, Request};

@@ -1,8 +1,8 @@
 //! The front door and the public accessibility statement.
 
-use super::page::Page;
-use super::session::CurrentUser;
 use crate::domain::user::Role;
+use crate::web::infra::page::Page;
+use crate::web::infra::session::CurrentUser;
 use rocket::response::Redirect;
 use rocket_dyn_templates::Template;
 

@@ -1,14 +1,7 @@
 //! Involve (Medvirke og samarbeide): meetings with relatives. A draft can be saved at any
 //! time; completing needs minutes and an agreed next step.
 
-use super::csrf::CsrfForm;
-use super::error::{AppError, AppResult};
-use super::forms::Text;
-use super::page::{choice_list, staff_choices};
-use super::page::{done, invalid, Choice, Page, Submitted};
-use super::patients::find;
-use super::session::{Reader, Worker};
-use super::{record_change, record_view};
+use crate::audit::{record_change, record_view};
 use crate::clock::Clock;
 use crate::db::access_log::Action;
 use crate::db::followups::NewFollowup;
@@ -19,6 +12,13 @@ use crate::domain::dates::format_date;
 use crate::domain::forms as f;
 use crate::domain::meeting::{completion_problems, Completion};
 use crate::domain::validation::FieldErrors;
+use crate::web::infra::csrf::CsrfForm;
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::forms::Text;
+use crate::web::infra::page::{choice_list, staff_choices};
+use crate::web::infra::page::{done, invalid, Choice, Page, Submitted};
+use crate::web::infra::session::{Reader, Worker};
+use crate::web::patients::find;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Oslo;
 use rocket::request::FlashMessage;
@@ -365,7 +365,7 @@ async fn store(
     };
     record_change(
         &mut tx,
-        user,
+        &user.actor(),
         action,
         "meeting",
         id,
@@ -431,7 +431,7 @@ async fn show(
         .ok_or(AppError::NotFound)?;
     record_view(
         db,
-        &user,
+        &user.actor(),
         "meeting",
         id,
         (m.patient_id, m.unit_id),
@@ -472,7 +472,7 @@ async fn show(
         .with("participants", participants)
         .with(
             "next_steps",
-            super::routine::followup_views(next, clock.today()),
+            crate::web::patients::show::followup_views(next, clock.today()),
         )
         .with("editable", editable)
         .with("kinds", choice_list(choices::MEETING_KINDS))

@@ -1,12 +1,7 @@
 //! The patient's page, which guides the routine: the four steps with their state and what is
 //! missing next, the relatives, open follow-ups and the timeline; and each step's own page.
 
-use super::error::{AppError, AppResult};
-use super::page::{choice_list, staff_choices, Choice, Page};
-use super::page_cache::{self, PageCache};
-use super::patients::{find, PatientView};
-use super::record_view;
-use super::session::{CurrentUser, Reader};
+use crate::audit::record_view;
 use crate::clock::Clock;
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
@@ -14,6 +9,11 @@ use crate::domain::relative::is_child;
 use crate::domain::relative::relation_text;
 use crate::domain::routine::{steps, MeetingFacts, PatientFacts, RelativeFacts, Step};
 use crate::domain::strain;
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::page::{choice_list, staff_choices, Choice, Page};
+use crate::web::infra::page_cache::{self, PageCache};
+use crate::web::infra::session::{CurrentUser, Reader};
+use crate::web::patients::{find, PatientView};
 use chrono::NaiveDate;
 use rocket::http::uri::Origin;
 use rocket::request::FlashMessage;
@@ -66,7 +66,7 @@ pub struct Routine {
     pub meetings: Vec<db::meetings::MeetingRow>,
     pub outcome: db::relatives::Outcome,
     pub steps: [Step; 4],
-    pub agreements: Vec<super::agreements::AgreementView>,
+    pub agreements: Vec<crate::web::agreements::AgreementView>,
 }
 
 pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routine> {
@@ -93,7 +93,8 @@ pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routi
     let agreement_rows = db::agreements::for_patient(db, patient_id).await?;
     let parties = db::agreements::parties_for_patient(db, patient_id).await?;
     let names: HashMap<i64, String> = rows.iter().map(|r| (r.id, r.full_name.clone())).collect();
-    let agreements = super::agreements::agreement_views(&agreement_rows, &parties, &names, today);
+    let agreements =
+        crate::web::agreements::agreement_views(&agreement_rows, &parties, &names, today);
     // A contact person named in an agreement in force counts as the relative's contact person.
     let agreement_contact = |relative_id: i64| -> Option<String> {
         agreements
@@ -262,13 +263,21 @@ async fn show(
     if flash.is_none() {
         if let Some(kept) = cache.get(&user.session_id, &path, version, today) {
             let unit = kept.tag.first().copied().unwrap_or_default();
-            record_view(db, &user, "patient", id, (id, unit), clock.now()).await?;
+            record_view(db, &user.actor(), "patient", id, (id, unit), clock.now()).await?;
             return Ok(RawHtml(kept.html.to_string()));
         }
     }
     let keep = flash.is_none();
     let patient = find(db, user.scope(), id).await?;
-    record_view(db, &user, "patient", id, (id, patient.unit_id), clock.now()).await?;
+    record_view(
+        db,
+        &user.actor(),
+        "patient",
+        id,
+        (id, patient.unit_id),
+        clock.now(),
+    )
+    .await?;
     let routine = load(db, id, today).await?;
     let followups = db::followups::for_patient(db, id).await?;
     let open: Vec<_> = followups
@@ -386,7 +395,15 @@ async fn step_page(
         _ => return Err(AppError::NotFound),
     };
     let patient = find(db, user.scope(), id).await?;
-    record_view(db, &user, "patient", id, (id, patient.unit_id), clock.now()).await?;
+    record_view(
+        db,
+        &user.actor(),
+        "patient",
+        id,
+        (id, patient.unit_id),
+        clock.now(),
+    )
+    .await?;
     let today = clock.today();
     let form = serde_json::json!({ "outcome_on": crate::domain::dates::format_date(today), "state": "referred",
         "referred_on": crate::domain::dates::format_date(today) });

@@ -1,11 +1,6 @@
 //! Administration: districts, units and staff accounts. Administrators see no patient data.
 
-use super::access;
-use super::csrf::CsrfForm;
-use super::error::{AppError, AppResult};
-use super::forms::{CsrfOnly, Text};
-use super::page::{done, invalid, Choice, Page, Submitted};
-use super::session::Admin;
+use crate::audit::access;
 use crate::clock::Clock;
 use crate::db::access_log::{self, Action};
 use crate::db::{self, Db};
@@ -13,6 +8,11 @@ use crate::domain::text::one_line;
 use crate::domain::user::{password_problem, Role, UserDraft};
 use crate::domain::validation::FieldErrors;
 use crate::security::hash_password;
+use crate::web::infra::csrf::CsrfForm;
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::forms::{CsrfOnly, Text};
+use crate::web::infra::page::{done, invalid, Choice, Page, Submitted};
+use crate::web::infra::session::Admin;
 use rocket::request::FlashMessage;
 use rocket::{FromForm, State};
 use rocket_dyn_templates::Template;
@@ -419,7 +419,14 @@ async fn create_user(
     );
     access_log::record_tx(
         &mut tx,
-        &access(&user, Action::Create, "user", Some(id), None, &detail),
+        &access(
+            &user.actor(),
+            Action::Create,
+            "user",
+            Some(id),
+            None,
+            &detail,
+        ),
         now,
     )
     .await?;
@@ -509,7 +516,14 @@ async fn update_user(
     );
     access_log::record_tx(
         &mut tx,
-        &access(&user, Action::Update, "user", Some(id), None, &detail),
+        &access(
+            &user.actor(),
+            Action::Update,
+            "user",
+            Some(id),
+            None,
+            &detail,
+        ),
         now,
     )
     .await?;
@@ -545,7 +559,14 @@ async fn set_active(
     );
     access_log::record_tx(
         &mut tx,
-        &access(&user, Action::Update, "user", Some(id), None, &detail),
+        &access(
+            &user.actor(),
+            Action::Update,
+            "user",
+            Some(id),
+            None,
+            &detail,
+        ),
         now,
     )
     .await?;
@@ -621,7 +642,14 @@ async fn reset_password(
     let detail = format!("nytt passord for {}", account.username);
     access_log::record_tx(
         &mut tx,
-        &access(&user, Action::Update, "user", Some(id), None, &detail),
+        &access(
+            &user.actor(),
+            Action::Update,
+            "user",
+            Some(id),
+            None,
+            &detail,
+        ),
         now,
     )
     .await?;

@@ -1,14 +1,9 @@
 //! Identify (Identifisere): registering relatives, their consent, the follow-up of child
 //! relatives, and the explicit outcome when there is nobody to involve.
 
-use super::csrf::CsrfForm;
-use super::error::{AppError, AppResult};
-use super::forms::Text;
-use super::page::{choice_list, staff_choices};
-use super::page::{done, invalid, Page, Submitted};
-use super::patients::find;
-use super::session::{Reader, Worker};
-use super::{record_change, record_view};
+pub mod identify;
+
+use crate::audit::{record_change, record_view};
 use crate::clock::Clock;
 use crate::db::access_log::Action;
 use crate::db::relatives::{ConsentInput, RelativeInput, RelativeRow};
@@ -20,6 +15,13 @@ use crate::domain::phone::{Phone, PHONE_MESSAGE};
 use crate::domain::relative::relation_text;
 use crate::domain::relative::{age_group_for, closest_problem, is_child};
 use crate::domain::validation::FieldErrors;
+use crate::web::infra::csrf::CsrfForm;
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::forms::Text;
+use crate::web::infra::page::{choice_list, staff_choices};
+use crate::web::infra::page::{done, invalid, Page, Submitted};
+use crate::web::infra::session::{Reader, Worker};
+use crate::web::patients::find;
 use chrono::NaiveDate;
 use rocket::request::FlashMessage;
 use rocket::{FromForm, State};
@@ -28,7 +30,9 @@ use serde::Serialize;
 use validator::ValidateEmail;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![new_page, create, show, edit_page, update, add_consent]
+    let mut routes = rocket::routes![new_page, create, show, edit_page, update, add_consent];
+    routes.extend(identify::routes());
+    routes
 }
 
 const FIELDS: &[&str] = &[
@@ -358,7 +362,7 @@ async fn create(
     );
     record_change(
         &mut tx,
-        &user,
+        &user.actor(),
         Action::Create,
         "relative",
         rid,
@@ -404,7 +408,7 @@ async fn show(
     let r = find_relative(db, user.scope(), id).await?;
     record_view(
         db,
-        &user,
+        &user.actor(),
         "relative",
         id,
         (r.patient_id, r.unit_id),
@@ -423,7 +427,7 @@ async fn show(
     let mappings = db::mappings::for_relative(db, id).await?;
     let child = is_child(r.birth_date, &r.age_group, today);
     let child_followups = db::relatives::child_followups(db, id).await?;
-    let routine = super::routine::load(db, r.patient_id, today).await?;
+    let routine = crate::web::patients::show::load(db, r.patient_id, today).await?;
     let summary = routine.relatives.into_iter().find(|s| s.id == id);
     let parties = db::agreements::parties_for_patient(db, r.patient_id).await?;
     let agreements: Vec<_> = routine
@@ -511,7 +515,7 @@ async fn edit_page(
     let r = find_relative(db, user.read_scope(), id).await?;
     record_view(
         db,
-        &user,
+        &user.actor(),
         "relative",
         id,
         (r.patient_id, r.unit_id),
@@ -558,7 +562,7 @@ async fn update(
     let summary = format!("Opplysninger om {} endret", input.full_name);
     record_change(
         &mut tx,
-        &user,
+        &user.actor(),
         Action::Update,
         "relative",
         id,
@@ -619,7 +623,7 @@ async fn add_consent(
     );
     record_change(
         &mut tx,
-        &user,
+        &user.actor(),
         Action::Update,
         "consent",
         id,

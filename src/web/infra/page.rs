@@ -1,6 +1,6 @@
 //! Rendering: one context builder for every page, and the outcome of a submitted form.
 
-use super::session::CurrentUser;
+use crate::web::infra::session::CurrentUser;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket_dyn_templates::Template;
@@ -129,7 +129,7 @@ pub fn choice_list(list: crate::domain::choices::Choices) -> Vec<Choice> {
 pub async fn staff_choices(
     db: &crate::db::Db,
     unit_id: i64,
-) -> super::error::AppResult<Vec<Choice>> {
+) -> crate::web::infra::error::AppResult<Vec<Choice>> {
     Ok(crate::db::users::in_unit(db, unit_id)
         .await?
         .into_iter()

@@ -1,0 +1,18 @@
+//! What every area of the web application shares: the session and its user guards, the
+//! CSRF check, the page context and form outcome, raw form values, template filters, exports,
+//! charts, the error responder, security headers, metrics, liveness, the page cache and the
+//! log of refused requests.
+
+pub mod chart;
+pub mod csrf;
+pub mod error;
+pub mod export;
+pub mod filters;
+pub mod forms;
+pub mod headers;
+pub mod health;
+pub mod metrics;
+pub mod page;
+pub mod page_cache;
+pub mod refused;
+pub mod session;
