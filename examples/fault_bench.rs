@@ -98,7 +98,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 
 async fn relatives_named(db: &Db, prefix: &str) -> BTreeMap<String, i64> {
     let sql = "SELECT full_name, id FROM relatives WHERE full_name LIKE $1";
-    let rows: Vec<(String, i64)> = samspill::on_db!(db, |p| sqlx::query_as(sql)
+    let rows: Vec<(String, i64)> = samspill::db::on_db!(db, |p| sqlx::query_as(sql)
         .bind(format!("{prefix}%"))
         .fetch_all(p)
         .await)
@@ -315,7 +315,7 @@ fn kill_rounds(rt: &tokio::runtime::Runtime, engine: &str) {
     let integrity = if engine == "sqlite" {
         let check: String = rt
             .block_on(async {
-                samspill::on_db!(&t.db, |p| sqlx::query_scalar("PRAGMA integrity_check")
+                samspill::db::on_db!(&t.db, |p| sqlx::query_scalar("PRAGMA integrity_check")
                     .fetch_one(p)
                     .await)
             })

@@ -1,8 +1,9 @@
 //! The command line: `serve` (default), `migrate`, `user add`, `backup`, `demo-data`.
 
+use crate::app::{prepare, App};
 use crate::db::{self, Db, Engine};
 use crate::domain::user::{Role, UserDraft};
-use crate::{config, demo, prepare, App};
+use crate::{config, demo};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 

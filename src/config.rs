@@ -1,7 +1,6 @@
 //! Settings: one struct read from Rocket.toml and the environment (`SAMSPILL_*`,
 //! `DATABASE_URL`), and the cookie secret that must survive restarts.
 
-use crate::db::{self, Engine};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use rand::RngCore;
@@ -110,7 +109,7 @@ pub fn settings(figment: &Figment) -> Result<Settings, String> {
 
 /// The file that keeps a generated cookie secret: beside the SQLite database.
 pub fn secret_file(database_url: &str) -> Option<PathBuf> {
-    let db_path = db::sqlite_path(database_url)?;
+    let db_path = sqlite_path(database_url)?;
     let dir = db_path.parent().map(Path::to_path_buf).unwrap_or_default();
     Some(dir.join("samspill.secret"))
 }
@@ -127,7 +126,7 @@ pub fn with_secret_key(figment: Figment, settings: &Settings) -> Result<Figment,
     if configured {
         return Ok(figment);
     }
-    if db::engine_of(&settings.database_url) == Some(Engine::Postgres) {
+    if engine_of(&settings.database_url) == Some(Engine::Postgres) {
         return Err(
             "ROCKET_SECRET_KEY must be set when the database is PostgreSQL, and be the same on \
                     every instance. Generate one with: openssl rand -base64 64"
@@ -178,6 +177,34 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     std::fs::write(path, content)
+}
+
+// The database URL: which engine it names, and the file behind a SQLite URL. Parsed here so
+// that the settings need nothing from the database layer.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+pub fn engine_of(url: &str) -> Option<Engine> {
+    if url.starts_with("sqlite:") {
+        Some(Engine::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Some(Engine::Postgres)
+    } else {
+        None
+    }
+}
+
+/// The file behind a SQLite URL (`sqlite://samspill.db?mode=rwc` → `samspill.db`).
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| path.into())
 }
 
 #[cfg(test)]

@@ -3,12 +3,12 @@
 
 mod names;
 
+use crate::db::on_db;
 use crate::db::{self, Db, Tx};
 use crate::domain::fnr::with_control_digits;
 use crate::domain::phone::Phone;
 use crate::domain::text::{search_key, sort_key};
 use crate::domain::user::Role;
-use crate::on_db;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use names::*;
 use rand::seq::SliceRandom;
@@ -291,7 +291,7 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
                 .push_bind(p.created_at);
         }
     );
-    let patient_ids: Vec<i64> = crate::on_tx!(&mut tx, |c| sqlx::query_scalar(
+    let patient_ids: Vec<i64> = crate::db::on_tx!(&mut tx, |c| sqlx::query_scalar(
         "SELECT id FROM patients ORDER BY id"
     )
     .fetch_all(c)
@@ -330,7 +330,7 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
             services: p.services.clone(),
         })
         .collect();
-    let worker_rows: Vec<(i64, Option<i64>)> = crate::on_tx!(&mut tx, |c| sqlx::query_as(
+    let worker_rows: Vec<(i64, Option<i64>)> = crate::db::on_tx!(&mut tx, |c| sqlx::query_as(
         "SELECT id, unit_id FROM users WHERE role = 'worker' ORDER BY id"
     )
     .fetch_all(c)

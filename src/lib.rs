@@ -1,6 +1,7 @@
 //! Samspill: systematic collaboration with relatives (pårørende) in municipal health and care
-//! services. `build_rocket` assembles the application; `main.rs` only parses the command line.
+//! services. `app` prepares and assembles the application; `main.rs` only parses the command line.
 
+pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod clock;
@@ -12,62 +13,4 @@ pub mod pdf;
 pub mod security;
 pub mod web;
 
-use clock::Clock;
-use config::Settings;
-use db::Db;
-use rocket::figment::Figment;
-use rocket::{Build, Rocket};
-
-/// What the application runs on: the database, its settings and its clock.
-#[derive(Clone)]
-pub struct App {
-    pub db: Db,
-    pub settings: Settings,
-    pub clock: Clock,
-}
-
-/// Reads the settings, connects to and migrates the database, and makes sure a cookie
-/// secret exists.
-pub async fn prepare(figment: Figment) -> Result<(Figment, App), String> {
-    let settings = config::settings(&figment)?;
-    let figment = config::with_secret_key(figment, &settings)?;
-    let durability = settings.sqlite_synchronous.parse()?;
-    let db = Db::connect_with(&settings.database_url, settings.max_connections, durability)
-        .await
-        .map_err(|e| {
-            format!(
-                "cannot open the database {}: {e}",
-                redact(&settings.database_url)
-            )
-        })?;
-    db.migrate()
-        .await
-        .map_err(|e| format!("database migration failed: {e}"))?;
-    Ok((
-        figment,
-        App {
-            db,
-            settings,
-            clock: Clock::default(),
-        },
-    ))
-}
-
-/// The URL without its password, for messages.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            match creds.find(':') {
-                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
-}
-
-/// The whole web application on `app`.
-pub fn build_rocket(figment: Figment, app: App) -> Rocket<Build> {
-    web::mount(rocket::custom(figment), app)
-}
+pub use app::{build_rocket, prepare, redact, App};

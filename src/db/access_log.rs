@@ -4,7 +4,7 @@
 //! Nothing updates or deletes its rows (the schema refuses it too).
 
 use super::{Db, Tx};
-use crate::{on_db, on_tx};
+use crate::db::{on_db, on_tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 

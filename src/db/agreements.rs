@@ -2,9 +2,9 @@
 //! immutable versions and its evaluations.
 
 use super::{Db, Tx};
+use crate::db::{on_db, on_tx};
 use crate::domain::access::Scope;
 use crate::domain::agreement::Status;
-use crate::{on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 

@@ -4,7 +4,7 @@
 //! or offers counts on the catalogue. Each count is made inside the change's transaction.
 
 use super::{Db, Tx};
-use crate::{on_db, on_tx};
+use crate::db::{on_db, on_tx};
 
 /// The counters one page depends on: (its own scope, the catalogue). Pages are kept only while
 /// both are unchanged.

@@ -4,8 +4,8 @@
 //! whose counters it moved (`db::changes`).
 
 use super::Db;
+use crate::db::on_db;
 use crate::domain::indicators::{Figures, CHILD_FOLLOWUP_DAYS, HEAVY_HOURS_PER_WEEK};
-use crate::on_db;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Oslo;
 use std::collections::BTreeMap;

@@ -1,7 +1,7 @@
 //! Each patient's timeline: what happened, when and by whom.
 
 use super::{Db, Tx};
-use crate::{on_db, on_tx};
+use crate::db::{on_db, on_tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 

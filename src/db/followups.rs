@@ -2,9 +2,9 @@
 //! cancelled ones keep their history; nothing is deleted.
 
 use super::{Db, Tx};
+use crate::db::{on_db, on_tx};
 use crate::domain::access::Scope;
 use crate::domain::followup::Change;
-use crate::{on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 

@@ -1,7 +1,7 @@
 //! Mappings (kartlegginger) of a relative's situation. New ones never overwrite old ones.
 
 use super::{Db, Tx};
-use crate::{on_db, on_tx};
+use crate::db::{on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 

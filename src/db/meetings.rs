@@ -1,8 +1,8 @@
 //! Meetings with relatives: drafts, minutes and completion.
 
 use super::{Db, Tx};
+use crate::db::{on_db, on_tx};
 use crate::domain::access::Scope;
-use crate::{on_db, on_tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 

@@ -38,9 +38,10 @@ pub enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
-/// Runs `$body` with `$pool` bound to the engine's pool.
+/// Runs `$body` with `$pool` bound to the engine's pool. Used as `db::on_db!`.
+#[doc(hidden)]
 #[macro_export]
-macro_rules! on_db {
+macro_rules! __on_db {
     ($db:expr, |$pool:ident| $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite($pool) => $body,
@@ -49,9 +50,10 @@ macro_rules! on_db {
     };
 }
 
-/// Runs `$body` with `$conn` bound to the transaction's connection.
+/// Runs `$body` with `$conn` bound to the transaction's connection. Used as `db::on_tx!`.
+#[doc(hidden)]
 #[macro_export]
-macro_rules! on_tx {
+macro_rules! __on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
         match $tx {
             $crate::db::Tx::Sqlite(t) => {
@@ -65,6 +67,10 @@ macro_rules! on_tx {
         }
     };
 }
+
+// The macros are exported at the crate root by necessity (macro_rules), and named from here.
+pub use crate::__on_db as on_db;
+pub use crate::__on_tx as on_tx;
 
 /// How SQLite commits: `Full` waits for the disk (the default); `Normal` may lose the last
 /// commits on power loss (a SIGKILL loses nothing either way).
@@ -87,30 +93,7 @@ impl std::str::FromStr for Durability {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
-    Sqlite,
-    Postgres,
-}
-
-pub fn engine_of(url: &str) -> Option<Engine> {
-    if url.starts_with("sqlite:") {
-        Some(Engine::Sqlite)
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Some(Engine::Postgres)
-    } else {
-        None
-    }
-}
-
-/// The file behind a SQLite URL (`sqlite://samspill.db?mode=rwc` → `samspill.db`).
-pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or_default();
-    (!path.is_empty() && path != ":memory:").then(|| path.into())
-}
+pub use crate::config::{engine_of, sqlite_path, Engine};
 
 /// Creates the database file with mode 0600 when missing, and narrows an existing database's
 /// files (an older install's 0644) to 0600.

@@ -1,7 +1,7 @@
 //! Districts (bydeler) and units (tjenestesteder).
 
 use super::{Db, Tx};
-use crate::{on_db, on_tx};
+use crate::db::{on_db, on_tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 

@@ -3,8 +3,8 @@
 
 use super::dashboard::{child_cutoffs, end_of};
 use super::Db;
+use crate::db::on_db;
 use crate::domain::indicators::HEAVY_HOURS_PER_WEEK;
-use crate::on_db;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 

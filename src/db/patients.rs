@@ -1,10 +1,10 @@
 //! Patients (pasienter/brukere). Archived, never deleted.
 
 use super::{Db, Tx};
+use crate::db::{on_db, on_tx};
 use crate::domain::access::Scope;
 use crate::domain::patient::PatientInput;
 use crate::domain::text::{search_key, sort_key};
-use crate::{on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 

@@ -1,8 +1,8 @@
 //! Relatives, their consent history and the follow-up of child relatives.
 
 use super::{Db, Tx};
+use crate::db::{on_db, on_tx};
 use crate::domain::access::Scope;
-use crate::{on_db, on_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 

@@ -2,7 +2,7 @@
 //! app instances behind a load balancer share them.
 
 use super::Db;
-use crate::on_db;
+use crate::db::on_db;
 use chrono::{DateTime, Utc};
 
 pub async fn create(

@@ -1,7 +1,7 @@
 //! The one-time token that lets a person create the first administrator.
 
 use super::{Db, Tx};
-use crate::{on_db, on_tx};
+use crate::db::{on_db, on_tx};
 use chrono::{DateTime, Utc};
 
 /// Replaces any earlier token with `token`.

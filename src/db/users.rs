@@ -1,8 +1,8 @@
 //! Staff accounts.
 
 use super::{Db, Tx};
+use crate::db::{on_db, on_tx};
 use crate::domain::user::Role;
-use crate::{on_db, on_tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 

@@ -4,9 +4,9 @@
 
 use super::routine::{Candidate, PatientRef};
 use super::BATCH;
+use crate::db::on_tx;
 use crate::db::Tx;
 use crate::domain::agreement::{default_evaluation, Content, Party, Sharing, Staff};
-use crate::on_tx;
 use chrono::{Duration, NaiveDate};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;

@@ -2,9 +2,9 @@
 //! meetings, referrals and follow-ups spread over the last 18 months, with some overdue.
 
 use super::{person_name, phone, BATCH};
+use crate::db::on_tx;
 use crate::db::Tx;
 use crate::domain::choices::{CARE_TASKS, ROLES, SUPPORT_NEEDS};
-use crate::on_tx;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::seq::SliceRandom;
 use rand::Rng;

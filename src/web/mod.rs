@@ -17,7 +17,6 @@ pub mod patients;
 pub mod relatives;
 pub mod support;
 
-use crate::App;
 use infra::headers::{self, Secured};
 use infra::session::{self, SessionLookup};
 use infra::{filters, metrics, page, page_cache, refused};
@@ -27,12 +26,10 @@ use rocket::response::Redirect;
 use rocket::{Build, Request, Rocket};
 use rocket_dyn_templates::Template;
 
-/// Mounts every area, the fairings and the catchers on `rocket`.
-pub fn mount(rocket: Rocket<Build>, app: App) -> Rocket<Build> {
+/// Mounts every area, the fairings and the catchers on `rocket`, which already manages the
+/// application's database, settings and clock.
+pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     rocket
-        .manage(app.db)
-        .manage(app.settings)
-        .manage(app.clock)
         .manage(metrics::Metrics::default())
         .manage(dashboard::Cache::default())
         .manage(page_cache::PageCache::default())

@@ -376,7 +376,7 @@ impl TestApp {
     }
 
     pub async fn scalar(&self, sql: &str) -> i64 {
-        samspill::on_db!(&self.db, |p| sqlx::query_scalar::<_, i64>(sql)
+        samspill::db::on_db!(&self.db, |p| sqlx::query_scalar::<_, i64>(sql)
             .fetch_one(p)
             .await)
         .expect(sql)
@@ -384,11 +384,12 @@ impl TestApp {
 
     /// Runs a statement as an outside writer would (no counters, no log).
     pub async fn exec(&self, sql: &str) {
-        samspill::on_db!(&self.db, |p| sqlx::query(sql).execute(p).await.map(|_| ())).expect(sql)
+        samspill::db::on_db!(&self.db, |p| sqlx::query(sql).execute(p).await.map(|_| ()))
+            .expect(sql)
     }
 
     pub async fn text(&self, sql: &str) -> String {
-        samspill::on_db!(&self.db, |p| sqlx::query_scalar::<_, String>(sql)
+        samspill::db::on_db!(&self.db, |p| sqlx::query_scalar::<_, String>(sql)
             .fetch_one(p)
             .await)
         .expect(sql)

@@ -297,7 +297,7 @@ pub async fn seed(db: &Db, password_hash: &str) -> Seed {
 /// The ids of patients whose names start with `prefix`, by name.
 pub async fn patients_named(db: &Db, prefix: &str) -> std::collections::BTreeMap<String, i64> {
     let sql = "SELECT full_name, id FROM patients WHERE full_name LIKE $1";
-    let rows: Vec<(String, i64)> = samspill::on_db!(db, |p| sqlx::query_as(sql)
+    let rows: Vec<(String, i64)> = samspill::db::on_db!(db, |p| sqlx::query_as(sql)
         .bind(format!("{prefix}%"))
         .fetch_all(p)
         .await)

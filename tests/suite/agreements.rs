@@ -348,7 +348,7 @@ async fn activation_needs_consent_for_every_party() {
     let (app, _org, patient) = setup().await;
     let rid = add_relative(&app, patient, "Uten Samtykke", &[]).await;
     // A relative registered before consent was asked (as imported records are).
-    samspill::on_db!(&app.db, |p| sqlx::query(
+    samspill::db::on_db!(&app.db, |p| sqlx::query(
         "DELETE FROM consents WHERE relative_id = $1"
     )
     .bind(rid)

@@ -63,10 +63,11 @@ async fn the_session_cookie_is_private_http_only_and_strict() {
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
     // The value is encrypted: the session id in the database does not appear in it.
-    let id: String = samspill::on_db!(&app.db, |p| sqlx::query_scalar("SELECT id FROM sessions")
-        .fetch_one(p)
-        .await)
-    .unwrap();
+    let id: String =
+        samspill::db::on_db!(&app.db, |p| sqlx::query_scalar("SELECT id FROM sessions")
+            .fetch_one(p)
+            .await)
+        .unwrap();
     assert!(!cookie.contains(&id));
 }
 

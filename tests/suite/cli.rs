@@ -6,7 +6,7 @@ use samspill::domain::user::Role;
 use std::process::Command;
 
 async fn dump(db: &Db) -> Vec<(String, String, Option<String>, i64)> {
-    samspill::on_db!(db, |p| sqlx::query_as::<
+    samspill::db::on_db!(db, |p| sqlx::query_as::<
         _,
         (String, String, Option<String>, i64),
     >(
@@ -18,7 +18,7 @@ async fn dump(db: &Db) -> Vec<(String, String, Option<String>, i64)> {
 }
 
 async fn users(db: &Db) -> Vec<(String, String, String)> {
-    samspill::on_db!(db, |p| sqlx::query_as::<_, (String, String, String)>(
+    samspill::db::on_db!(db, |p| sqlx::query_as::<_, (String, String, String)>(
         "SELECT username, name, role FROM users ORDER BY id"
     )
     .fetch_all(p)
@@ -27,18 +27,20 @@ async fn users(db: &Db) -> Vec<(String, String, String)> {
 }
 
 async fn routine_dump(db: &Db) -> Vec<String> {
-    let relatives: Vec<(i64, String, String, String)> = samspill::on_db!(db, |p| sqlx::query_as(
-        "SELECT patient_id, full_name, relation, involvement FROM relatives ORDER BY id"
-    )
-    .fetch_all(p)
-    .await)
-    .unwrap();
-    let followups: Vec<(i64, String, String, String)> = samspill::on_db!(db, |p| sqlx::query_as(
-        "SELECT patient_id, CAST(due_on AS TEXT), status, kind FROM followups ORDER BY id"
-    )
-    .fetch_all(p)
-    .await)
-    .unwrap();
+    let relatives: Vec<(i64, String, String, String)> =
+        samspill::db::on_db!(db, |p| sqlx::query_as(
+            "SELECT patient_id, full_name, relation, involvement FROM relatives ORDER BY id"
+        )
+        .fetch_all(p)
+        .await)
+        .unwrap();
+    let followups: Vec<(i64, String, String, String)> =
+        samspill::db::on_db!(db, |p| sqlx::query_as(
+            "SELECT patient_id, CAST(due_on AS TEXT), status, kind FROM followups ORDER BY id"
+        )
+        .fetch_all(p)
+        .await)
+        .unwrap();
     relatives
         .iter()
         .map(|r| format!("{r:?}"))
@@ -81,7 +83,7 @@ async fn backup_copies_a_database_in_use() {
     assert_eq!(dump(&copy).await, dump(&app.db).await);
     assert_eq!(dump(&copy).await.len(), 2);
     assert_eq!(users(&copy).await, users(&app.db).await);
-    let ok: String = samspill::on_db!(&copy, |p| sqlx::query_scalar("PRAGMA integrity_check")
+    let ok: String = samspill::db::on_db!(&copy, |p| sqlx::query_scalar("PRAGMA integrity_check")
         .fetch_one(p)
         .await)
     .unwrap();
@@ -132,7 +134,7 @@ async fn demo_data_is_deterministic_for_a_seed() {
         let db = a.clone();
         let sql = sql.to_string();
         async move {
-            samspill::on_db!(&db, |p| sqlx::query_scalar::<_, i64>(&sql)
+            samspill::db::on_db!(&db, |p| sqlx::query_scalar::<_, i64>(&sql)
                 .fetch_one(p)
                 .await)
             .unwrap()

@@ -529,7 +529,7 @@ async fn the_access_log_is_reviewed_and_a_patient_gets_their_history() {
         .app
         .scalar("SELECT id FROM users WHERE username = 'ansatt3'")
         .await;
-    samspill::on_db!(&fx.app.db, |p| sqlx::query(
+    samspill::db::on_db!(&fx.app.db, |p| sqlx::query(
         "INSERT INTO access_log (at, user_id, username, action, entity, entity_id, patient_id, unit_id, detail)
          VALUES ($1, $2, 'ansatt3', 'view', 'patient', $3, $3, $4, '')"
     )

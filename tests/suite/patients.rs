@@ -250,7 +250,7 @@ async fn each_patient_view_writes_the_access_log() {
         .await,
         1
     );
-    let who: String = samspill::on_db!(&app.db, |p| sqlx::query_scalar(
+    let who: String = samspill::db::on_db!(&app.db, |p| sqlx::query_scalar(
         "SELECT username FROM access_log WHERE action = 'view' ORDER BY id DESC LIMIT 1"
     )
     .fetch_one(p)
@@ -258,14 +258,14 @@ async fn each_patient_view_writes_the_access_log() {
     .unwrap();
     assert_eq!(who, "ansatt1");
     // The log cannot be changed or emptied.
-    let update = samspill::on_db!(&app.db, |p| sqlx::query(
+    let update = samspill::db::on_db!(&app.db, |p| sqlx::query(
         "UPDATE access_log SET username = 'x'"
     )
     .execute(p)
     .await
     .map(|_| ()));
     assert!(update.is_err());
-    let delete = samspill::on_db!(&app.db, |p| sqlx::query("DELETE FROM access_log")
+    let delete = samspill::db::on_db!(&app.db, |p| sqlx::query("DELETE FROM access_log")
         .execute(p)
         .await
         .map(|_| ()));

@@ -76,7 +76,7 @@ fn a_killed_server_loses_no_acknowledged_write() {
         server.kill();
         let check: String = rt
             .block_on(async {
-                samspill::on_db!(&db, |p| sqlx::query_scalar("PRAGMA integrity_check")
+                samspill::db::on_db!(&db, |p| sqlx::query_scalar("PRAGMA integrity_check")
                     .fetch_one(p)
                     .await)
             })

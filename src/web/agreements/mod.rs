@@ -12,8 +12,6 @@ mod record;
 mod show;
 mod view;
 
-pub use view::{agreement_views, AgreementView};
-
 use crate::db::agreements::{AgreementRow, EvaluationDue, VersionRow};
 use crate::db::patients::PatientRow;
 use crate::db::{self, Db, Tx};

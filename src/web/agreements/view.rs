@@ -20,7 +20,7 @@ use crate::pdf::agreement::{Print, PrintedEvaluation};
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::page::{choice_list, Choice, Page};
 use crate::web::infra::session::CurrentUser;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -139,51 +139,6 @@ pub fn form_page(
         .with("contact_means", choice_list(rules::CONTACT_MEANS))
         .with("patient_sections", choice_list(rules::PATIENT_SECTIONS))
         .with("form", form)
-}
-
-/// An agreement in a list: the patient's page, the relative's page, the involve step.
-#[derive(Debug, Clone, Serialize)]
-pub struct AgreementView {
-    pub id: i64,
-    pub status: String,
-    pub status_label: &'static str,
-    pub in_force: bool,
-    pub parties: String,
-    pub contact_person_name: Option<String>,
-    pub evaluation_on: Option<NaiveDate>,
-    pub overdue: bool,
-    pub current_version: i64,
-    pub ended_on: Option<NaiveDate>,
-}
-
-pub fn agreement_views(
-    rows: &[AgreementRow],
-    parties: &[(i64, i64)],
-    names: &HashMap<i64, String>,
-    today: NaiveDate,
-) -> Vec<AgreementView> {
-    rows.iter()
-        .map(|a| {
-            let status = Status::parse(&a.status).unwrap_or(Status::Draft);
-            let party_names: Vec<&str> = parties
-                .iter()
-                .filter(|(aid, _)| *aid == a.id)
-                .filter_map(|(_, rid)| names.get(rid).map(String::as_str))
-                .collect();
-            AgreementView {
-                id: a.id,
-                status: a.status.clone(),
-                status_label: status.label(),
-                in_force: status.in_force(),
-                parties: party_names.join(", "),
-                contact_person_name: a.contact_person_name.clone(),
-                evaluation_on: a.evaluation_on,
-                overdue: rules::is_overdue(status, a.evaluation_on, today),
-                current_version: a.current_version,
-                ended_on: a.ended_on,
-            }
-        })
-        .collect()
 }
 
 /// The print of one version: its blocks, with nothing beyond the consent in force today.

@@ -3,7 +3,9 @@
 
 use crate::audit::record_view;
 use crate::clock::Clock;
+use crate::db::agreements::AgreementRow;
 use crate::db::{self, Db};
+use crate::domain::agreement::{is_overdue, Status};
 use crate::domain::choices::{self, label};
 use crate::domain::relative::is_child;
 use crate::domain::relative::relation_text;
@@ -66,7 +68,7 @@ pub struct Routine {
     pub meetings: Vec<db::meetings::MeetingRow>,
     pub outcome: db::relatives::Outcome,
     pub steps: [Step; 4],
-    pub agreements: Vec<crate::web::agreements::AgreementView>,
+    pub agreements: Vec<AgreementView>,
 }
 
 pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routine> {
@@ -93,8 +95,7 @@ pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routi
     let agreement_rows = db::agreements::for_patient(db, patient_id).await?;
     let parties = db::agreements::parties_for_patient(db, patient_id).await?;
     let names: HashMap<i64, String> = rows.iter().map(|r| (r.id, r.full_name.clone())).collect();
-    let agreements =
-        crate::web::agreements::agreement_views(&agreement_rows, &parties, &names, today);
+    let agreements = agreement_views(&agreement_rows, &parties, &names, today);
     // A contact person named in an agreement in force counts as the relative's contact person.
     let agreement_contact = |relative_id: i64| -> Option<String> {
         agreements
@@ -412,4 +413,49 @@ async fn step_page(
         .with("form", form)
         .flash(flash)
         .render(template))
+}
+
+/// An agreement in a list: the patient's page, the relative's page, the involve step.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreementView {
+    pub id: i64,
+    pub status: String,
+    pub status_label: &'static str,
+    pub in_force: bool,
+    pub parties: String,
+    pub contact_person_name: Option<String>,
+    pub evaluation_on: Option<NaiveDate>,
+    pub overdue: bool,
+    pub current_version: i64,
+    pub ended_on: Option<NaiveDate>,
+}
+
+pub fn agreement_views(
+    rows: &[AgreementRow],
+    parties: &[(i64, i64)],
+    names: &HashMap<i64, String>,
+    today: NaiveDate,
+) -> Vec<AgreementView> {
+    rows.iter()
+        .map(|a| {
+            let status = Status::parse(&a.status).unwrap_or(Status::Draft);
+            let party_names: Vec<&str> = parties
+                .iter()
+                .filter(|(aid, _)| *aid == a.id)
+                .filter_map(|(_, rid)| names.get(rid).map(String::as_str))
+                .collect();
+            AgreementView {
+                id: a.id,
+                status: a.status.clone(),
+                status_label: status.label(),
+                in_force: status.in_force(),
+                parties: party_names.join(", "),
+                contact_person_name: a.contact_person_name.clone(),
+                evaluation_on: a.evaluation_on,
+                overdue: is_overdue(status, a.evaluation_on, today),
+                current_version: a.current_version,
+                ended_on: a.ended_on,
+            }
+        })
+        .collect()
 }

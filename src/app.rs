@@ -1,0 +1,67 @@
+//! The application as it runs: its state (database, settings, clock), how it is prepared
+//! from the configuration, and the Rocket that serves it.
+
+use crate::clock::Clock;
+use crate::config::{self, Settings};
+use crate::db::Db;
+use crate::web;
+use rocket::figment::Figment;
+use rocket::{Build, Rocket};
+
+/// What the application runs on: the database, its settings and its clock.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub settings: Settings,
+    pub clock: Clock,
+}
+
+/// Reads the settings, connects to and migrates the database, and makes sure a cookie
+/// secret exists.
+pub async fn prepare(figment: Figment) -> Result<(Figment, App), String> {
+    let settings = config::settings(&figment)?;
+    let figment = config::with_secret_key(figment, &settings)?;
+    let durability = settings.sqlite_synchronous.parse()?;
+    let db = Db::connect_with(&settings.database_url, settings.max_connections, durability)
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot open the database {}: {e}",
+                redact(&settings.database_url)
+            )
+        })?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("database migration failed: {e}"))?;
+    Ok((
+        figment,
+        App {
+            db,
+            settings,
+            clock: Clock::default(),
+        },
+    ))
+}
+
+/// The URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The whole web application on `app`.
+pub fn build_rocket(figment: Figment, app: App) -> Rocket<Build> {
+    let rocket = rocket::custom(figment)
+        .manage(app.db)
+        .manage(app.settings)
+        .manage(app.clock);
+    web::mount(rocket)
+}
