@@ -93,3 +93,98 @@ pub fn hours(errors: &mut FieldErrors, field: &str, raw: &str) -> i64 {
         }
     }
 }
+
+/// The one rule for dates that must not lie before today (a due date, a meeting to come):
+/// "`what` kan ikke være tilbake i tid." at `field`.
+pub fn not_in_past(
+    errors: &mut FieldErrors,
+    field: &str,
+    date: Option<NaiveDate>,
+    today: NaiveDate,
+    what: &str,
+) {
+    if date.is_some_and(|d| d < today) {
+        errors.add(field, format!("{what} kan ikke være tilbake i tid."));
+    }
+}
+
+/// The one rule for dates of what has happened (done, mapped, signed, born): "`what` kan
+/// ikke være fram i tid." at `field`.
+pub fn not_in_future(
+    errors: &mut FieldErrors,
+    field: &str,
+    date: Option<NaiveDate>,
+    today: NaiveDate,
+    what: &str,
+) {
+    if date.is_some_and(|d| d > today) {
+        errors.add(field, format!("{what} kan ikke være fram i tid."));
+    }
+}
+
+/// The one check that a chosen member of staff belongs to those who may be chosen (the
+/// unit's staff): the id, or `message` at `field`. An empty choice is None without a message
+/// unless `required`.
+pub fn staff_member(
+    errors: &mut FieldErrors,
+    field: &str,
+    raw: &str,
+    staff: &[i64],
+    required: bool,
+    message: &str,
+) -> Option<i64> {
+    let raw = raw.trim();
+    if raw.is_empty() && !required {
+        return None;
+    }
+    let id = raw.parse::<i64>().ok().filter(|id| staff.contains(id));
+    if id.is_none() {
+        errors.add(field, message);
+    }
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn one_rule_for_dates_before_and_after_today() {
+        let today = d("2026-03-02");
+        let mut e = FieldErrors::new();
+        not_in_past(&mut e, "due_on", Some(d("2026-03-01")), today, "Fristen");
+        not_in_past(&mut e, "next_due", Some(today), today, "Fristen");
+        not_in_future(&mut e, "done_on", Some(d("2026-03-03")), today, "Datoen");
+        not_in_future(&mut e, "mapped_on", Some(today), today, "Kartleggingen");
+        not_in_past(&mut e, "other", None, today, "Datoen");
+        assert_eq!(
+            e.get("due_on"),
+            Some("Fristen kan ikke være tilbake i tid.")
+        );
+        assert_eq!(e.get("done_on"), Some("Datoen kan ikke være fram i tid."));
+        assert_eq!(e.len(), 2);
+    }
+
+    #[test]
+    fn a_chosen_member_of_staff_belongs_to_the_unit() {
+        let mut e = FieldErrors::new();
+        assert_eq!(
+            staff_member(&mut e, "a", " 7 ", &[7, 8], true, "Velg"),
+            Some(7)
+        );
+        assert_eq!(staff_member(&mut e, "b", "", &[7], false, "Velg"), None);
+        assert!(e.is_empty());
+        assert_eq!(
+            staff_member(&mut e, "c", "9", &[7], false, "Velg en ansatt"),
+            None
+        );
+        assert_eq!(staff_member(&mut e, "d", "", &[7], true, "Velg"), None);
+        assert_eq!(staff_member(&mut e, "e", "x", &[7], true, "Velg"), None);
+        assert_eq!(e.get("c"), Some("Velg en ansatt"));
+        assert_eq!(e.len(), 3);
+    }
+}

@@ -34,18 +34,27 @@ async fn the_worklist_puts_overdue_first_and_records_done_moved_and_cancelled() 
         );
         ids.push(app.scalar("SELECT MAX(id) FROM followups").await);
     }
+    let past_day = app.date_in(-30);
     let past = app
         .post(
             &format!("/patients/{patient}/followups"),
             &[
                 ("kind", "call"),
                 ("concerns", "Gammel"),
-                ("due_on", &app.date_in(-30)),
+                ("due_on", &past_day),
                 ("owner_id", &owner),
             ],
         )
         .await;
-    assert!(past.redirects_to(&format!("/patients/{patient}")));
+    // The patient's page comes back with the form, what was typed and the message at the field.
+    assert_eq!(past.status, Status::UnprocessableEntity);
+    assert_eq!(
+        error_for(&past.body, "due_on"),
+        "Fristen kan ikke være tilbake i tid."
+    );
+    assert!(past.body.contains("value=\"Gammel\""));
+    assert!(past.body.contains(&format!("value=\"{past_day}\"")));
+    assert!(past.body.contains("<details open>"));
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM followups").await,
         3,

@@ -336,12 +336,13 @@ impl AgreementDraft {
             None,
         );
         let next_meeting_on = f::date(&mut e, "next_meeting_on", &input.next_meeting_on, None);
-        if next_meeting_on.is_some_and(|d| d < today) {
-            e.add(
-                "next_meeting_on",
-                "Datoen for neste møte kan ikke være tilbake i tid.",
-            );
-        }
+        f::not_in_past(
+            &mut e,
+            "next_meeting_on",
+            next_meeting_on,
+            today,
+            "Datoen for neste møte",
+        );
         let mut measures: Vec<Measure> = Vec::new();
         for raw in &input.referral_ids {
             match raw
@@ -442,19 +443,9 @@ fn pick_staff(
     staff: &[Staff],
     msg: &str,
 ) -> Option<Staff> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    let found = raw
-        .parse::<i64>()
-        .ok()
-        .and_then(|id| staff.iter().find(|s| s.user_id == id))
-        .cloned();
-    if found.is_none() {
-        e.add(field, msg);
-    }
-    found
+    let ids: Vec<i64> = staff.iter().map(|s| s.user_id).collect();
+    let id = f::staff_member(e, field, raw, &ids, false, msg)?;
+    staff.iter().find(|s| s.user_id == id).cloned()
 }
 
 /// Words by which each care task is recognised in free text.

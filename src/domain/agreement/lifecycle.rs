@@ -297,12 +297,7 @@ impl Evaluation {
             input.evaluated_on,
             Some("Skriv datoen for evalueringen."),
         );
-        if on.is_some_and(|d| d > today) {
-            e.add(
-                "evaluated_on",
-                "Evalueringen kan ikke registreres fram i tid.",
-            );
-        }
+        f::not_in_future(&mut e, "evaluated_on", on, today, "Evalueringen");
         let participants = f::line(&mut e, "participants", input.participants, 500, None);
         let outcome = Outcome::parse(input.outcome);
         if outcome.is_none() {
@@ -371,9 +366,7 @@ impl Ending {
             ended_on,
             Some("Skriv datoen avtalen avsluttes."),
         );
-        if on.is_some_and(|d| d > today) {
-            e.add("ended_on", "Sluttdatoen kan ikke være fram i tid.");
-        }
+        f::not_in_future(&mut e, "ended_on", on, today, "Sluttdatoen");
         let reason = f::text(&mut e, "end_reason", end_reason, 2000);
         if reason.trim().is_empty() {
             e.add("end_reason", "Skriv hvorfor avtalen avsluttes.");

@@ -702,16 +702,15 @@ async fn reassign(
     let choices = owners(db, f.unit_id).await?;
     let mut e = FieldErrors::new();
     let owner = form.owner_id.trim();
-    let owner_id = owner
-        .parse::<i64>()
-        .ok()
-        .filter(|_| choices.iter().any(|c| c.value == owner));
-    if owner_id.is_none() {
-        e.add(
-            "owner_id",
-            "Velg en ansatt på samme enhet som oppfølgingen hører til.",
-        );
-    } else if owner_id == Some(f.owner_id) {
+    let owner_id = crate::domain::forms::staff_member(
+        &mut e,
+        "owner_id",
+        owner,
+        &crate::web::infra::page::ids(&choices),
+        true,
+        "Velg en ansatt på samme enhet som oppfølgingen hører til.",
+    );
+    if owner_id.is_some() && owner_id == Some(f.owner_id) {
         e.add("owner_id", "Velg en annen enn den som har oppfølgingen nå.");
     }
     let reason = f::line(

@@ -16,12 +16,12 @@ use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::forms::Text;
-use crate::web::infra::page::{choice_list, staff_choices};
+use crate::web::infra::page::{choice_list, ids, staff_choices};
 use crate::web::infra::page::{done, invalid, Page, Submitted};
 use crate::web::infra::page_cache::{self, PageCache};
 use crate::web::infra::session::{Reader, Worker};
 use crate::web::patients::find;
-use crate::web::patients::show::followup_views;
+use crate::web::patients::show::{followup_views, patient_page};
 use chrono::Months;
 use rocket::http::uri::Origin;
 use rocket::http::{ContentType, Header};
@@ -188,18 +188,10 @@ async fn create(
         &form.due_on,
         Some("Skriv fristen (dd.mm.åååå)."),
     );
-    if due.is_some_and(|d| d < clock.today()) {
-        e.add("due_on", "Fristen kan ikke være tilbake i tid.");
-    }
-    let staff = staff_choices(db, patient.unit_id).await?;
-    let owner = form.owner_id.trim();
-    let owner_id = owner
-        .parse::<i64>()
-        .ok()
-        .filter(|_| staff.iter().any(|c| c.value == owner));
-    if owner_id.is_none() {
-        e.add("owner_id", "Velg hvem som har ansvaret.");
-    }
+    f::not_in_past(&mut e, "due_on", due, clock.today(), "Fristen");
+    let staff = ids(&staff_choices(db, patient.unit_id).await?);
+    let message = "Velg hvem som har ansvaret.";
+    let owner_id = f::staff_member(&mut e, "owner_id", &form.owner_id, &staff, true, message);
     let relatives = db::relatives::for_patient(db, id).await?;
     let relative_id = match form.relative_id.trim() {
         "" => None,
@@ -215,15 +207,11 @@ async fn create(
         }
     };
     let (Some(due), Some(owner_id)) = (due.filter(|_| e.is_empty()), owner_id) else {
-        let back = format!("/patients/{id}");
-        let first = ["kind", "concerns", "due_on", "owner_id", "relative_id"]
-            .iter()
-            .find_map(|k| e.get(k))
-            .unwrap_or("");
-        return Ok(Submitted::Done(rocket::response::Flash::error(
-            rocket::response::Redirect::to(back),
-            format!("Oppfølgingen ble ikke lagret: {first}"),
-        )));
+        // The patient's page again, with the form open, what was typed and each message.
+        let now = clock.now();
+        record_view(db, &user.actor(), "patient", id, (id, patient.unit_id), now).await?;
+        let page = patient_page(db, &user, &patient, clock.today()).await?;
+        return Ok(invalid(page, &form.0, &e, "patients/show"));
     };
     let now = clock.now();
     let mut tx = db.begin().await?;
@@ -360,9 +348,7 @@ async fn mark_done(
         Some("Skriv en kort merknad om hva som ble gjort."),
     );
     let on = f::date(&mut e, "done_on", &form.done_on, Some("Skriv datoen."));
-    if on.is_some_and(|d| d > clock.today()) {
-        e.add("done_on", "Datoen kan ikke være fram i tid.");
-    }
+    f::not_in_future(&mut e, "done_on", on, clock.today(), "Datoen");
     let Some(on) = on.filter(|_| e.is_empty()) else {
         return refuse(db, user, id, clock, &form, &e).await;
     };
@@ -411,9 +397,7 @@ async fn move_due(
         &form.due_on,
         Some("Skriv den nye fristen."),
     );
-    if due.is_some_and(|d| d < clock.today()) {
-        e.add("due_on", "Den nye fristen kan ikke være tilbake i tid.");
-    }
+    f::not_in_past(&mut e, "due_on", due, clock.today(), "Den nye fristen");
     let reason = f::line(
         &mut e,
         "reason",

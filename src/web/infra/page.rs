@@ -120,6 +120,14 @@ impl Choice {
     }
 }
 
+/// The ids of choices whose values are record ids (staff, relatives).
+pub fn ids(choices: &[Choice]) -> Vec<i64> {
+    choices
+        .iter()
+        .filter_map(|c| c.value.parse().ok())
+        .collect()
+}
+
 /// A fixed list as choices for a form.
 pub fn choice_list(list: crate::domain::choices::Choices) -> Vec<Choice> {
     list.iter().map(|(k, l)| Choice::new(k, l)).collect()

@@ -135,12 +135,13 @@ async fn create(
         &form.mapped_on,
         Some("Skriv datoen for kartleggingen."),
     );
-    if mapped_on.is_some_and(|d| d > clock.today()) {
-        e.add(
-            "mapped_on",
-            "Kartleggingen kan ikke være datert fram i tid.",
-        );
-    }
+    f::not_in_future(
+        &mut e,
+        "mapped_on",
+        mapped_on,
+        clock.today(),
+        "Kartleggingen",
+    );
     let roles = choices::join_valid(choices::ROLES, &strs(&form.roles));
     let tasks = choices::join_valid(choices::CARE_TASKS, &strs(&form.tasks));
     let task_other = f::line(&mut e, "task_other", &form.task_other, 300, None);

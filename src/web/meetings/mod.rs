@@ -15,7 +15,7 @@ use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::forms::Text;
-use crate::web::infra::page::{choice_list, staff_choices};
+use crate::web::infra::page::{choice_list, ids, staff_choices};
 use crate::web::infra::page::{done, invalid, Choice, Page, Submitted};
 use crate::web::infra::session::{Reader, Worker};
 use crate::web::patients::find;
@@ -144,20 +144,15 @@ async fn parse(
     };
     let next_due = f::date(&mut e, "next_due", &form.next_due, None);
     if let Some(due) = next_due {
-        if due < today {
-            e.add("next_due", "Fristen kan ikke være tilbake i tid.");
-        }
-        let owner = form.next_owner_id.trim();
-        let owner_id = owner
-            .parse::<i64>()
-            .ok()
-            .filter(|_| staff_ids.iter().any(|c| c.value == owner));
-        if owner_id.is_none() {
-            e.add(
-                "next_owner_id",
-                "Velg hvem som har ansvaret for oppfølgingen.",
-            );
-        }
+        f::not_in_past(&mut e, "next_due", Some(due), today, "Fristen");
+        let owner_id = f::staff_member(
+            &mut e,
+            "next_owner_id",
+            &form.next_owner_id,
+            &ids(&staff_ids),
+            true,
+            "Velg hvem som har ansvaret for oppfølgingen.",
+        );
         let next_kind = if form.next_kind.is_empty() {
             "call"
         } else {
@@ -187,9 +182,7 @@ async fn parse(
         ("evaluation_on", next.evaluation_on),
         ("new_meeting_on", next.new_meeting_on),
     ] {
-        if d.is_some_and(|d| d < today) {
-            e.add(field, "Datoen kan ikke være tilbake i tid.");
-        }
+        f::not_in_past(&mut e, field, d, today, "Datoen");
     }
     if complete {
         let c = Completion {

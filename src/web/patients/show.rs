@@ -279,8 +279,36 @@ async fn show(
         clock.now(),
     )
     .await?;
-    let routine = load(db, id, today).await?;
-    let followups = db::followups::for_patient(db, id).await?;
+    let form = serde_json::json!({ "owner_id": user.id.to_string(), "kind": "call" });
+    let page = patient_page(db, &user, &patient, today)
+        .await?
+        .with("form", form)
+        .flash(flash);
+    let html = page_cache::render(&tera, page, "patients/show")?;
+    if keep {
+        cache.put(
+            &user.session_id,
+            &path,
+            version,
+            today,
+            &html,
+            &[patient.unit_id],
+        );
+    }
+    Ok(RawHtml(html))
+}
+
+/// The patient's page as the record shows it today: the steps, relatives, meetings,
+/// agreements, open follow-ups and timeline, and the new follow-up form's choices. The
+/// caller adds the form's values (empty, or what was typed when it came back with errors).
+pub async fn patient_page(
+    db: &Db,
+    user: &CurrentUser,
+    patient: &db::patients::PatientRow,
+    today: NaiveDate,
+) -> AppResult<Page> {
+    let routine = load(db, patient.id, today).await?;
+    let followups = db::followups::for_patient(db, patient.id).await?;
     let open: Vec<_> = followups
         .into_iter()
         .filter(|f| f.status == "open")
@@ -291,9 +319,8 @@ async fn show(
     } else {
         Vec::new()
     };
-    let form = serde_json::json!({ "owner_id": user.id.to_string(), "kind": "call" });
-    let page = Page::new(&patient.full_name, Some(&user))
-        .with("patient", PatientView::new(&patient, today))
+    Ok(Page::new(&patient.full_name, Some(user))
+        .with("patient", PatientView::new(patient, today))
         .with("steps", &routine.steps)
         .with("relatives", &routine.relatives)
         .with("meetings", meeting_views(&routine.meetings))
@@ -308,7 +335,10 @@ async fn show(
                 .map(|o| label(choices::OUTCOMES, o)),
         )
         .with("followups", followup_views(open, today))
-        .with("timeline", db::events::for_patient(db, id, 200).await?)
+        .with(
+            "timeline",
+            db::events::for_patient(db, patient.id, 200).await?,
+        )
         .with("staff", staff)
         .with("followup_kinds", choice_list(choices::FOLLOWUP_KINDS))
         .with("referral_states", choice_list(choices::REFERRAL_STATES))
@@ -320,21 +350,7 @@ async fn show(
                 .map(|r| Choice::new(r.id, &r.full_name))
                 .collect::<Vec<_>>(),
         )
-        .with("form", form)
-        .with("can_edit", can_edit)
-        .flash(flash);
-    let html = page_cache::render(&tera, page, "patients/show")?;
-    if keep {
-        cache.put(
-            &user.session_id,
-            &path,
-            version,
-            today,
-            &html,
-            &[patient.unit_id],
-        );
-    }
-    Ok(RawHtml(html))
+        .with("can_edit", can_edit))
 }
 
 /// A step's page as the patient's record shows it today, before any form values: the GET

@@ -18,7 +18,7 @@ use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::forms::Text;
-use crate::web::infra::page::{choice_list, staff_choices};
+use crate::web::infra::page::{choice_list, ids, staff_choices};
 use crate::web::infra::page::{done, invalid, Page, Submitted};
 use crate::web::infra::session::{Reader, Worker};
 use crate::web::patients::find;
@@ -251,15 +251,9 @@ async fn parse(
     let contact_person_id = match form.contact_person_id.trim() {
         "" => None,
         raw => {
-            let staff = staff_choices(db, unit_id).await?;
-            let found = staff.iter().any(|c| c.value == raw);
-            if !found {
-                e.add(
-                    "contact_person_id",
-                    "Velg en kontaktperson fra tjenestestedet.",
-                );
-            }
-            raw.parse().ok().filter(|_| found)
+            let staff = ids(&staff_choices(db, unit_id).await?);
+            let message = "Velg en kontaktperson fra tjenestestedet.";
+            f::staff_member(&mut e, "contact_person_id", raw, &staff, true, message)
         }
     };
     let consent = if with_consent {
