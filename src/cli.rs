@@ -90,6 +90,7 @@ pub fn run() -> ExitCode {
 }
 
 async fn serve() -> Result<(), String> {
+    crate::logging::init();
     let (figment, app) = prepare(config::figment()).await?;
     if db::users::count(&app.db).await.map_err(|e| e.to_string())? == 0 {
         let token = crate::security::random_token();
@@ -100,6 +101,8 @@ async fn serve() -> Result<(), String> {
         println!("\nSamspill has no users yet. Open this one-time link to create the first administrator:\n");
         println!("    {base}/setup?token={token}\n");
     }
+    let base = app.settings.public_base(&rocket::Config::from(&figment));
+    tracing::info!(address = %base, engine = ?app.db.engine(), "Samspill starts");
     crate::build_rocket(figment, app)
         .launch()
         .await

@@ -36,6 +36,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         .manage(session::AccessLogWriter::default())
         .attach(headers::SecurityHeaders)
         .attach(metrics::MetricsFairing)
+        .attach(infra::request_log::RequestLog)
         .attach(refused::RefusedAccess)
         .attach(Template::custom(|engines| {
             filters::register(&mut engines.tera)

@@ -61,6 +61,7 @@ impl Server {
             .env("ROCKET_PORT", port.to_string())
             .env("ROCKET_SECRET_KEY", SECRET)
             .env("ROCKET_LOG_LEVEL", "off")
+            .env("SAMSPILL_LOG_FORMAT", "json")
             .env("ROCKET_CLI_COLORS", "false")
             .stdout(Stdio::from(out.try_clone().expect("log handle")))
             .stderr(Stdio::from(out))

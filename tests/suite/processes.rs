@@ -22,6 +22,62 @@ fn acknowledged(reply: &common::http::Response) -> Option<i64> {
     load::acknowledged(reply, "/patients/")
 }
 
+/// Each request is one JSON log line with its id (also sent back), the route's pattern, the
+/// status, the latency and the user's id; the address requested, with its record id and
+/// search words, is never logged.
+#[test]
+fn requests_are_logged_structured_without_the_addresses_requested() {
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let url = rt.block_on(common::fresh_database_url(dir.path()));
+    let db = rt.block_on(Db::connect(&url, 2)).unwrap();
+    let seed = rt.block_on(server::seed(&db, common::password_hash()));
+    let mut server = Server::start(&url, dir.path());
+    let mut browser = Browser::new(server.port);
+    assert!(browser.login(seed.worker, PASSWORD).unwrap(), "login");
+    let made = register(&mut browser, "Åse Ødegård", seed.unit_id).unwrap();
+    let patient = acknowledged(&made).expect("registered");
+    let page = browser.get(&format!("/patients/{patient}")).unwrap();
+    assert_eq!(page.status, 200);
+    let request_id = page
+        .header("x-request-id")
+        .expect("X-Request-Id")
+        .to_string();
+    browser.get("/patients?q=%C3%98deg%C3%A5rd").unwrap();
+    let user_id: i64 = rt
+        .block_on(async {
+            samspill::db::on_db!(&db, |p| sqlx::query_scalar(
+                "SELECT id FROM users WHERE username = 'ansatt1'"
+            )
+            .fetch_one(p)
+            .await)
+        })
+        .unwrap();
+    let log = server.log_text();
+    server.kill();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let line = lines
+        .iter()
+        .find(|l| l["request_id"] == request_id.as_str())
+        .unwrap_or_else(|| panic!("no line for {request_id} in {log}"));
+    assert_eq!(line["route"], "/patients/<id>");
+    assert_eq!(line["method"], "GET");
+    assert_eq!(line["status"], 200);
+    assert_eq!(line["user_id"], user_id);
+    assert!(line["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0));
+    assert!(lines
+        .iter()
+        .any(|l| l["route"] == "/patients" && l["user_id"] == user_id));
+    assert!(!log.contains(&format!("/patients/{patient}")), "{log}");
+    for private in ["Ødegård", "%C3%98deg", "Åse"] {
+        assert!(!log.contains(private), "{private} in the log: {log}");
+    }
+}
+
 #[test]
 fn a_killed_server_loses_no_acknowledged_write() {
     let rt = runtime();

@@ -44,10 +44,12 @@ impl<'r> Responder<'r, 'static> for AppError {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         match &self {
             AppError::Internal(detail) => {
-                eprintln!("error: {} {}: {detail}", req.method(), req.uri().path())
+                let route = req.route().map(|r| r.uri.origin.path().to_string());
+                tracing::error!(method = req.method().as_str(), route, detail = %detail, "internal error");
             }
             AppError::Unavailable => {
-                eprintln!("error: database unavailable for {}", req.uri().path())
+                let route = req.route().map(|r| r.uri.origin.path().to_string());
+                tracing::warn!(route, "database unavailable");
             }
             _ => {}
         }

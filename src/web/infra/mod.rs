@@ -15,4 +15,5 @@ pub mod metrics;
 pub mod page;
 pub mod page_cache;
 pub mod refused;
+pub mod request_log;
 pub mod session;

@@ -63,10 +63,8 @@ impl Fairing for RefusedAccess {
             &detail,
         );
         if let Err(e) = access_log::record(db, &entry, clock.now()).await {
-            eprintln!(
-                "error: the refused request to {} was not logged: {e}",
-                req.uri().path()
-            );
+            let route = req.route().map(|r| r.uri.origin.path().to_string());
+            tracing::error!(route, error = %e, "a refused request was not written to the access log");
         }
     }
 }

@@ -178,7 +178,7 @@ fn failure(e: &sqlx::Error) -> NoSession {
     if db::is_unavailable(e) {
         NoSession::Unavailable
     } else {
-        eprintln!("error: session lookup: {e}");
+        tracing::error!(error = %e, "session lookup failed");
         NoSession::Missing
     }
 }
