@@ -32,7 +32,7 @@ fn requests_are_logged_structured_without_the_addresses_requested() {
     let url = rt.block_on(common::fresh_database_url(dir.path()));
     let db = rt.block_on(Db::connect(&url, 2)).unwrap();
     let seed = rt.block_on(server::seed(&db, common::password_hash()));
-    let mut server = Server::start(&url, dir.path());
+    let server = Server::start(&url, dir.path());
     let mut browser = Browser::new(server.port);
     assert!(browser.login(seed.worker, PASSWORD).unwrap(), "login");
     let made = register(&mut browser, "Åse Ødegård", seed.unit_id).unwrap();
