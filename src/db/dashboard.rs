@@ -82,11 +82,8 @@ pub async fn figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Figures, sqlx
 /// (patients, identified).
 async fn patient_figures(db: &Db, unit: i64, day: NaiveDate) -> Result<(i64, i64), sqlx::Error> {
     let sql = format!(
-        "SELECT COUNT(*),
-            CAST(SUM(CASE WHEN (p.identify_outcome IS NOT NULL AND p.identify_outcome_on <= $2)
-                 OR EXISTS (SELECT 1 FROM relatives r WHERE r.unit_id = $1 AND r.patient_id = p.id
-                            AND r.involvement IN ('yes', 'no') AND r.created_at < $3) THEN 1 ELSE 0 END) AS BIGINT)
-         {ACTIVE_PATIENTS}"
+        "SELECT COUNT(*), CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) {ACTIVE_PATIENTS}",
+        super::patients::identified_sql("$2", "$3")
     );
     let (patients, identified): (i64, Option<i64>) = one_row!(db, &sql, unit, day, end_of(day))?;
     Ok((patients, n(identified)))

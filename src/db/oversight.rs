@@ -41,6 +41,10 @@ async fn count(db: &Db, from: &str, q: &Query) -> Result<i64, sqlx::Error> {
         .await)
 }
 
+/// Every list query binds the same six parameters (district, unit, day, day's end, limit,
+/// offset) in the same order, whichever of them its text uses. PostgreSQL must infer a type
+/// for each one, so a parameter a query does not use is mentioned as `$n = $n`: always true,
+/// and it lets PostgreSQL type the parameter from the value bound.
 const IN_DISTRICT: &str =
     "u.district_id = $1 AND ($2 = 0 OR u.id = $2) AND $3 = $3 AND $5 = $5 AND $6 = $6";
 
@@ -118,12 +122,11 @@ pub struct PatientListRow {
 
 /// Active patients; `not_identified` keeps those whose identify step is not done.
 pub async fn patients(db: &Db, q: &Query) -> Result<(i64, Vec<PatientListRow>), sqlx::Error> {
+    let identified = super::patients::identified_sql("$3", "$4");
     let extra = match q.filter.as_str() {
-        "not_identified" => "AND NOT ((p.identify_outcome IS NOT NULL AND p.identify_outcome_on <= $3)
-            OR EXISTS (SELECT 1 FROM relatives r WHERE r.patient_id = p.id AND r.involvement <> 'unclear' AND r.created_at < $4))",
-        "identified" => "AND ((p.identify_outcome IS NOT NULL AND p.identify_outcome_on <= $3)
-            OR EXISTS (SELECT 1 FROM relatives r WHERE r.patient_id = p.id AND r.involvement <> 'unclear' AND r.created_at < $4))",
-        _ => "",
+        "not_identified" => format!("AND NOT {identified}"),
+        "identified" => format!("AND {identified}"),
+        _ => String::new(),
     };
     let from = format!(
         "FROM patients p JOIN units u ON u.id = p.unit_id

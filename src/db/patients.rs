@@ -1,6 +1,18 @@
 //! Patients (pasienter/brukere). Archived, never deleted.
 
 use super::{Db, Tx};
+
+/// The rule "the patient is identified" (step 1 done) on a day, as SQL over `patients p`: an
+/// explicit outcome recorded by `day`, or a relative with an involvement answer (yes or no)
+/// registered before `end` (the day's end). The one text for every query that counts or
+/// lists identified patients; `domain::routine::identify` is the same rule for one patient.
+pub fn identified_sql(day: &str, end: &str) -> String {
+    format!(
+        "((p.identify_outcome IS NOT NULL AND p.identify_outcome_on <= {day})
+          OR EXISTS (SELECT 1 FROM relatives r WHERE r.unit_id = p.unit_id AND r.patient_id = p.id
+                     AND r.involvement IN ('yes', 'no') AND r.created_at < {end}))"
+    )
+}
 use crate::db::{on_db, on_tx};
 use crate::domain::access::Scope;
 use crate::domain::patient::PatientInput;
