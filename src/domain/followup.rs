@@ -21,6 +21,82 @@ impl Bucket {
     }
 }
 
+/// The new follow-up form as typed.
+#[derive(Debug, Clone, Default)]
+pub struct FollowupInput<'a> {
+    pub kind: &'a str,
+    pub concerns: &'a str,
+    pub due_on: &'a str,
+    pub owner_id: &'a str,
+    pub relative_id: &'a str,
+}
+
+/// A valid new follow-up: what, by when, who owns it, and which relative it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowupDraft {
+    pub kind: String,
+    pub concerns: String,
+    pub due_on: NaiveDate,
+    pub owner_id: i64,
+    pub relative_id: Option<i64>,
+}
+
+impl FollowupDraft {
+    /// Parses the form: a kind from the list, what it concerns, a due date not before today,
+    /// an owner on the unit's `staff`, and optionally one of the patient's `relatives`.
+    pub fn parse(
+        input: &FollowupInput<'_>,
+        staff: &[i64],
+        relatives: &[i64],
+        today: NaiveDate,
+    ) -> Result<FollowupDraft, super::validation::FieldErrors> {
+        use super::forms as f;
+        let mut e = super::validation::FieldErrors::new();
+        let kind = f::choice(
+            &mut e,
+            "kind",
+            input.kind,
+            super::choices::FOLLOWUP_KINDS,
+            "Velg type oppfølging.",
+        );
+        let concerns = f::line(
+            &mut e,
+            "concerns",
+            input.concerns,
+            300,
+            Some("Skriv hva oppfølgingen gjelder."),
+        );
+        let due = f::date(
+            &mut e,
+            "due_on",
+            input.due_on,
+            Some("Skriv fristen (dd.mm.åååå)."),
+        );
+        f::not_in_past(&mut e, "due_on", due, today, "Fristen");
+        let message = "Velg hvem som har ansvaret.";
+        let owner = f::chosen_id(&mut e, "owner_id", input.owner_id, staff, true, message);
+        let message = "Velg en av pasientens pårørende.";
+        let relative_id = f::chosen_id(
+            &mut e,
+            "relative_id",
+            input.relative_id,
+            relatives,
+            false,
+            message,
+        );
+        match (due, owner) {
+            (Some(due_on), Some(owner_id)) if e.is_empty() => Ok(FollowupDraft {
+                kind,
+                concerns,
+                due_on,
+                owner_id,
+                relative_id,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
 /// One entry in a follow-up's history, with typed values: users by id and dates as dates,
 /// so the history shows names and dates when it is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,6 +252,53 @@ pub fn calendar_event(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_new_follow_up_is_parsed_once_with_a_message_at_each_bad_field() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let ok = FollowupDraft::parse(
+            &FollowupInput {
+                kind: "call",
+                concerns: " Ring Kari ",
+                due_on: "02.03.2026",
+                owner_id: "7",
+                relative_id: "",
+            },
+            &[7],
+            &[3],
+            today,
+        )
+        .unwrap();
+        assert_eq!(
+            (ok.concerns.as_str(), ok.owner_id, ok.relative_id),
+            ("Ring Kari", 7, None)
+        );
+        let e = FollowupDraft::parse(
+            &FollowupInput {
+                kind: "x",
+                concerns: "",
+                due_on: "01.03.2026",
+                owner_id: "8",
+                relative_id: "4",
+            },
+            &[7],
+            &[3],
+            today,
+        )
+        .unwrap_err();
+        assert_eq!(e.get("kind"), Some("Velg type oppfølging."));
+        assert_eq!(e.get("concerns"), Some("Skriv hva oppfølgingen gjelder."));
+        assert_eq!(
+            e.get("due_on"),
+            Some("Fristen kan ikke være tilbake i tid.")
+        );
+        assert_eq!(e.get("owner_id"), Some("Velg hvem som har ansvaret."));
+        assert_eq!(
+            e.get("relative_id"),
+            Some("Velg en av pasientens pårørende.")
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -122,10 +122,10 @@ pub fn not_in_future(
     }
 }
 
-/// The one check that a chosen member of staff belongs to those who may be chosen (the
-/// unit's staff): the id, or `message` at `field`. An empty choice is None without a message
-/// unless `required`.
-pub fn staff_member(
+/// The one check that a chosen record is among those that may be chosen (an owner among the
+/// unit's staff, a relative among the patient's): the id, or `message` at `field`. An empty
+/// choice is None without a message unless `required`.
+pub fn chosen_id(
     errors: &mut FieldErrors,
     field: &str,
     raw: &str,
@@ -173,17 +173,17 @@ mod tests {
     fn a_chosen_member_of_staff_belongs_to_the_unit() {
         let mut e = FieldErrors::new();
         assert_eq!(
-            staff_member(&mut e, "a", " 7 ", &[7, 8], true, "Velg"),
+            chosen_id(&mut e, "a", " 7 ", &[7, 8], true, "Velg"),
             Some(7)
         );
-        assert_eq!(staff_member(&mut e, "b", "", &[7], false, "Velg"), None);
+        assert_eq!(chosen_id(&mut e, "b", "", &[7], false, "Velg"), None);
         assert!(e.is_empty());
         assert_eq!(
-            staff_member(&mut e, "c", "9", &[7], false, "Velg en ansatt"),
+            chosen_id(&mut e, "c", "9", &[7], false, "Velg en ansatt"),
             None
         );
-        assert_eq!(staff_member(&mut e, "d", "", &[7], true, "Velg"), None);
-        assert_eq!(staff_member(&mut e, "e", "x", &[7], true, "Velg"), None);
+        assert_eq!(chosen_id(&mut e, "d", "", &[7], true, "Velg"), None);
+        assert_eq!(chosen_id(&mut e, "e", "x", &[7], true, "Velg"), None);
         assert_eq!(e.get("c"), Some("Velg en ansatt"));
         assert_eq!(e.len(), 3);
     }

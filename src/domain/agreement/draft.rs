@@ -444,7 +444,7 @@ fn pick_staff(
     msg: &str,
 ) -> Option<Staff> {
     let ids: Vec<i64> = staff.iter().map(|s| s.user_id).collect();
-    let id = f::staff_member(e, field, raw, &ids, false, msg)?;
+    let id = f::chosen_id(e, field, raw, &ids, false, msg)?;
     staff.iter().find(|s| s.user_id == id).cloned()
 }
 

@@ -702,7 +702,7 @@ async fn reassign(
     let choices = owners(db, f.unit_id).await?;
     let mut e = FieldErrors::new();
     let owner = form.owner_id.trim();
-    let owner_id = crate::domain::forms::staff_member(
+    let owner_id = crate::domain::forms::chosen_id(
         &mut e,
         "owner_id",
         owner,

@@ -9,8 +9,8 @@ use crate::db::followups::NewFollowup;
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
 use crate::domain::dates::format_date;
-use crate::domain::followup::Change;
 use crate::domain::followup::{bucket, calendar_event, Bucket};
+use crate::domain::followup::{Change, FollowupDraft, FollowupInput};
 use crate::domain::forms as f;
 use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
@@ -167,68 +167,46 @@ async fn create(
     clock: &State<Clock>,
 ) -> AppResult<Submitted> {
     let patient = find(db, user.read_scope(), id).await?;
-    let mut e = FieldErrors::new();
-    let kind = f::choice(
-        &mut e,
-        "kind",
-        &form.kind,
-        choices::FOLLOWUP_KINDS,
-        "Velg type oppfølging.",
-    );
-    let concerns = f::line(
-        &mut e,
-        "concerns",
-        &form.concerns,
-        300,
-        Some("Skriv hva oppfølgingen gjelder."),
-    );
-    let due = f::date(
-        &mut e,
-        "due_on",
-        &form.due_on,
-        Some("Skriv fristen (dd.mm.åååå)."),
-    );
-    f::not_in_past(&mut e, "due_on", due, clock.today(), "Fristen");
     let staff = ids(&staff_choices(db, patient.unit_id).await?);
-    let message = "Velg hvem som har ansvaret.";
-    let owner_id = f::staff_member(&mut e, "owner_id", &form.owner_id, &staff, true, message);
-    let relatives = db::relatives::for_patient(db, id).await?;
-    let relative_id = match form.relative_id.trim() {
-        "" => None,
-        raw => {
-            let found = raw
-                .parse::<i64>()
-                .ok()
-                .filter(|r| relatives.iter().any(|x| x.id == *r));
-            if found.is_none() {
-                e.add("relative_id", "Velg en av pasientens pårørende.");
-            }
-            found
-        }
+    let relatives: Vec<i64> = db::relatives::for_patient(db, id)
+        .await?
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    let input = FollowupInput {
+        kind: &form.kind,
+        concerns: &form.concerns,
+        due_on: &form.due_on,
+        owner_id: &form.owner_id,
+        relative_id: &form.relative_id,
     };
-    let (Some(due), Some(owner_id)) = (due.filter(|_| e.is_empty()), owner_id) else {
-        // The patient's page again, with the form open, what was typed and each message.
-        let now = clock.now();
-        record_view(db, &user.actor(), "patient", id, (id, patient.unit_id), now).await?;
-        let page = patient_page(db, &user, &patient, clock.today()).await?;
-        return Ok(invalid(page, &form.0, &e, "patients/show"));
+    let draft = match FollowupDraft::parse(&input, &staff, &relatives, clock.today()) {
+        Ok(d) => d,
+        Err(e) => {
+            // The patient's page again, with the form open, what was typed and each message.
+            let now = clock.now();
+            record_view(db, &user.actor(), "patient", id, (id, patient.unit_id), now).await?;
+            let page = patient_page(db, &user, &patient, clock.today()).await?;
+            return Ok(invalid(page, &form.0, &e, "patients/show"));
+        }
     };
     let now = clock.now();
     let mut tx = db.begin().await?;
     let new = NewFollowup {
         patient_id: id,
         unit_id: patient.unit_id,
-        relative_id,
+        relative_id: draft.relative_id,
         meeting_id: None,
-        kind: &kind,
-        concerns: &concerns,
-        due_on: due,
-        owner_id,
+        kind: &draft.kind,
+        concerns: &draft.concerns,
+        due_on: draft.due_on,
+        owner_id: draft.owner_id,
     };
     let fid = db::followups::insert(&mut tx, &new, user.id, now).await?;
     let summary = format!(
-        "Oppfølging opprettet: {concerns} (frist {})",
-        format_date(due)
+        "Oppfølging opprettet: {} (frist {})",
+        draft.concerns,
+        format_date(draft.due_on)
     );
     record_change(
         &mut tx,

@@ -145,7 +145,7 @@ async fn parse(
     let next_due = f::date(&mut e, "next_due", &form.next_due, None);
     if let Some(due) = next_due {
         f::not_in_past(&mut e, "next_due", Some(due), today, "Fristen");
-        let owner_id = f::staff_member(
+        let owner_id = f::chosen_id(
             &mut e,
             "next_owner_id",
             &form.next_owner_id,

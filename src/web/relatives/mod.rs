@@ -253,7 +253,7 @@ async fn parse(
         raw => {
             let staff = ids(&staff_choices(db, unit_id).await?);
             let message = "Velg en kontaktperson fra tjenestestedet.";
-            f::staff_member(&mut e, "contact_person_id", raw, &staff, true, message)
+            f::chosen_id(&mut e, "contact_person_id", raw, &staff, true, message)
         }
     };
     let consent = if with_consent {
