@@ -4,7 +4,7 @@
 use super::{Db, Tx};
 use crate::db::{on_db, on_tx};
 use crate::domain::access::Scope;
-use crate::domain::followup::Change;
+use crate::domain::followup::{Change, Closing};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -207,14 +207,14 @@ pub async fn record_change(
 pub async fn close(
     tx: &mut Tx,
     id: i64,
-    status: &str,
+    closing: Closing,
     on: NaiveDate,
     note: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let sql = "UPDATE followups SET status = $1, done_on = $2, note = $3, updated_at = $4 WHERE id = $5 AND status = 'open'";
     on_tx!(tx, |c| sqlx::query(sql)
-        .bind(status)
+        .bind(closing.status())
         .bind(on)
         .bind(note)
         .bind(now)

@@ -21,6 +21,23 @@ impl Bucket {
     }
 }
 
+/// How an open follow-up is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    Done,
+    Cancelled,
+}
+
+impl Closing {
+    /// The stored status.
+    pub fn status(self) -> &'static str {
+        match self {
+            Closing::Done => "done",
+            Closing::Cancelled => "cancelled",
+        }
+    }
+}
+
 /// The new follow-up form as typed.
 #[derive(Debug, Clone, Default)]
 pub struct FollowupInput<'a> {

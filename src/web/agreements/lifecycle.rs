@@ -18,7 +18,7 @@ use crate::domain::agreement::lifecycle::{
 use crate::domain::agreement::{Content, Outcome, Signatures, Status, OUTCOMES};
 use crate::domain::choices::label;
 use crate::domain::dates::{format_date, oslo_date};
-use crate::domain::followup::Change;
+use crate::domain::followup::{Change, Closing};
 use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
 use crate::web::infra::error::AppResult;
@@ -209,12 +209,12 @@ async fn close_followup(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     if let Some((fid, _, _)) = db::agreements::open_evaluation_followup(tx, a.id).await? {
-        let (status, change) = if evaluated {
-            ("done", Change::Done { on })
+        let (closing, change) = if evaluated {
+            (Closing::Done, Change::Done { on })
         } else {
-            ("cancelled", Change::Cancelled)
+            (Closing::Cancelled, Change::Cancelled)
         };
-        db::followups::close(tx, fid, status, on, note, now).await?;
+        db::followups::close(tx, fid, closing, on, note, now).await?;
         db::followups::record_change(tx, fid, change, note, by, now).await?;
     }
     Ok(())

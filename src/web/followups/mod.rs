@@ -10,7 +10,7 @@ use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
 use crate::domain::dates::format_date;
 use crate::domain::followup::{bucket, calendar_event, Bucket};
-use crate::domain::followup::{Change, FollowupDraft, FollowupInput};
+use crate::domain::followup::{Change, Closing, FollowupDraft, FollowupInput};
 use crate::domain::forms as f;
 use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
@@ -332,7 +332,7 @@ async fn mark_done(
     };
     let now = clock.now();
     let mut tx = db.begin().await?;
-    if db::followups::close(&mut tx, id, "done", on, &note, now).await? {
+    if db::followups::close(&mut tx, id, Closing::Done, on, &note, now).await? {
         db::followups::record_change(&mut tx, id, Change::Done { on }, &note, user.id, now).await?;
         let summary = format!("Oppfølging utført: {} ({note})", row.concerns);
         record_change(
@@ -450,7 +450,7 @@ async fn cancel(
     let now = clock.now();
     let today = clock.today();
     let mut tx = db.begin().await?;
-    if db::followups::close(&mut tx, id, "cancelled", today, &reason, now).await? {
+    if db::followups::close(&mut tx, id, Closing::Cancelled, today, &reason, now).await? {
         db::followups::record_change(&mut tx, id, Change::Cancelled, &reason, user.id, now).await?;
         let summary = format!("Oppfølging avlyst: {} ({reason})", row.concerns);
         record_change(
