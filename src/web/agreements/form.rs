@@ -3,8 +3,7 @@
 
 use super::record::{self, Record};
 use super::view::{content_of, form_page};
-use super::{current_version, load, schedule_evaluation};
-use crate::audit::record_change;
+use super::{commit, current_version, load, schedule_evaluation};
 use crate::clock::Clock;
 use crate::db::access_log::Action;
 use crate::db::agreements::{AgreementRow, Save};
@@ -205,19 +204,7 @@ async fn create(
         "Pårørendeavtale med {} opprettet som utkast",
         names.join(", ")
     );
-    let target = (patient.id, patient.unit_id);
-    record_change(
-        &mut tx,
-        &user.actor(),
-        Action::Create,
-        "agreement",
-        aid,
-        target,
-        &summary,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    commit(tx, &user, Action::Create, aid, &patient, &summary, now).await?;
     Ok(done(
         format!("/agreements/{aid}"),
         "Utkastet til pårørendeavtale er lagret. Når partene har signert, registrerer du signaturene nederst på siden.",
@@ -284,19 +271,7 @@ async fn save(
         return conflict(db, &user, &patient, &rec, id, input).await;
     }
     let summary = store_edit(&mut tx, &user, &a, edit, &draft, now).await?;
-    let target = (patient.id, patient.unit_id);
-    record_change(
-        &mut tx,
-        &user.actor(),
-        Action::Update,
-        "agreement",
-        id,
-        target,
-        &summary,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    commit(tx, &user, Action::Update, id, &patient, &summary, now).await?;
     let message = if status == Status::Draft {
         "Utkastet er lagret."
     } else {

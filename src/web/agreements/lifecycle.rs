@@ -4,8 +4,7 @@
 
 use super::record;
 use super::view::{content_of, show_page};
-use super::{current_version, load, schedule_evaluation};
-use crate::audit::record_change;
+use super::{commit, current_version, load, schedule_evaluation};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::access_log::Action;
@@ -101,19 +100,7 @@ async fn sign(
     else {
         return Ok(refusal(id, concurrent_change()));
     };
-    let target = (patient.id, patient.unit_id);
-    record_change(
-        &mut tx,
-        &user.actor(),
-        Action::Update,
-        "agreement",
-        id,
-        target,
-        &summary,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    commit(tx, &user, Action::Update, id, &patient, &summary, now).await?;
     Ok(ok(
         id,
         if status == Status::Draft {
@@ -257,19 +244,7 @@ async fn evaluate(
         format_date(ev.on),
         label(OUTCOMES, ev.outcome.key())
     );
-    let target = (patient.id, patient.unit_id);
-    record_change(
-        &mut tx,
-        &user.actor(),
-        Action::Update,
-        "agreement",
-        id,
-        target,
-        &summary,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    commit(tx, &user, Action::Update, id, &patient, &summary, now).await?;
     Ok(match ev.outcome {
         Outcome::Revise => done(
             format!("/agreements/{id}/edit"),
@@ -366,19 +341,7 @@ async fn end(
     let note = "Pårørendeavtalen er avsluttet";
     close_followup(&mut tx, &a, false, ending.on, note, user.id, now).await?;
     let summary = format!("Pårørendeavtale avsluttet {}", format_date(ending.on));
-    let target = (patient.id, patient.unit_id);
-    record_change(
-        &mut tx,
-        &user.actor(),
-        Action::Update,
-        "agreement",
-        id,
-        target,
-        &summary,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    commit(tx, &user, Action::Update, id, &patient, &summary, now).await?;
     Ok(ok(id, "Avtalen er avsluttet."))
 }
 
@@ -400,20 +363,8 @@ async fn delete(
     if !db::agreements::delete_draft(&mut tx, id).await? {
         return Ok(refusal(id, "Bare utkast kan slettes."));
     }
-    let target = (patient.id, patient.unit_id);
     let summary = "Utkast til pårørendeavtale slettet";
-    record_change(
-        &mut tx,
-        &user.actor(),
-        Action::Delete,
-        "agreement",
-        id,
-        target,
-        summary,
-        now,
-    )
-    .await?;
-    tx.commit().await?;
+    commit(tx, &user, Action::Delete, id, &patient, summary, now).await?;
     Ok(done(
         format!("/patients/{}", patient.id),
         "Utkastet er slettet.",

@@ -12,6 +12,8 @@ mod record;
 mod show;
 mod view;
 
+use crate::audit::record_change;
+use crate::db::access_log::Action;
 use crate::db::agreements::{AgreementRow, EvaluationDue, VersionRow};
 use crate::db::patients::PatientRow;
 use crate::db::{self, Db, Tx};
@@ -40,6 +42,35 @@ pub async fn load(
         AppError::Internal(format!("agreement {id} has unknown status {}", a.status))
     })?;
     Ok((a, patient, status))
+}
+
+/// Records what was done to agreement `id` in the patient's history and the access log,
+/// inside the transaction, and commits it.
+#[allow(clippy::too_many_arguments)]
+pub async fn commit(
+    mut tx: Tx,
+    user: &CurrentUser,
+    action: Action,
+    id: i64,
+    patient: &PatientRow,
+    summary: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let target = (patient.id, patient.unit_id);
+    let actor = user.actor();
+    record_change(
+        &mut tx,
+        &actor,
+        action,
+        "agreement",
+        id,
+        target,
+        summary,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The agreement's current version.
