@@ -92,6 +92,24 @@ fn field(body: &str, name: &str) -> String {
     }
 }
 
+/// A draft with `relative`, contact person ansatt1, the capacity answered and the evaluation
+/// in six months; returns its id.
+async fn draft(app: &TestApp, patient: i64, relative: i64) -> i64 {
+    let (k, w1, eval) = (
+        relative.to_string(),
+        contact(app, "ansatt1").await,
+        in_months(app, 6),
+    );
+    let fields = [
+        ("relative_ids", k.as_str()),
+        ("contact_id", w1.as_str()),
+        ("capacity", "can_consent"),
+        ("evaluation_on", eval.as_str()),
+    ];
+    assert_eq!(create(app, patient, &fields).await.status, Status::SeeOther);
+    app.scalar("SELECT MAX(id) FROM agreements").await
+}
+
 async fn create(app: &TestApp, patient: i64, fields: &[(&str, &str)]) -> crate::common::Reply {
     app.post(&format!("/patients/{patient}/agreements"), fields)
         .await
@@ -287,24 +305,12 @@ async fn the_prefill_states_only_what_the_record_shows_and_the_children_section_
 async fn a_child_without_follow_up_signs_once_the_worker_writes_the_section() {
     let (app, _org, patient) = setup().await;
     let (kari, _jonas) = family(&app, patient).await;
+    let id = draft(&app, patient, kari).await;
     let (k, w1, eval) = (
         kari.to_string(),
         contact(&app, "ansatt1").await,
         in_months(&app, 6),
     );
-    let r = create(
-        &app,
-        patient,
-        &[
-            ("relative_ids", &k),
-            ("contact_id", &w1),
-            ("capacity", "can_consent"),
-            ("evaluation_on", &eval),
-        ],
-    )
-    .await;
-    assert_eq!(r.status, Status::SeeOther);
-    let id = app.scalar("SELECT MAX(id) FROM agreements").await;
     let r = sign(&app, id).await;
     assert_eq!(
         error_for(&r.body, "children"),
@@ -443,24 +449,7 @@ async fn the_patients_capacity_is_answered_before_signing_and_printed_as_answere
 async fn the_evaluation_and_ending_forms_start_empty_and_record_nothing_by_default() {
     let (app, _org, patient) = setup().await;
     let kari = add(&app, patient, "Kari Nordmann", &[("relation", "child")]).await;
-    let (k, w1, eval) = (
-        kari.to_string(),
-        contact(&app, "ansatt1").await,
-        in_months(&app, 6),
-    );
-    let r = create(
-        &app,
-        patient,
-        &[
-            ("relative_ids", &k),
-            ("contact_id", &w1),
-            ("capacity", "can_consent"),
-            ("evaluation_on", &eval),
-        ],
-    )
-    .await;
-    assert_eq!(r.status, Status::SeeOther);
-    let id = app.scalar("SELECT MAX(id) FROM agreements").await;
+    let id = draft(&app, patient, kari).await;
     assert!(sign(&app, id)
         .await
         .redirects_to(&format!("/agreements/{id}")));
