@@ -9,8 +9,7 @@ use crate::db::meetings::{MeetingInput, MeetingRow};
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
 use crate::domain::dates::format_date;
-use crate::domain::forms as f;
-use crate::domain::meeting::{completion_problems, Completion};
+use crate::domain::meeting::{MeetingDraft, MeetingFormInput, NextSteps};
 use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
 use crate::web::infra::error::{AppError, AppResult};
@@ -29,22 +28,6 @@ use serde::Serialize;
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![new_page, create, show, save]
 }
-
-const FIELDS: &[&str] = &[
-    "kind",
-    "date",
-    "time",
-    "relative_ids",
-    "staff",
-    "minutes",
-    "informed_rights",
-    "next_due",
-    "next_owner_id",
-    "next_kind",
-    "next_concerns",
-    "evaluation_on",
-    "new_meeting_on",
-];
 
 #[derive(Debug, Default, FromForm, Serialize)]
 struct MeetingForm {
@@ -77,20 +60,7 @@ fn oslo_instant(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
         .unwrap_or_else(|| local.and_utc())
 }
 
-struct NextSteps {
-    followup: Option<(NaiveDate, i64, String, String)>,
-    evaluation_on: Option<NaiveDate>,
-    new_meeting_on: Option<NaiveDate>,
-}
-
-impl NextSteps {
-    fn count(&self) -> usize {
-        usize::from(self.followup.is_some())
-            + usize::from(self.evaluation_on.is_some())
-            + usize::from(self.new_meeting_on.is_some())
-    }
-}
-
+/// The form parsed once into a draft, and the meeting as stored.
 async fn parse(
     db: &Db,
     form: &MeetingForm,
@@ -98,117 +68,43 @@ async fn parse(
     unit_id: i64,
     today: NaiveDate,
 ) -> AppResult<Result<(MeetingInput, NextSteps, bool), FieldErrors>> {
-    let mut e = FieldErrors::new();
-    let kind = f::choice(
-        &mut e,
-        "kind",
-        &form.kind,
-        choices::MEETING_KINDS,
-        "Velg type møte.",
-    );
-    let date = f::date(&mut e, "date", &form.date, Some("Skriv datoen for møtet."));
-    let time = match form.time.trim() {
-        "" => NaiveTime::from_hms_opt(10, 0, 0),
-        t => {
-            let parsed = NaiveTime::parse_from_str(t, "%H:%M")
-                .or_else(|_| NaiveTime::parse_from_str(t, "%H.%M"))
-                .ok();
-            if parsed.is_none() {
-                e.add("time", "Skriv klokkeslettet som tt:mm, f.eks. 14:30.");
-            }
-            parsed
-        }
-    };
-    let relatives = db::relatives::for_patient(db, patient_id).await?;
-    let mut relative_ids = Vec::new();
-    for raw in &form.relative_ids {
-        match raw
-            .parse::<i64>()
-            .ok()
-            .filter(|id| relatives.iter().any(|r| r.id == *id))
-        {
-            Some(id) if !relative_ids.contains(&id) => relative_ids.push(id),
-            Some(_) => {}
-            None => e.add("relative_ids", "Velg deltakere blant pasientens pårørende."),
-        }
-    }
-    let staff = f::line(&mut e, "staff", &form.staff, 500, None);
-    let minutes = f::text(&mut e, "minutes", &form.minutes, 20000);
-    let complete = &*form.action == "complete";
-
-    let staff_ids = staff_choices(db, unit_id).await?;
-    let mut next = NextSteps {
-        followup: None,
-        evaluation_on: None,
-        new_meeting_on: None,
-    };
-    let next_due = f::date(&mut e, "next_due", &form.next_due, None);
-    if let Some(due) = next_due {
-        f::not_in_past(&mut e, "next_due", Some(due), today, "Fristen");
-        let owner_id = f::chosen_id(
-            &mut e,
-            "next_owner_id",
-            &form.next_owner_id,
-            &ids(&staff_ids),
-            true,
-            "Velg hvem som har ansvaret for oppfølgingen.",
-        );
-        let next_kind = if form.next_kind.is_empty() {
-            "call"
-        } else {
-            &form.next_kind
-        };
-        let next_kind = f::choice(
-            &mut e,
-            "next_kind",
-            next_kind,
-            choices::FOLLOWUP_KINDS,
-            "Velg type oppfølging.",
-        );
-        let concerns = f::line(
-            &mut e,
-            "next_concerns",
-            &form.next_concerns,
-            300,
-            Some("Skriv hva oppfølgingen gjelder."),
-        );
-        if let Some(owner_id) = owner_id {
-            next.followup = Some((due, owner_id, next_kind, concerns));
-        }
-    }
-    next.evaluation_on = f::date(&mut e, "evaluation_on", &form.evaluation_on, None);
-    next.new_meeting_on = f::date(&mut e, "new_meeting_on", &form.new_meeting_on, None);
-    for (field, d) in [
-        ("evaluation_on", next.evaluation_on),
-        ("new_meeting_on", next.new_meeting_on),
-    ] {
-        f::not_in_past(&mut e, field, d, today, "Datoen");
-    }
-    if complete {
-        let c = Completion {
-            minutes: &minutes,
-            next_steps: next.count(),
-            first_meeting: kind == "first",
-            informed_rights: form.informed_rights.is_on(),
-        };
-        for (field, message) in completion_problems(&c) {
-            e.add(field, message);
-        }
-    }
-    e.order_by(FIELDS);
-    let (Some(date), Some(time)) = (date, time) else {
-        return Ok(Err(e));
-    };
-    let input = MeetingInput {
-        kind,
-        starts_at: oslo_instant(date, time),
+    let relatives: Vec<i64> = db::relatives::for_patient(db, patient_id)
+        .await?
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    let staff = ids(&staff_choices(db, unit_id).await?);
+    let input = MeetingFormInput {
+        kind: &form.kind,
+        date: &form.date,
+        time: &form.time,
         patient_present: form.patient_present.is_on(),
-        staff,
-        minutes,
+        relative_ids: &form.relative_ids,
+        staff: &form.staff,
+        minutes: &form.minutes,
         informed_rights: form.informed_rights.is_on(),
-        relative_ids,
+        next_due: &form.next_due,
+        next_owner_id: &form.next_owner_id,
+        next_kind: &form.next_kind,
+        next_concerns: &form.next_concerns,
+        evaluation_on: &form.evaluation_on,
+        new_meeting_on: &form.new_meeting_on,
+        complete: &*form.action == "complete",
     };
-    Ok(e.into_result(|| (input, next, complete)))
+    Ok(
+        MeetingDraft::parse(&input, &relatives, &staff, today).map(|d| {
+            let meeting = MeetingInput {
+                kind: d.kind,
+                starts_at: oslo_instant(d.date, d.time),
+                patient_present: d.patient_present,
+                staff: d.staff,
+                minutes: d.minutes,
+                informed_rights: d.informed_rights,
+                relative_ids: d.relative_ids,
+            };
+            (meeting, d.next, d.complete)
+        }),
+    )
 }
 
 async fn form_page(
