@@ -58,26 +58,8 @@ pub async fn for_patient(db: &Db, patient_id: i64) -> Result<Vec<RelativeRow>, s
         .await)
 }
 
-/// The data of the relative form, parsed.
-#[derive(Debug, Clone, Default)]
-pub struct RelativeInput {
-    pub full_name: String,
-    pub relation: String,
-    pub relation_other: String,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub address: String,
-    pub birth_date: Option<NaiveDate>,
-    pub age_group: String,
-    pub language: String,
-    pub interpreter: bool,
-    pub closest: bool,
-    pub closest_basis: String,
-    pub closest_on: Option<NaiveDate>,
-    pub guardian: bool,
-    pub involvement: String,
-    pub contact_person_id: Option<i64>,
-}
+/// The data of the relative form, parsed (`domain::relative::RelativeDraft`).
+pub use crate::domain::relative::RelativeDraft as RelativeInput;
 
 pub async fn insert(
     tx: &mut Tx,

@@ -96,8 +96,256 @@ pub fn age_group_for(
     }
 }
 
+/// The relative form as typed (the consent part is parsed on its own).
+#[derive(Debug, Clone, Default)]
+pub struct RelativeFormInput<'a> {
+    pub full_name: &'a str,
+    pub relation: &'a str,
+    pub relation_other: &'a str,
+    pub phone: &'a str,
+    pub email: &'a str,
+    pub address: &'a str,
+    pub birth_date: &'a str,
+    pub age_group: &'a str,
+    pub language: &'a str,
+    pub interpreter: bool,
+    pub closest: bool,
+    pub closest_basis: &'a str,
+    pub closest_on: &'a str,
+    pub confirm_closest: bool,
+    pub guardian: bool,
+    pub involvement: &'a str,
+    pub contact_person_id: &'a str,
+}
+
+/// What the relative form is checked against: the unit's staff (for the contact person)
+/// and the patient's other nærmeste pårørende (by name).
+#[derive(Debug, Clone, Default)]
+pub struct RelativeContext<'a> {
+    pub staff: &'a [i64],
+    pub other_closest: &'a [String],
+}
+
+/// A relative as the form gives them, valid when the errors returned with it are empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RelativeDraft {
+    pub full_name: String,
+    pub relation: String,
+    pub relation_other: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: String,
+    pub birth_date: Option<NaiveDate>,
+    pub age_group: String,
+    pub language: String,
+    pub interpreter: bool,
+    pub closest: bool,
+    pub closest_basis: String,
+    pub closest_on: Option<NaiveDate>,
+    pub guardian: bool,
+    pub involvement: String,
+    pub contact_person_id: Option<i64>,
+}
+
+impl RelativeDraft {
+    /// Parses the form into a relative and a message at each bad field: a name, a relation,
+    /// a phone and e-mail that can be used, the age group or birth date (agreeing), the rules
+    /// for nærmeste pårørende, an involvement answer and a contact person on the staff.
+    pub fn parse(
+        form: &RelativeFormInput<'_>,
+        ctx: &RelativeContext<'_>,
+        today: NaiveDate,
+    ) -> (RelativeDraft, super::validation::FieldErrors) {
+        use super::choices;
+        use super::forms as f;
+        use validator::ValidateEmail;
+        let mut e = super::validation::FieldErrors::new();
+        let full_name = f::line(
+            &mut e,
+            "full_name",
+            form.full_name,
+            200,
+            Some("Skriv inn navnet på den pårørende."),
+        );
+        let relation = f::choice(
+            &mut e,
+            "relation",
+            form.relation,
+            choices::RELATIONS,
+            "Velg relasjon til pasienten.",
+        );
+        let relation_other = f::line(&mut e, "relation_other", form.relation_other, 100, None);
+        if relation == "other" && relation_other.is_empty() {
+            e.add(
+                "relation_other",
+                "Skriv hvilken relasjon den pårørende har til pasienten.",
+            );
+        }
+        let phone = match form.phone.trim() {
+            "" => None,
+            raw => match super::phone::Phone::parse(raw) {
+                Some(p) => Some(p.as_str().to_string()),
+                None => {
+                    e.add("phone", super::phone::PHONE_MESSAGE);
+                    None
+                }
+            },
+        };
+        let email = match super::text::one_line(form.email).as_str() {
+            "" => None,
+            raw if raw.len() <= 200 && raw.validate_email() => Some(raw.to_string()),
+            _ => {
+                e.add("email", "Skriv e-postadressen som navn@eksempel.no.");
+                None
+            }
+        };
+        let address = f::text(&mut e, "address", form.address, 500);
+        let birth_date = f::date(&mut e, "birth_date", form.birth_date, None);
+        if birth_date.is_some_and(|b| b > today) {
+            e.add("birth_date", "Fødselsdatoen kan ikke være i fremtiden.");
+        }
+        let chosen_group = if form.age_group.trim().is_empty() {
+            String::new()
+        } else {
+            f::choice(
+                &mut e,
+                "age_group",
+                form.age_group,
+                choices::AGE_GROUPS,
+                "Velg aldersgruppe.",
+            )
+        };
+        // No default: the group or the birth date is required, and they must agree.
+        let age_group = match age_group_for(birth_date, &chosen_group, today) {
+            Ok(group) => group,
+            Err((field, message)) => {
+                if !e.has("birth_date") {
+                    e.add(field, message);
+                }
+                "unknown".to_string()
+            }
+        };
+        let child = is_child(birth_date, &age_group, today);
+        let language = f::line(&mut e, "language", form.language, 60, None);
+        let closest = form.closest;
+        let closest_basis = if closest {
+            f::choice(
+                &mut e,
+                "closest_basis",
+                form.closest_basis,
+                choices::CLOSEST_BASIS,
+                "Velg hvordan nærmeste pårørende ble bestemt.",
+            )
+        } else {
+            String::new()
+        };
+        if let Some((field, message)) = closest_problem(closest, child, &closest_basis) {
+            e.add(field, message);
+        }
+        let closest_on = if closest {
+            f::date(&mut e, "closest_on", form.closest_on, None).or(Some(today))
+        } else {
+            None
+        };
+        if closest && !child && !form.confirm_closest && !ctx.other_closest.is_empty() {
+            e.add(
+                "confirm_closest",
+                format!(
+                    "{} er allerede registrert som nærmeste pårørende. Pasienten kan ha flere, men bekreft at det er riktig ved å krysse av.",
+                    ctx.other_closest.join(" og ")
+                ),
+            );
+        }
+        let involvement = f::choice(
+            &mut e,
+            "involvement",
+            form.involvement,
+            choices::INVOLVEMENT,
+            "Velg om den pårørende ønsker å bli involvert.",
+        );
+        let message = "Velg en kontaktperson fra tjenestestedet.";
+        let contact_person_id = f::chosen_id(
+            &mut e,
+            "contact_person_id",
+            form.contact_person_id,
+            ctx.staff,
+            false,
+            message,
+        );
+        let draft = RelativeDraft {
+            full_name,
+            relation,
+            relation_other,
+            phone,
+            email,
+            address,
+            birth_date,
+            age_group,
+            language,
+            interpreter: form.interpreter,
+            closest,
+            closest_basis,
+            closest_on,
+            guardian: form.guardian,
+            involvement,
+            contact_person_id,
+        };
+        (draft, e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_relative_form_is_parsed_once() {
+        let today = d(2026, 11, 23);
+        let form = RelativeFormInput {
+            full_name: "Kari Nordmann",
+            relation: "child",
+            phone: "98765432",
+            age_group: "adult",
+            involvement: "yes",
+            closest: true,
+            closest_basis: "patient_choice",
+            contact_person_id: "7",
+            ..Default::default()
+        };
+        let others = vec!["Ola Nordmann".to_string()];
+        let ctx = RelativeContext {
+            staff: &[7],
+            other_closest: &others,
+        };
+        let (draft, e) = RelativeDraft::parse(&form, &ctx, today);
+        assert_eq!(
+            e.get("confirm_closest"),
+            Some("Ola Nordmann er allerede registrert som nærmeste pårørende. Pasienten kan ha flere, men bekreft at det er riktig ved å krysse av.")
+        );
+        assert_eq!(draft.closest_on, Some(today));
+        let confirmed = RelativeFormInput {
+            confirm_closest: true,
+            ..form.clone()
+        };
+        let (draft, e) = RelativeDraft::parse(&confirmed, &ctx, today);
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(draft.contact_person_id, Some(7));
+        assert_eq!(draft.phone.as_deref(), Some("+47 98 76 54 32"));
+        let stranger = RelativeFormInput {
+            contact_person_id: "9",
+            email: "ikke-epost",
+            ..confirmed
+        };
+        let (_, e) = RelativeDraft::parse(&stranger, &ctx, today);
+        assert_eq!(
+            e.get("contact_person_id"),
+            Some("Velg en kontaktperson fra tjenestestedet.")
+        );
+        assert_eq!(
+            e.get("email"),
+            Some("Skriv e-postadressen som navn@eksempel.no.")
+        );
+    }
+
     use super::*;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

@@ -11,9 +11,10 @@ use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
 use crate::domain::dates::format_date;
 use crate::domain::forms as f;
-use crate::domain::phone::{Phone, PHONE_MESSAGE};
 use crate::domain::relative::relation_text;
-use crate::domain::relative::{age_group_for, closest_problem, is_child};
+use crate::domain::relative::{
+    age_group_for, is_child, RelativeContext, RelativeDraft, RelativeFormInput,
+};
 use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
 use crate::web::infra::error::{AppError, AppResult};
@@ -27,7 +28,6 @@ use rocket::request::FlashMessage;
 use rocket::{FromForm, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
-use validator::ValidateEmail;
 
 pub fn routes() -> Vec<rocket::Route> {
     let mut routes = rocket::routes![new_page, create, show, edit_page, update, add_consent];
@@ -141,121 +141,32 @@ async fn parse(
     today: NaiveDate,
     with_consent: bool,
 ) -> AppResult<Result<(RelativeInput, Option<ConsentInput>), FieldErrors>> {
-    let mut e = FieldErrors::new();
-    let full_name = f::line(
-        &mut e,
-        "full_name",
-        &form.full_name,
-        200,
-        Some("Skriv inn navnet på den pårørende."),
-    );
-    let relation = f::choice(
-        &mut e,
-        "relation",
-        &form.relation,
-        choices::RELATIONS,
-        "Velg relasjon til pasienten.",
-    );
-    let relation_other = f::line(&mut e, "relation_other", &form.relation_other, 100, None);
-    if relation == "other" && relation_other.is_empty() {
-        e.add(
-            "relation_other",
-            "Skriv hvilken relasjon den pårørende har til pasienten.",
-        );
-    }
-    let phone = match form.phone.trim() {
-        "" => None,
-        raw => match Phone::parse(raw) {
-            Some(p) => Some(p.as_str().to_string()),
-            None => {
-                e.add("phone", PHONE_MESSAGE);
-                None
-            }
-        },
+    let staff = ids(&staff_choices(db, unit_id).await?);
+    let other_closest = db::relatives::other_closest(db, patient_id, except).await?;
+    let ctx = RelativeContext {
+        staff: &staff,
+        other_closest: &other_closest,
     };
-    let email = match crate::domain::text::one_line(&form.email).as_str() {
-        "" => None,
-        raw if raw.len() <= 200 && raw.validate_email() => Some(raw.to_string()),
-        _ => {
-            e.add("email", "Skriv e-postadressen som navn@eksempel.no.");
-            None
-        }
+    let input = RelativeFormInput {
+        full_name: &form.full_name,
+        relation: &form.relation,
+        relation_other: &form.relation_other,
+        phone: &form.phone,
+        email: &form.email,
+        address: &form.address,
+        birth_date: &form.birth_date,
+        age_group: &form.age_group,
+        language: &form.language,
+        interpreter: form.interpreter.is_on(),
+        closest: form.closest.is_on(),
+        closest_basis: &form.closest_basis,
+        closest_on: &form.closest_on,
+        confirm_closest: form.confirm_closest.is_on(),
+        guardian: form.guardian.is_on(),
+        involvement: &form.involvement,
+        contact_person_id: &form.contact_person_id,
     };
-    let address = f::text(&mut e, "address", &form.address, 500);
-    let birth_date = f::date(&mut e, "birth_date", &form.birth_date, None);
-    if birth_date.is_some_and(|b| b > today) {
-        e.add("birth_date", "Fødselsdatoen kan ikke være i fremtiden.");
-    }
-    let chosen_group = if form.age_group.trim().is_empty() {
-        String::new()
-    } else {
-        f::choice(
-            &mut e,
-            "age_group",
-            &form.age_group,
-            choices::AGE_GROUPS,
-            "Velg aldersgruppe.",
-        )
-    };
-    // No default: the group or the birth date is required, and they must agree.
-    let age_group = match age_group_for(birth_date, &chosen_group, today) {
-        Ok(group) => group,
-        Err((field, message)) => {
-            if !e.has("birth_date") {
-                e.add(field, message);
-            }
-            "unknown".to_string()
-        }
-    };
-    let child = is_child(birth_date, &age_group, today);
-    let language = f::line(&mut e, "language", &form.language, 60, None);
-    let closest = form.closest.is_on();
-    let closest_basis = if closest {
-        f::choice(
-            &mut e,
-            "closest_basis",
-            &form.closest_basis,
-            choices::CLOSEST_BASIS,
-            "Velg hvordan nærmeste pårørende ble bestemt.",
-        )
-    } else {
-        String::new()
-    };
-    if let Some((field, message)) = closest_problem(closest, child, &closest_basis) {
-        e.add(field, message);
-    }
-    let closest_on = if closest {
-        f::date(&mut e, "closest_on", &form.closest_on, None).or(Some(today))
-    } else {
-        None
-    };
-    if closest && !child && !form.confirm_closest.is_on() {
-        let others = db::relatives::other_closest(db, patient_id, except).await?;
-        if !others.is_empty() {
-            e.add(
-                "confirm_closest",
-                format!(
-                    "{} er allerede registrert som nærmeste pårørende. Pasienten kan ha flere, men bekreft at det er riktig ved å krysse av.",
-                    others.join(" og ")
-                ),
-            );
-        }
-    }
-    let involvement = f::choice(
-        &mut e,
-        "involvement",
-        &form.involvement,
-        choices::INVOLVEMENT,
-        "Velg om den pårørende ønsker å bli involvert.",
-    );
-    let contact_person_id = match form.contact_person_id.trim() {
-        "" => None,
-        raw => {
-            let staff = ids(&staff_choices(db, unit_id).await?);
-            let message = "Velg en kontaktperson fra tjenestestedet.";
-            f::chosen_id(&mut e, "contact_person_id", raw, &staff, true, message)
-        }
-    };
+    let (input, mut e) = RelativeDraft::parse(&input, &ctx, today);
     let consent = if with_consent {
         parse_consent(
             &mut e,
@@ -269,24 +180,6 @@ async fn parse(
         None
     };
     e.order_by(FIELDS);
-    let input = RelativeInput {
-        full_name,
-        relation,
-        relation_other,
-        phone,
-        email,
-        address,
-        birth_date,
-        age_group,
-        language,
-        interpreter: form.interpreter.is_on(),
-        closest,
-        closest_basis,
-        closest_on,
-        guardian: form.guardian.is_on(),
-        involvement,
-        contact_person_id,
-    };
     Ok(e.into_result(|| (input, consent)))
 }
 
