@@ -7,9 +7,8 @@ use crate::db::mappings::MappingRow;
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label, split};
 use crate::domain::dates::format_date;
-use crate::domain::forms as f;
+use crate::domain::mapping::{MappingDraft, MappingFormInput};
 use crate::domain::strain;
-use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::forms::Text;
@@ -101,10 +100,6 @@ fn form_page(user: &Worker<'_>, r: &db::relatives::RelativeRow) -> Page {
         .with("yes_no", choice_list(&[("1", "Ja"), ("0", "Nei")]))
 }
 
-fn strs(v: &[String]) -> Vec<&str> {
-    v.iter().map(String::as_str).collect()
-}
-
 #[rocket::get("/relatives/<id>/mappings/new")]
 async fn new_page(
     user: Worker<'_>,
@@ -128,87 +123,51 @@ async fn create(
     clock: &State<Clock>,
 ) -> AppResult<Submitted> {
     let r = find_relative(db, user.read_scope(), id).await?;
-    let mut e = FieldErrors::new();
-    let mapped_on = f::date(
-        &mut e,
-        "mapped_on",
-        &form.mapped_on,
-        Some("Skriv datoen for kartleggingen."),
-    );
-    f::not_in_future(
-        &mut e,
-        "mapped_on",
-        mapped_on,
-        clock.today(),
-        "Kartleggingen",
-    );
-    let roles = choices::join_valid(choices::ROLES, &strs(&form.roles));
-    let tasks = choices::join_valid(choices::CARE_TASKS, &strs(&form.tasks));
-    let task_other = f::line(&mut e, "task_other", &form.task_other, 300, None);
-    let hours_per_week = f::hours(&mut e, "hours_per_week", &form.hours_per_week);
-    let work_study = f::text(&mut e, "work_study", &form.work_study, 2000);
-    let own_health = f::text(&mut e, "own_health", &form.own_health, 2000);
-    let other_care = f::text(&mut e, "other_care", &form.other_care, 2000);
-    let distance = f::line(&mut e, "distance", &form.distance, 200, None);
-    let mut answers = [None; 13];
-    for (i, raw) in form.strain().iter().enumerate() {
-        answers[i] = match &***raw {
-            "1" => Some(true),
-            "0" => Some(false),
-            _ => None,
-        };
-    }
-    let answered = answers.iter().filter(|a| a.is_some()).count();
-    if answered > 0 && answered < 13 {
-        e.add(
-            "s0",
-            "Svar ja eller nei på alle 13 spørsmålene om belastning, eller la alle stå tomme.",
-        );
-    }
-    let what_matters = f::text(&mut e, "what_matters", &form.what_matters, 4000);
-    let views = f::text(&mut e, "views", &form.views, 4000);
-    let not_wanted = f::text(&mut e, "not_wanted", &form.not_wanted, 4000);
-    let violence = f::choice(
-        &mut e,
-        "violence",
-        &form.violence,
-        choices::YES_NO_UNSURE,
-        "Velg om det er bekymring for vold, trusler eller overgrep.",
-    );
-    let violence_action = f::text(&mut e, "violence_action", &form.violence_action, 4000);
-    if (violence == "yes" || violence == "unsure") && violence_action.is_empty() {
-        e.add("violence_action", "Skriv hva som er gjort med bekymringen.");
-    }
-    let support_needs = choices::join_valid(choices::SUPPORT_NEEDS, &strs(&form.support_needs));
-    let support_other = f::line(&mut e, "support_other", &form.support_other, 300, None);
-    let Some(mapped_on) = mapped_on.filter(|_| e.is_empty()) else {
-        return Ok(invalid(form_page(&user, &r), &form.0, &e, "mappings/form"));
+    let strain = form.strain().map(|t| t.0.as_str());
+    let input = MappingFormInput {
+        mapped_on: &form.mapped_on,
+        roles: &form.roles,
+        tasks: &form.tasks,
+        task_other: &form.task_other,
+        hours_per_week: &form.hours_per_week,
+        work_study: &form.work_study,
+        own_health: &form.own_health,
+        other_care: &form.other_care,
+        distance: &form.distance,
+        strain,
+        what_matters: &form.what_matters,
+        views: &form.views,
+        not_wanted: &form.not_wanted,
+        violence: &form.violence,
+        violence_action: &form.violence_action,
+        support_needs: &form.support_needs,
+        support_other: &form.support_other,
     };
-    let score = strain::score(&answers);
+    let d = match MappingDraft::parse(&input, clock.today()) {
+        Ok(d) => d,
+        Err(e) => return Ok(invalid(form_page(&user, &r), &form.0, &e, "mappings/form")),
+    };
+    let score = d.strain_score;
     let row = MappingRow {
         relative_id: id,
-        mapped_on,
-        roles,
-        tasks,
-        task_other,
-        hours_per_week,
-        work_study,
-        own_health,
-        other_care,
-        distance,
-        strain_answers: if answered == 0 {
-            String::new()
-        } else {
-            strain::encode(&answers)
-        },
-        strain_score: score,
-        what_matters,
-        views,
-        not_wanted,
-        violence,
-        violence_action,
-        support_needs,
-        support_other,
+        mapped_on: d.mapped_on,
+        roles: d.roles,
+        tasks: d.tasks,
+        task_other: d.task_other,
+        hours_per_week: d.hours_per_week,
+        work_study: d.work_study,
+        own_health: d.own_health,
+        other_care: d.other_care,
+        distance: d.distance,
+        strain_answers: d.strain_answers,
+        strain_score: d.strain_score,
+        what_matters: d.what_matters,
+        views: d.views,
+        not_wanted: d.not_wanted,
+        violence: d.violence,
+        violence_action: d.violence_action,
+        support_needs: d.support_needs,
+        support_other: d.support_other,
         ..MappingRow::default()
     };
     let now = clock.now();
