@@ -266,6 +266,12 @@ impl AgreementDraft {
             e.add("capacity", "Velg om pasienten kan samtykke selv.");
         }
         let represented_by = f::line(&mut e, "represented_by", &input.represented_by, 300, None);
+        // Kept only when the patient cannot consent.
+        let represented_by = if capacity == "cannot_consent" {
+            represented_by
+        } else {
+            String::new()
+        };
         let contact = pick_staff(
             &mut e,
             "contact_id",
@@ -400,11 +406,7 @@ impl AgreementDraft {
             content: Content {
                 patient_name: ctx.patient_name.clone(),
                 capacity,
-                represented_by: if input.capacity == "cannot_consent" {
-                    represented_by
-                } else {
-                    String::new()
-                },
+                represented_by,
                 patient_capacity: String::new(),
                 parties,
                 unit_name: ctx.unit_name.clone(),

@@ -19,7 +19,9 @@ pub enum Step {
     Edit,
 }
 
-const CONCURRENT: &str = "Avtalen ble endret samtidig. Last siden på nytt og prøv igjen.";
+/// The message when the stored status changed between reading and writing.
+pub const CONCURRENT_CHANGE: &str =
+    "Avtalen ble endret samtidig. Last siden på nytt og prøv igjen.";
 
 /// Why a step was refused in `status`, in words for the user; None when it is allowed.
 pub fn transition_refusal(status: Status, step: Step) -> Option<&'static str> {
@@ -84,11 +86,6 @@ pub fn edit(status: Status) -> Result<Edit, &'static str> {
 pub fn evaluation_concerns(content: &Content) -> String {
     let names: Vec<&str> = content.parties.iter().map(|p| p.name.as_str()).collect();
     format!("Evaluering av pårørendeavtalen med {}", names.join(", "))
-}
-
-/// The message when the stored status changed between reading and writing.
-pub fn concurrent_change() -> &'static str {
-    CONCURRENT
 }
 
 /// Six months after signing unless chosen otherwise.

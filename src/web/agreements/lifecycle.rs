@@ -11,8 +11,8 @@ use crate::db::access_log::Action;
 use crate::db::agreements::{AgreementRow, NewEvaluation, VersionRow};
 use crate::db::{self, Db, Tx};
 use crate::domain::agreement::lifecycle::{
-    self as rules, concurrent_change, ActivationFacts, Ending, Evaluation, EvaluationInput,
-    SignatureInput, Step,
+    self as rules, ActivationFacts, Ending, Evaluation, EvaluationInput, SignatureInput, Step,
+    CONCURRENT_CHANGE,
 };
 use crate::domain::agreement::{Content, Outcome, Signatures, Status, OUTCOMES};
 use crate::domain::choices::label;
@@ -95,10 +95,18 @@ async fn sign(
     }
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let Some(summary) =
-        store_signing(&mut tx, &user, &a, (status, next), &version, &sig, now).await?
+    let Some(summary) = store_signing(
+        &mut tx,
+        &user,
+        &a,
+        (status, next),
+        (&version, &content),
+        &sig,
+        now,
+    )
+    .await?
     else {
-        return Ok(refusal(id, concurrent_change()));
+        return Ok(refusal(id, CONCURRENT_CHANGE));
     };
     commit(tx, &user, Action::Update, id, &patient, &summary, now).await?;
     Ok(ok(
@@ -144,11 +152,10 @@ async fn store_signing(
     user: &Worker<'_>,
     a: &AgreementRow,
     (from, to): (Status, Status),
-    version: &VersionRow,
+    (version, content): (&VersionRow, &Content),
     sig: &Signatures,
     now: DateTime<Utc>,
 ) -> AppResult<Option<String>> {
-    let content = content_of(version)?;
     db::agreements::sign_version(tx, a.id, version.number, sig).await?;
     let activated = from == Status::Draft;
     if activated {
@@ -159,7 +166,7 @@ async fn store_signing(
         db::agreements::set_activated(tx, a.id, signed_on).await?;
     }
     if let Some(due) = a.evaluation_on {
-        schedule_evaluation(tx, user, a, &content, due, activated, now).await?;
+        schedule_evaluation(tx, user, a, content, due, activated, now).await?;
     }
     Ok(Some(if activated {
         format!(
@@ -237,7 +244,7 @@ async fn evaluate(
     let now = clock.now();
     let mut tx = db.begin().await?;
     if !store_evaluation(&mut tx, &user, &a, (status, next), &ev, &content, now).await? {
-        return Ok(refusal(id, concurrent_change()));
+        return Ok(refusal(id, CONCURRENT_CHANGE));
     }
     let summary = format!(
         "Pårørendeavtale evaluert {}: {}",
@@ -335,7 +342,7 @@ async fn end(
     let now = clock.now();
     let mut tx = db.begin().await?;
     if !db::agreements::set_status(&mut tx, id, status, next, now).await? {
-        return Ok(refusal(id, concurrent_change()));
+        return Ok(refusal(id, CONCURRENT_CHANGE));
     }
     db::agreements::set_ended(&mut tx, id, ending.on, &ending.reason).await?;
     let note = "Pårørendeavtalen er avsluttet";

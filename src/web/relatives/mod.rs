@@ -141,8 +141,15 @@ async fn parse(
     today: NaiveDate,
     with_consent: bool,
 ) -> AppResult<Result<(RelativeInput, Option<ConsentInput>), FieldErrors>> {
-    let staff = ids(&staff_choices(db, unit_id).await?);
-    let other_closest = db::relatives::other_closest(db, patient_id, except).await?;
+    let staff = match form.contact_person_id.trim() {
+        "" => Vec::new(),
+        _ => ids(&staff_choices(db, unit_id).await?),
+    };
+    let other_closest = if form.closest.is_on() && !form.confirm_closest.is_on() {
+        db::relatives::other_closest(db, patient_id, except).await?
+    } else {
+        Vec::new()
+    };
     let ctx = RelativeContext {
         staff: &staff,
         other_closest: &other_closest,
