@@ -33,14 +33,32 @@ fn verify_blocking(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Hashes off the async workers: argon2 is deliberately slow.
+/// Password checks running at once: argon2 is deliberately slow and takes 19 MiB each, so
+/// more checks than cores would only add memory (a burst of logins at the start of a shift,
+/// or a flood of wrong passwords), not speed.
+fn hashing_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        tokio::sync::Semaphore::new(cores.clamp(1, 4))
+    })
+}
+
+/// Hashes off the async workers, at most one check per core at a time.
 pub async fn hash_password(password: String) -> Result<String, String> {
+    let _permit = hashing_permits()
+        .acquire()
+        .await
+        .map_err(|e| e.to_string())?;
     tokio::task::spawn_blocking(move || hash_blocking(&password))
         .await
         .map_err(|e| e.to_string())?
 }
 
 pub async fn verify_password(password: String, hash: String) -> bool {
+    let Ok(_permit) = hashing_permits().acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || verify_blocking(&password, &hash))
         .await
         .unwrap_or(false)
