@@ -3,7 +3,7 @@
 
 use crate::clock::Clock;
 use crate::config::{self, Settings};
-use crate::db::Db;
+use crate::db::{self, Db};
 use crate::web;
 use rocket::figment::Figment;
 use rocket::{Build, Rocket};
@@ -33,6 +33,9 @@ pub async fn prepare(figment: Figment) -> Result<(Figment, App), String> {
     db.migrate()
         .await
         .map_err(|e| format!("database migration failed: {e}"))?;
+    db::patients::index_missing_names(&db)
+        .await
+        .map_err(|e| format!("indexing the patients' names for the search failed: {e}"))?;
     Ok((
         figment,
         App {

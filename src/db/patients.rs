@@ -16,7 +16,7 @@ pub fn identified_sql(day: &str, end: &str) -> String {
 use crate::db::{on_db, on_tx};
 use crate::domain::access::Scope;
 use crate::domain::patient::PatientInput;
-use crate::domain::text::{search_key, sort_key};
+use crate::domain::text::{name_words, prefix_end, search_key, sort_key};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -51,20 +51,38 @@ pub struct Filter {
     pub include_archived: bool,
 }
 
-fn like_pattern(s: &str) -> String {
-    let escaped = search_key(s)
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
+/// The most words of a search that are looked up; a longer search is cut there.
+const MAX_SEARCH_WORDS: usize = 4;
 
-fn where_clause(scope: Scope) -> String {
-    format!(
-        "WHERE {} AND ($2 = '' OR p.name_search LIKE $3 ESCAPE '\\') AND ($4 IS NULL OR p.birth_date = $4)
-           AND (p.archived_at IS NULL OR $5)",
+/// The search as SQL over `patients p JOIN units u`, and its parameters after the scope's
+/// `$1`: each word of the name must start a word of the patient's name (the index
+/// `patient_name_words`, within the scope's units), then birth date and archived.
+fn search_sql(scope: Scope, filter: &Filter) -> (String, Vec<String>) {
+    let words: Vec<String> = name_words(&filter.name)
+        .into_iter()
+        .take(MAX_SEARCH_WORDS)
+        .collect();
+    let units = match scope {
+        Scope::Unit(_) => "w.unit_id = $1",
+        Scope::District(_) => "w.unit_id IN (SELECT id FROM units WHERE district_id = $1)",
+    };
+    let mut sql = format!(
+        "WHERE {} AND ($2 IS NULL OR p.birth_date = $2) AND (p.archived_at IS NULL OR $3)",
         scope.condition("$1")
-    )
+    );
+    let mut binds = Vec::new();
+    for word in words {
+        let n = binds.len() + 4;
+        sql.push_str(&format!(
+            " AND p.id IN (SELECT w.patient_id FROM patient_name_words w
+                          WHERE {units} AND w.word >= ${n} AND w.word < ${})",
+            n + 1
+        ));
+        let end = prefix_end(&word);
+        binds.push(word);
+        binds.push(end);
+    }
+    (sql, binds)
 }
 
 /// One page of the patients in scope, in Norwegian alphabetical order by surname.
@@ -75,37 +93,90 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<PatientRow>, sqlx::Error> {
+    let (condition, words) = search_sql(scope, filter);
+    let n = words.len() + 4;
     let sql = format!(
-        "{SELECT} {} ORDER BY p.sort_key, p.id LIMIT $6 OFFSET $7",
-        where_clause(scope)
+        "{SELECT} {condition} ORDER BY p.sort_key, p.id LIMIT ${n} OFFSET ${}",
+        n + 1
     );
-    let name = search_key(&filter.name);
-    on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(scope.id())
-        .bind(&name)
-        .bind(like_pattern(&name))
-        .bind(filter.birth_date)
-        .bind(filter.include_archived)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(p)
-        .await)
+    on_db!(db, |p| {
+        let mut q = sqlx::query_as(&sql)
+            .bind(scope.id())
+            .bind(filter.birth_date)
+            .bind(filter.include_archived);
+        for word in &words {
+            q = q.bind(word);
+        }
+        q.bind(limit).bind(offset).fetch_all(p).await
+    })
 }
 
 pub async fn count(db: &Db, scope: Scope, filter: &Filter) -> Result<i64, sqlx::Error> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM patients p JOIN units u ON u.id = p.unit_id {}",
-        where_clause(scope)
-    );
-    let name = search_key(&filter.name);
-    on_db!(db, |p| sqlx::query_scalar(&sql)
-        .bind(scope.id())
-        .bind(&name)
-        .bind(like_pattern(&name))
-        .bind(filter.birth_date)
-        .bind(filter.include_archived)
-        .fetch_one(p)
-        .await)
+    let (condition, words) = search_sql(scope, filter);
+    let sql =
+        format!("SELECT COUNT(*) FROM patients p JOIN units u ON u.id = p.unit_id {condition}");
+    on_db!(db, |p| {
+        let mut q = sqlx::query_scalar(&sql)
+            .bind(scope.id())
+            .bind(filter.birth_date)
+            .bind(filter.include_archived);
+        for word in &words {
+            q = q.bind(word);
+        }
+        q.fetch_one(p).await
+    })
+}
+
+/// Writes the words of the patient's name for the search (`patient_name_words`), replacing
+/// what was there: after every change of name or unit, in the same transaction.
+pub async fn index_name(
+    tx: &mut Tx,
+    patient_id: i64,
+    unit_id: i64,
+    full_name: &str,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, |c| sqlx::query(
+        "DELETE FROM patient_name_words WHERE patient_id = $1"
+    )
+    .bind(patient_id)
+    .execute(c)
+    .await
+    .map(|_| ()))?;
+    let insert = "INSERT INTO patient_name_words (patient_id, unit_id, word) VALUES ($1, $2, $3)";
+    for word in name_words(full_name) {
+        on_tx!(tx, |c| sqlx::query(insert)
+            .bind(patient_id)
+            .bind(unit_id)
+            .bind(&word)
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+    }
+    Ok(())
+}
+
+/// Indexes the names of patients registered before the search index existed, a thousand
+/// per transaction; returns how many. Run at start; a no-op once every name is indexed.
+pub async fn index_missing_names(db: &Db) -> Result<usize, sqlx::Error> {
+    let (mut done, mut after) = (0, 0_i64);
+    let sql = "SELECT p.id, p.unit_id, p.full_name FROM patients p
+               WHERE p.id > $1
+                 AND NOT EXISTS (SELECT 1 FROM patient_name_words w WHERE w.patient_id = p.id)
+               ORDER BY p.id LIMIT 1000";
+    loop {
+        let rows: Vec<(i64, i64, String)> =
+            on_db!(db, |p| sqlx::query_as(sql).bind(after).fetch_all(p).await)?;
+        let Some(last) = rows.last() else {
+            return Ok(done);
+        };
+        after = last.0;
+        let mut tx = db.begin().await?;
+        for (id, unit_id, name) in &rows {
+            index_name(&mut tx, *id, *unit_id, name).await?;
+        }
+        tx.commit().await?;
+        done += rows.len();
+    }
 }
 
 /// The patient, if it exists within `scope` (otherwise None: the caller answers 404).
@@ -150,7 +221,7 @@ pub async fn insert(
     let sql = "INSERT INTO patients (unit_id, full_name, name_search, sort_key, birth_date, fnr, phone, address,
                    services, created_at, updated_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id";
-    on_tx!(tx, |c| sqlx::query_scalar(sql)
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(unit_id)
         .bind(&p.full_name)
         .bind(search_key(&p.full_name))
@@ -162,7 +233,9 @@ pub async fn insert(
         .bind(&p.services)
         .bind(now)
         .fetch_one(c)
-        .await)
+        .await)?;
+    index_name(tx, id, unit_id, &p.full_name).await?;
+    Ok(id)
 }
 
 pub async fn update(
@@ -190,6 +263,9 @@ pub async fn update(
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
+    if updated > 0 {
+        index_name(tx, id, unit_id, &p.full_name).await?;
+    }
     // The relatives follow the patient to the new unit.
     let follow = "UPDATE relatives SET unit_id = $1 WHERE patient_id = $2 AND unit_id <> $1";
     on_tx!(tx, |c| sqlx::query(follow)

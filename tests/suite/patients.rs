@@ -284,3 +284,98 @@ async fn a_large_form_gets_a_clear_413_page() {
     assert!(reply.body.contains("For mye innhold"));
     assert_eq!(app.scalar("SELECT COUNT(*) FROM patients").await, 0);
 }
+
+/// The names a patient search lists, in order.
+async fn found(app: &common::TestApp, q: &str) -> Vec<String> {
+    let page = app.get(&format!("/patients?q={}", common::encode(q))).await;
+    assert_eq!(page.status, Status::Ok, "{q}");
+    page.body
+        .split("<td><a href=\"/patients/")
+        .skip(1)
+        .filter_map(|rest| Some(rest.split_once('>')?.1.split_once("</a>")?.0.to_string()))
+        .collect()
+}
+
+#[rocket::async_test]
+async fn search_finds_the_start_of_any_word_of_a_name_whatever_case_and_accents() {
+    let (app, org) = worker_app().await;
+    let aase = app
+        .patient("Åse Ødegård-Berg", "01.01.1950", org.unit_a1)
+        .await;
+    let haakon = app
+        .patient("Haakon Sæther", "02.02.1950", org.unit_a1)
+        .await;
+    app.patient("Eva Bergsrud", "03.03.1950", org.unit_a1).await;
+
+    assert_eq!(found(&app, "aase").await, ["Åse Ødegård-Berg"]);
+    assert_eq!(found(&app, "ODEG").await, ["Åse Ødegård-Berg"]);
+    assert_eq!(
+        found(&app, "berg").await,
+        ["Eva Bergsrud", "Åse Ødegård-Berg"]
+    );
+    assert_eq!(found(&app, "håkon saeth").await, ["Haakon Sæther"]);
+    assert_eq!(found(&app, "Åse berg").await, ["Åse Ødegård-Berg"]);
+    assert!(found(&app, "åse sæther").await.is_empty());
+    // The start of a word, not any part of it.
+    assert!(found(&app, "erg").await.is_empty());
+
+    // A new name is found at once, the old one no longer.
+    let unit = org.unit_a1.to_string();
+    let renamed = app
+        .post(
+            &format!("/patients/{aase}"),
+            &patient_form(
+                &unit,
+                &[
+                    ("full_name", "Åse Lie"),
+                    ("birth_date", "01.01.1950"),
+                    ("fnr", ""),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(renamed.status, Status::SeeOther, "{}", renamed.body);
+    assert!(found(&app, "odeg").await.is_empty());
+    assert_eq!(found(&app, "lie").await, ["Åse Lie"]);
+
+    // Names registered before the index existed are indexed at start.
+    app.exec("DELETE FROM patient_name_words").await;
+    assert!(found(&app, "lie").await.is_empty());
+    let indexed = samspill::db::patients::index_missing_names(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(indexed, 3);
+    assert_eq!(found(&app, "lie").await, ["Åse Lie"]);
+    assert_eq!(
+        samspill::db::patients::index_missing_names(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
+
+    // A patient moved to another unit is found there, and no longer here.
+    let unit_a2 = org.unit_a2.to_string();
+    let moved = app
+        .post(
+            &format!("/patients/{haakon}"),
+            &patient_form(
+                &unit_a2,
+                &[
+                    ("full_name", "Haakon Sæther"),
+                    ("birth_date", "02.02.1950"),
+                    ("fnr", ""),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(moved.status, Status::SeeOther, "{}", moved.body);
+    assert!(found(&app, "hakon").await.is_empty());
+    app.user("ansatt2", Role::Worker, Some(org.unit_a2)).await;
+    let there = app.browser().await;
+    there.login_as("ansatt2").await;
+    let page = there.get("/patients?q=hakon").await;
+    assert!(page.body.contains(&format!(
+        "<td><a href=\"/patients/{haakon}\">Haakon Sæther</a>"
+    )));
+    assert_eq!(page.body.matches("<td><a href=\"/patients/").count(), 1);
+}
