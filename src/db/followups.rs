@@ -76,9 +76,12 @@ pub async fn needing_owner(
     limit: i64,
 ) -> Result<Vec<FollowupRow>, sqlx::Error> {
     // Read through the follow-ups' own unit (kept equal to the patient's by `follow_patient`)
-    // and its index, not through every patient of the unit.
+    // and the index on unit, status and owner: the owner is checked against the unit's staff
+    // inside the index, so only the follow-ups that need an owner are read, not every open
+    // one of the unit.
     let sql = format!(
-        "{SELECT} WHERE f.unit_id = $1 AND f.status = 'open' AND COALESCE(o.unit_id, 0) <> f.unit_id
+        "{SELECT} WHERE f.unit_id = $1 AND f.status = 'open'
+           AND f.owner_id NOT IN (SELECT s.id FROM users s WHERE s.unit_id = $1)
          ORDER BY f.due_on, f.id LIMIT $2"
     );
     on_db!(db, |p| sqlx::query_as(&sql)
