@@ -3,6 +3,7 @@
 use super::{Db, Tx};
 use crate::db::{on_db, on_tx};
 use crate::domain::access::Scope;
+use crate::domain::referral::{ReferralChange, ReferralDraft};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -160,10 +161,7 @@ pub async fn referrals_for_patient(
 pub async fn insert_referral(
     tx: &mut Tx,
     relative_id: i64,
-    offer_id: i64,
-    on: NaiveDate,
-    state: &str,
-    note: &str,
+    r: &ReferralDraft,
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
@@ -171,10 +169,10 @@ pub async fn insert_referral(
                VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id";
     on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(relative_id)
-        .bind(offer_id)
-        .bind(on)
-        .bind(state)
-        .bind(note)
+        .bind(r.offer_id)
+        .bind(r.referred_on)
+        .bind(r.state.as_str())
+        .bind(&r.note)
         .bind(by)
         .bind(now)
         .fetch_one(c)
@@ -184,14 +182,13 @@ pub async fn insert_referral(
 pub async fn set_referral_state(
     tx: &mut Tx,
     id: i64,
-    state: &str,
-    note: &str,
+    change: &ReferralChange,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let sql = "UPDATE referrals SET state = $1, note = $2, updated_at = $3 WHERE id = $4";
     on_tx!(tx, |c| sqlx::query(sql)
-        .bind(state)
-        .bind(note)
+        .bind(change.state.as_str())
+        .bind(&change.note)
         .bind(now)
         .bind(id)
         .execute(c)

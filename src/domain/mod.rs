@@ -12,6 +12,7 @@ pub mod mapping;
 pub mod meeting;
 pub mod patient;
 pub mod phone;
+pub mod referral;
 pub mod relative;
 pub mod routine;
 pub mod session;

@@ -506,6 +506,73 @@ async fn a_referral_covers_a_support_need_and_shows_in_the_timeline() {
 }
 
 #[rocket::async_test]
+async fn a_referral_that_cannot_be_stored_comes_back_with_what_was_typed() {
+    let (app, _org, patient) = setup().await;
+    let (ola, _kari) = ola_and_kari(&app, patient).await;
+    let offer = app
+        .scalar("SELECT id FROM offers WHERE name = 'Avlastning'")
+        .await
+        .to_string();
+    let tomorrow = app.date_in(1);
+    let refused = app
+        .post(
+            &format!("/relatives/{ola}/referrals"),
+            &[
+                ("offer_id", offer.as_str()),
+                ("referred_on", tomorrow.as_str()),
+                ("state", "started"),
+                ("note", "Ønsker avlastning annenhver helg"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, Status::UnprocessableEntity);
+    assert_eq!(
+        error_for(&refused.body, "referred_on"),
+        "Datoen kan ikke være fram i tid."
+    );
+    assert!(refused.body.contains(&format!("value=\"{tomorrow}\"")));
+    assert!(refused
+        .body
+        .contains(">Ønsker avlastning annenhver helg</textarea>"));
+    assert!(refused.body.contains("<option value=\"started\" selected>"));
+    assert!(refused
+        .body
+        .contains(&format!("<option value=\"{offer}\" selected>")));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM referrals").await, 0);
+
+    let today = format_date(app.clock.today());
+    let made = app
+        .post(
+            &format!("/relatives/{ola}/referrals"),
+            &[
+                ("offer_id", offer.as_str()),
+                ("referred_on", today.as_str()),
+                ("state", "referred"),
+                ("note", "Søkt"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, Status::SeeOther, "{}", made.body);
+    let x = app.scalar("SELECT MAX(id) FROM referrals").await;
+    let long = "x".repeat(2001);
+    let refused = app
+        .post(
+            &format!("/referrals/{x}"),
+            &[("state", "ended"), ("note", long.as_str())],
+        )
+        .await;
+    assert_eq!(refused.status, Status::UnprocessableEntity);
+    assert!(refused.body.contains("Teksten kan være høyst 2000 tegn."));
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM referrals WHERE id = {x} AND state = 'referred' AND note = 'Søkt'"
+        ))
+        .await,
+        1
+    );
+}
+
+#[rocket::async_test]
 async fn an_explicit_outcome_completes_identification_and_can_be_reopened() {
     let (app, _org, patient) = setup().await;
     let on = app.date_in(-29);

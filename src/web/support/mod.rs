@@ -8,6 +8,7 @@ use crate::db::support::OfferInput;
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
 use crate::domain::forms as f;
+use crate::domain::referral::{ReferralChange, ReferralDraft, ReferralInput};
 use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
 use crate::web::infra::error::{AppError, AppResult};
@@ -47,6 +48,23 @@ struct ReferralForm {
 }
 crate::csrf_protected!(ReferralForm);
 
+/// The support step's page with the form that failed, its errors and what was typed (422).
+async fn support_step_again(
+    db: &Db,
+    user: &Worker<'_>,
+    patient_id: i64,
+    failed: (&str, i64),
+    form: &impl Serialize,
+    errors: &FieldErrors,
+    today: chrono::NaiveDate,
+) -> AppResult<Submitted> {
+    let patient = crate::web::patients::find(db, user.read_scope(), patient_id).await?;
+    let page = crate::web::patients::show::step_view(db, user, &patient, "support", today)
+        .await?
+        .with(failed.0, failed.1);
+    Ok(invalid(page, form, errors, "routine/support"))
+}
+
 #[rocket::post("/relatives/<id>/referrals", data = "<form>")]
 async fn create_referral(
     user: Worker<'_>,
@@ -56,65 +74,34 @@ async fn create_referral(
     clock: &State<Clock>,
 ) -> AppResult<Submitted> {
     let r = find_relative(db, user.read_scope(), id).await?;
-    let mut e = FieldErrors::new();
-    let offer = match form.offer_id.trim().parse::<i64>() {
-        Ok(oid) => db::support::offer(db, oid)
-            .await?
-            .filter(|o| o.retired_at.is_none()),
-        Err(_) => None,
+    let today = clock.today();
+    let offers = db::support::offers(db, false).await?;
+    let open: Vec<i64> = offers.iter().map(|o| o.id).collect();
+    let input = ReferralInput {
+        offer_id: &form.offer_id,
+        referred_on: &form.referred_on,
+        state: &form.state,
+        note: &form.note,
     };
-    if offer.is_none() {
-        e.add("offer_id", "Velg et tilbud.");
-    }
-    let on = f::date(
-        &mut e,
-        "referred_on",
-        &form.referred_on,
-        Some("Skriv datoen."),
-    );
-    let state = f::choice(
-        &mut e,
-        "state",
-        &form.state,
-        choices::REFERRAL_STATES,
-        "Velg status for henvisningen.",
-    );
-    let note = f::text(&mut e, "note", &form.note, 2000);
-    let (Some(offer), Some(on)) = (offer, on.filter(|_| e.is_empty())) else {
-        let today = clock.today();
-        let patient = crate::web::patients::find(db, user.read_scope(), r.patient_id).await?;
-        let routine = crate::web::patients::show::load(db, r.patient_id, today).await?;
-        let offers: Vec<_> = db::support::offers(db, false)
-            .await?
-            .into_iter()
-            .map(|o| {
-                crate::web::infra::page::Choice::new(o.id, format!("{} ({})", o.name, o.provider))
-            })
-            .collect();
-        let page = Page::new("Støtte", Some(&user))
-            .with(
-                "patient",
-                crate::web::patients::PatientView::new(&patient, today),
-            )
-            .with("step", routine.steps[3].clone())
-            .with("steps", &routine.steps)
-            .with("relatives", &routine.relatives)
-            .with("offers", offers)
-            .with("referral_states", choice_list(choices::REFERRAL_STATES))
-            .with("failed_relative", id)
-            .today(today)
-            .with("can_edit", true);
-        return Ok(invalid(page, &form.0, &e, "routine/support"));
+    let draft = match ReferralDraft::parse(&input, &open, today) {
+        Ok(draft) => draft,
+        Err(e) => {
+            let failed = ("failed_relative", id);
+            return support_step_again(db, &user, r.patient_id, failed, &form.0, &e, today).await;
+        }
     };
+    let offer_name = offers
+        .iter()
+        .find(|o| o.id == draft.offer_id)
+        .map(|o| o.name.clone())
+        .unwrap_or_default();
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let xid = db::support::insert_referral(&mut tx, id, offer.id, on, &state, &note, user.id, now)
-        .await?;
+    let xid = db::support::insert_referral(&mut tx, id, &draft, user.id, now).await?;
     let summary = format!(
-        "{} til {}: {}",
+        "{} til {offer_name}: {}",
         r.full_name,
-        offer.name,
-        label(choices::REFERRAL_STATES, &state).to_lowercase()
+        draft.state.label_lower()
     );
     record_change(
         &mut tx,
@@ -154,26 +141,22 @@ async fn update_referral(
     let x = db::support::referral(db, user.read_scope(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let back = format!("/patients/{}/steps/support", x.patient_id);
-    if !choices::is_valid(choices::REFERRAL_STATES, &form.state) {
-        return Ok(crate::web::infra::page::Submitted::Done(
-            rocket::response::Flash::error(
-                rocket::response::Redirect::to(back),
-                "Velg en gyldig status for henvisningen.",
-            ),
-        ));
-    }
-    let mut e = FieldErrors::new();
-    let note = f::text(&mut e, "note", &form.note, 2000);
-    let note = if e.is_empty() { note } else { x.note.clone() };
+    let change = match ReferralChange::parse(&form.state, &form.note) {
+        Ok(change) => change,
+        Err(e) => {
+            let failed = ("failed_referral", id);
+            let today = clock.today();
+            return support_step_again(db, &user, x.patient_id, failed, &form.0, &e, today).await;
+        }
+    };
     let now = clock.now();
     let mut tx = db.begin().await?;
-    db::support::set_referral_state(&mut tx, id, &form.state, &note, now).await?;
+    db::support::set_referral_state(&mut tx, id, &change, now).await?;
     let summary = format!(
         "{} til {}: {}",
         x.relative_name,
         x.offer_name,
-        label(choices::REFERRAL_STATES, &form.state).to_lowercase()
+        change.state.label_lower()
     );
     record_change(
         &mut tx,
@@ -187,7 +170,10 @@ async fn update_referral(
     )
     .await?;
     tx.commit().await?;
-    Ok(done(back, "Henvisningen er oppdatert."))
+    Ok(done(
+        format!("/patients/{}/steps/support", x.patient_id),
+        "Henvisningen er oppdatert.",
+    ))
 }
 
 #[derive(Serialize)]
