@@ -207,6 +207,11 @@ async fn demo_data(patients: u32, seed: u64) -> Result<(), String> {
         return Err(format!("SAMSPILL_PASSWORD: {problem}"));
     }
     let (_, app) = prepare(config::figment()).await?;
+    app.db.close().await;
+    let bulk = Db::connect_with(&app.settings.database_url, 1, crate::db::Durability::Bulk)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let app = App { db: bulk, ..app };
     let started = std::time::Instant::now();
     let options = demo::Options {
         patients,

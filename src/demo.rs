@@ -134,6 +134,34 @@ fn at(day: NaiveDate, rng: &mut ChaCha8Rng) -> DateTime<Utc> {
 }
 
 /// Creates the municipality; refuses a database that already has users or patients.
+/// Drops the secondary indexes (not primary keys or constraints) and returns their
+/// definitions, to be made again once the rows are in: building an index over a table
+/// already filled is several times faster than keeping it in order row by row.
+async fn set_indexes_aside(tx: &mut Tx) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let sql = match tx {
+        Tx::Sqlite(_) => {
+            r"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+              AND tbl_name NOT LIKE '\_sqlx%' ESCAPE '\' ORDER BY name"
+        }
+        Tx::Postgres(_) => {
+            r"SELECT i.indexname::TEXT, i.indexdef FROM pg_indexes i
+              WHERE i.schemaname = current_schema() AND i.tablename NOT LIKE '\_sqlx%' ESCAPE '\'
+                AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+              ORDER BY i.indexname"
+        }
+    };
+    let indexes: Vec<(String, String)> =
+        crate::db::on_tx!(&mut *tx, |c| sqlx::query_as(sql).fetch_all(c).await)?;
+    for (name, _) in &indexes {
+        let drop = format!("DROP INDEX {name}");
+        crate::db::on_tx!(&mut *tx, |c| sqlx::query(&drop)
+            .execute(c)
+            .await
+            .map(|_| ()))?;
+    }
+    Ok(indexes)
+}
+
 pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
     let err = |e: sqlx::Error| format!("demo data: {e}");
     let users = db::users::count(db).await.map_err(err)?;
@@ -151,6 +179,7 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
 
     let district_count = (n / 6000 + 2).min(DISTRICTS.len());
     let mut tx = db.begin().await.map_err(err)?;
+    let indexes = set_indexes_aside(&mut tx).await.map_err(err)?;
     let mut districts = Vec::new();
     for name in &DISTRICTS[..district_count] {
         districts.push(
@@ -363,8 +392,25 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
         routine::generate(&mut tx, &mut rng, &refs, &workers, o.today).await?;
     let agreement_count =
         agreements::generate(&mut tx, &mut rng, &refs, &candidates, o.today).await?;
+    for (_, definition) in &indexes {
+        crate::db::on_tx!(&mut tx, |c| sqlx::query(definition)
+            .execute(c)
+            .await
+            .map(|_| ()))
+        .map_err(err)?;
+    }
     tx.commit().await.map_err(err)?;
+    if let Db::Postgres(p) = db {
+        // The planner has no statistics of tables filled in one transaction until autovacuum
+        // comes by; without them it chose plans that made a patient's page take seconds.
+        sqlx::query("ANALYZE").execute(p).await.map_err(err)?;
+    }
     if let Db::Sqlite(p) = db {
+        // Statistics from a sample of each index, as `PRAGMA optimize` gathers them.
+        sqlx::query("PRAGMA analysis_limit = 2000")
+            .execute(p)
+            .await
+            .map_err(err)?;
         sqlx::query("ANALYZE").execute(p).await.map_err(err)?;
         // The table statistics stay; the value samples go. With samples, SQLite prepares a
         // kept statement anew whenever a parameter it sampled changes value, which is on

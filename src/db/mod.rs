@@ -78,6 +78,10 @@ pub use crate::__on_tx as on_tx;
 pub enum Durability {
     Full,
     Normal,
+    /// For filling a new database in one transaction (the demo municipality): nothing is
+    /// waited for on disk, the statement journal is kept in memory and the page cache is
+    /// large. A crash leaves a database to be made again.
+    Bulk,
 }
 
 impl std::str::FromStr for Durability {
@@ -156,9 +160,17 @@ impl Db {
                     .synchronous(match durability {
                         Durability::Full => SqliteSynchronous::Full,
                         Durability::Normal => SqliteSynchronous::Normal,
+                        Durability::Bulk => SqliteSynchronous::Off,
                     })
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true);
+                let options = if durability == Durability::Bulk {
+                    options
+                        .pragma("temp_store", "memory")
+                        .pragma("cache_size", "-131072")
+                } else {
+                    options
+                };
                 // A local file cannot go stale under a pooled connection: no ping before
                 // each use (it would double the round trips to SQLite's threads).
                 let pool = SqlitePoolOptions::new()
