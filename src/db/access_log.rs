@@ -261,26 +261,36 @@ async fn write_batch(db: &Db, rows: &[Owned]) -> Result<Vec<i64>, sqlx::Error> {
     .execute(c)
     .await
     .map(|_| ()))?;
-    let links: Vec<(i64, i64)> = rows
-        .iter()
-        .zip(&ids)
-        .flat_map(|(r, id)| r.patients.iter().map(move |p| (*id, *p)))
-        .collect();
-    for chunk in links.chunks(1000) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
-            .collect();
-        let sql = format!(
-            "INSERT INTO access_log_patients (access_id, patient_id) VALUES {}",
-            values.join(", ")
-        );
-        on_tx!(&mut tx, |c| {
-            let mut q = sqlx::query(&sql).persistent(false);
-            for (id, patient) in chunk {
-                q = q.bind(*id).bind(*patient);
+    // Each entry's patients in one statement of two parameters, the ids as a JSON array: a
+    // statement with a parameter per patient is parsed anew for every length, and binding
+    // its parameters by name grows with the square of their number.
+    for (r, id) in rows.iter().zip(&ids) {
+        if r.patients.is_empty() {
+            continue;
+        }
+        let list = serde_json::to_string(&r.patients).unwrap_or_else(|_| "[]".into());
+        match &mut tx {
+            Tx::Sqlite(c) => {
+                sqlx::query(
+                    "INSERT INTO access_log_patients (access_id, patient_id)
+                     SELECT $1, value FROM json_each($2)",
+                )
+                .bind(*id)
+                .bind(&list)
+                .execute(&mut **c)
+                .await?;
             }
-            q.execute(c).await.map(|_| ())
-        })?;
+            Tx::Postgres(c) => {
+                sqlx::query(
+                    "INSERT INTO access_log_patients (access_id, patient_id)
+                     SELECT $1, CAST(value AS BIGINT) FROM json_array_elements_text(CAST($2 AS JSON))",
+                )
+                .bind(*id)
+                .bind(&list)
+                .execute(&mut **c)
+                .await?;
+            }
+        }
     }
     tx.commit().await?;
     Ok(rows
