@@ -1,30 +1,22 @@
-//! Change counters: what a page kept in memory was built from. A change to a patient's data
-//! counts on the patient and on every unit whose lists show the patient (the patient's unit
-//! and the units of the staff owning the patient's follow-ups); a change to accounts, units
-//! or offers counts on the catalogue. Each count is made inside the change's transaction.
+//! Change counters: what the dashboard's figures kept per unit were computed from. A change
+//! to a patient's data counts on the units whose figures include the patient (the patient's
+//! unit and the units the patient's follow-ups were registered in); a change to accounts,
+//! units or offers counts on the catalogue. Each count is made inside the change's
+//! transaction.
 
 use super::{Db, Tx};
 use crate::db::{on_db, on_tx};
 
-/// The counters one page depends on: (its own scope, the catalogue). Pages are kept only while
-/// both are unchanged.
+/// The counters figures depend on: (their own scope, the catalogue). Figures are kept only
+/// while both are unchanged.
 pub type Version = (i64, i64);
 
 /// Counts a change to `patient_id`'s data, in its unit `unit_id`.
 pub async fn patient(tx: &mut Tx, patient_id: i64, unit_id: i64) -> Result<(), sqlx::Error> {
-    let sql = "UPDATE patients SET change_seq = change_seq + 1 WHERE id = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(patient_id)
-        .execute(c)
-        .await
-        .map(|_| ()))?;
-    // The patient's unit, the units of anyone owning one of the patient's follow-ups (after a
-    // move to another unit, the old unit's staff may still own some), and the units the
-    // follow-ups were registered in (counted there on the dashboard).
+    // The patient's unit and the units the follow-ups were registered in (counted there on
+    // the dashboard).
     let units = "UPDATE units SET change_seq = change_seq + 1
-                 WHERE id = $2 OR id IN (SELECT s.unit_id FROM followups f JOIN users s ON s.id = f.owner_id
-                                         WHERE f.patient_id = $1 AND s.unit_id IS NOT NULL)
-                    OR id IN (SELECT f.unit_id FROM followups f WHERE f.patient_id = $1)";
+                 WHERE id = $2 OR id IN (SELECT f.unit_id FROM followups f WHERE f.patient_id = $1)";
     on_tx!(tx, |c| sqlx::query(units)
         .bind(patient_id)
         .bind(unit_id)
@@ -52,16 +44,6 @@ pub async fn catalog(tx: &mut Tx) -> Result<(), sqlx::Error> {
     let sql = "UPDATE catalog_version SET change_seq = change_seq + 1 WHERE id = 1";
     on_tx!(tx, |c| sqlx::query(sql).execute(c).await.map(|_| ()))?;
     Ok(())
-}
-
-/// The counters behind a patient's pages; None when there is no such patient.
-pub async fn of_patient(db: &Db, patient_id: i64) -> Result<Option<Version>, sqlx::Error> {
-    let sql =
-        "SELECT p.change_seq, c.change_seq FROM patients p, catalog_version c WHERE p.id = $1";
-    on_db!(db, |p| sqlx::query_as(sql)
-        .bind(patient_id)
-        .fetch_optional(p)
-        .await)
 }
 
 /// The counters behind a district's figures: the sum over its units only grows, and grows with

@@ -249,14 +249,6 @@ pub async fn reassign(
     owner: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
-    // The previous owner's list changes too, whichever unit that owner works in.
-    let previous = "UPDATE units SET change_seq = change_seq + 1
-                    WHERE id = (SELECT s.unit_id FROM followups f JOIN users s ON s.id = f.owner_id WHERE f.id = $1)";
-    on_tx!(tx, |c| sqlx::query(previous)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|_| ()))?;
     let sql =
         "UPDATE followups SET owner_id = $1, updated_at = $2 WHERE id = $3 AND status = 'open'";
     on_tx!(tx, |c| sqlx::query(sql)

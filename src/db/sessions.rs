@@ -34,10 +34,6 @@ pub struct SessionWithUser {
     pub session_created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
-    /// The change counters of the user's unit and of the catalogue, read with the session so
-    /// that pages kept per unit (`db::changes`) need no query of their own.
-    pub unit_change_seq: Option<i64>,
-    pub catalog_change_seq: i64,
     #[sqlx(flatten)]
     pub user: super::users::UserRow,
 }
@@ -45,8 +41,7 @@ pub struct SessionWithUser {
 pub async fn find_with_user(db: &Db, id: &str) -> Result<Option<SessionWithUser>, sqlx::Error> {
     const SQL: &str = concat!(
         "SELECT sess.id AS session_id, sess.csrf_token, sess.created_at AS session_created_at,
-            sess.last_seen_at, sess.ended_at, u.change_seq AS unit_change_seq,
-            (SELECT c.change_seq FROM catalog_version c WHERE c.id = 1) AS catalog_change_seq, ",
+            sess.last_seen_at, sess.ended_at, ",
         super::users::user_columns!(),
         " FROM sessions sess JOIN users s ON s.id = sess.user_id ",
         super::users::user_joins!(),

@@ -19,7 +19,7 @@ pub mod support;
 
 use infra::headers::{self, Secured};
 use infra::session::{self, SessionLookup};
-use infra::{filters, metrics, page, page_cache, refused};
+use infra::{filters, metrics, page, refused};
 use rocket::fs::{relative, FileServer};
 use rocket::http::Status;
 use rocket::response::Redirect;
@@ -32,7 +32,6 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
     rocket
         .manage(metrics::Metrics::default())
         .manage(dashboard::Cache::default())
-        .manage(page_cache::PageCache::default())
         .manage(session::AccessLogWriter::default())
         .attach(headers::SecurityHeaders)
         .attach(metrics::MetricsFairing)

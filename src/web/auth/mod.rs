@@ -237,10 +237,8 @@ async fn logout(
     db: &State<Db>,
     clock: &State<Clock>,
     cookies: &CookieJar<'_>,
-    pages: &State<crate::web::infra::page_cache::PageCache>,
 ) -> AppResult<Flash<Redirect>> {
     db::sessions::end(db, &user.session_id, "logout", clock.now()).await?;
-    pages.forget_session(&user.session_id);
     cookies.remove_private(SESSION_COOKIE);
     Ok(Flash::success(Redirect::to("/login"), "Du er logget ut."))
 }

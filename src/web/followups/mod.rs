@@ -16,14 +16,12 @@ use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::forms::Text;
-use crate::web::infra::page::{choice_list, ids, staff_choices};
+use crate::web::infra::page::{choice_list, ids, render, staff_choices};
 use crate::web::infra::page::{done, invalid, Page, Submitted};
-use crate::web::infra::page_cache::{self, PageCache};
 use crate::web::infra::session::{Reader, Worker};
 use crate::web::patients::find;
 use crate::web::patients::show::{followup_views, patient_page};
 use chrono::Months;
-use rocket::http::uri::Origin;
 use rocket::http::{ContentType, Header};
 use rocket::request::FlashMessage;
 use rocket::response::content::RawHtml;
@@ -43,48 +41,16 @@ struct Group<'a> {
 }
 
 #[rocket::get("/followups?<kind>")]
-#[allow(clippy::too_many_arguments)]
 async fn list(
     user: Worker<'_>,
     kind: Option<&str>,
     db: &State<Db>,
     clock: &State<Clock>,
-    cache: &State<PageCache>,
     tera: Metadata<'_>,
-    uri: &Origin<'_>,
     flash: Option<FlashMessage<'_>>,
 ) -> AppResult<RawHtml<String>> {
     let kind = kind.filter(|k| choices::is_valid(choices::FOLLOWUP_KINDS, k));
     let today = clock.today();
-    // Every change to a follow-up or a child relative counts on the units whose lists show
-    // it: the patient's and the owners'. Read with the session, before the data.
-    let version = user.unit_version;
-    let path = uri.to_string();
-    let keep = flash.is_none();
-    // Every view is logged with the patients it shows. A page served again from memory shows
-    // the same patients as when it was built: its entry names that first listing (kept as
-    // the page's tag) instead of listing them again.
-    let (entity, what) = ("followup_list", "mine oppfølginger");
-    if let (Some(version), true) = (version, keep) {
-        if let Some(kept) = cache.get(&user.session_id, &path, version, today) {
-            // A list that showed no patient has no listing to name.
-            let same = match kept.tag.first() {
-                Some(listing) => Listing::Same(*listing),
-                None => Listing::New(&[]),
-            };
-            crate::audit::record_listing(
-                db,
-                &user.actor(),
-                Action::View,
-                entity,
-                what,
-                same,
-                clock.now(),
-            )
-            .await?;
-            return Ok(RawHtml(kept.html.to_string()));
-        }
-    }
     let rows = db::followups::open_for_owner(db, user.id, kind, 500).await?;
     let views = followup_views(rows, today);
     let groups: Vec<Group<'_>> = [
@@ -127,22 +93,18 @@ async fn list(
         .with("kinds", choice_list(choices::FOLLOWUP_KINDS))
         .with("kind", kind.unwrap_or(""))
         .flash(flash);
-    let html = page_cache::render(&tera, page, "followups/list")?;
-    let new = Listing::New(&shown);
-    let listing = crate::audit::record_listing(
+    let html = render(&tera, page, "followups/list")?;
+    // Every view is logged with the patients it showed.
+    crate::audit::record_listing(
         db,
         &user.actor(),
         Action::View,
-        entity,
-        what,
-        new,
+        "followup_list",
+        "mine oppfølginger",
+        Listing::New(&shown),
         clock.now(),
     )
     .await?;
-    if let (Some(version), true) = (version, keep) {
-        let tag: &[i64] = if shown.is_empty() { &[] } else { &[listing] };
-        cache.put(&user.session_id, &path, version, today, &html, tag);
-    }
     Ok(RawHtml(html))
 }
 

@@ -13,7 +13,6 @@ pub mod headers;
 pub mod health;
 pub mod metrics;
 pub mod page;
-pub mod page_cache;
 pub mod refused;
 pub mod request_log;
 pub mod session;

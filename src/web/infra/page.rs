@@ -1,9 +1,10 @@
 //! Rendering: one context builder for every page, and the outcome of a submitted form.
 
+use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::session::CurrentUser;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
-use rocket_dyn_templates::Template;
+use rocket_dyn_templates::{Metadata, Template};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -131,6 +132,13 @@ pub fn ids(choices: &[Choice]) -> Vec<i64> {
 /// A fixed list as choices for a form.
 pub fn choice_list(list: crate::domain::choices::Choices) -> Vec<Choice> {
     list.iter().map(|(k, l)| Choice::new(k, l)).collect()
+}
+
+/// Renders `page` with `template` to text.
+pub fn render(tera: &Metadata<'_>, page: Page, template: &'static str) -> AppResult<String> {
+    tera.render(template, page.into_context())
+        .map(|(_, html)| html)
+        .ok_or_else(|| AppError::Internal(format!("template {template} did not render")))
 }
 
 /// Staff of the patient's unit, for owner and contact-person choices.

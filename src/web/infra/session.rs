@@ -31,10 +31,6 @@ pub struct CurrentUser {
     pub session_id: String,
     #[serde(skip)]
     pub csrf_token: String,
-    /// The counters of the user's unit and the catalogue when the session was read, which
-    /// is before any data of this request (see `db::changes`).
-    #[serde(skip)]
-    pub unit_version: Option<db::changes::Version>,
     /// This instance's access-log writer, which the request's views go through.
     #[serde(skip)]
     pub access_log: Option<db::access_log::Batcher>,
@@ -147,9 +143,6 @@ async fn lookup(req: &Request<'_>) -> SessionLookup {
             district_name: user.district_name,
             session_id: session.session_id,
             csrf_token: session.csrf_token,
-            unit_version: session
-                .unit_change_seq
-                .map(|unit| (unit, session.catalog_change_seq)),
             access_log: req
                 .rocket()
                 .state::<AccessLogWriter>()

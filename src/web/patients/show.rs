@@ -12,12 +12,10 @@ use crate::domain::relative::relation_text;
 use crate::domain::routine::{steps, MeetingFacts, PatientFacts, RelativeFacts, Step};
 use crate::domain::strain;
 use crate::web::infra::error::{AppError, AppResult};
-use crate::web::infra::page::{choice_list, staff_choices, Choice, Page};
-use crate::web::infra::page_cache::{self, PageCache};
+use crate::web::infra::page::{choice_list, render, staff_choices, Choice, Page};
 use crate::web::infra::session::{CurrentUser, Reader};
 use crate::web::patients::{find, PatientView};
 use chrono::NaiveDate;
-use rocket::http::uri::Origin;
 use rocket::request::FlashMessage;
 use rocket::response::content::RawHtml;
 use rocket::State;
@@ -243,32 +241,15 @@ pub fn followup_views(
 }
 
 #[rocket::get("/patients/<id>")]
-#[allow(clippy::too_many_arguments)]
 async fn show(
     user: Reader<'_>,
     id: i64,
     db: &State<Db>,
     clock: &State<Clock>,
-    cache: &State<PageCache>,
     tera: Metadata<'_>,
-    uri: &Origin<'_>,
     flash: Option<FlashMessage<'_>>,
 ) -> AppResult<RawHtml<String>> {
     let today = clock.today();
-    // The counters are read before the data, so a change made in between is never kept
-    // under the older counters.
-    let version = db::changes::of_patient(db, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let path = uri.to_string();
-    if flash.is_none() {
-        if let Some(kept) = cache.get(&user.session_id, &path, version, today) {
-            let unit = kept.tag.first().copied().unwrap_or_default();
-            record_view(db, &user.actor(), "patient", id, (id, unit), clock.now()).await?;
-            return Ok(RawHtml(kept.html.to_string()));
-        }
-    }
-    let keep = flash.is_none();
     let patient = find(db, user.scope(), id).await?;
     record_view(
         db,
@@ -284,18 +265,7 @@ async fn show(
         .await?
         .with("form", form)
         .flash(flash);
-    let html = page_cache::render(&tera, page, "patients/show")?;
-    if keep {
-        cache.put(
-            &user.session_id,
-            &path,
-            version,
-            today,
-            &html,
-            &[patient.unit_id],
-        );
-    }
-    Ok(RawHtml(html))
+    Ok(RawHtml(render(&tera, page, "patients/show")?))
 }
 
 /// The patient's page as the record shows it today: the steps, relatives, meetings,
