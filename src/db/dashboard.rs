@@ -355,19 +355,15 @@ pub async fn trend(db: &Db, unit: i64, days: &[NaiveDate]) -> Result<Vec<TrendPo
             "CAST(SUM(CASE WHEN {active} THEN 1 ELSE 0 END) AS BIGINT)"
         ));
         cols.push(format!(
-            "CAST(SUM(CASE WHEN {active} AND ((x.outcome_on IS NOT NULL AND x.outcome_on <= {d})
-                  OR x.first_answer < {t}) THEN 1 ELSE 0 END) AS BIGINT)",
-            d = d(i),
-            t = t(i)
+            "CAST(SUM(CASE WHEN {active} AND {} THEN 1 ELSE 0 END) AS BIGINT)",
+            super::patients::identified_from_facts_sql(&d(i), &t(i))
         ));
     }
     let patients_sql = format!(
-        "WITH x AS MATERIALIZED (SELECT p.created_at, p.archived_at,
-                CASE WHEN p.identify_outcome IS NOT NULL THEN p.identify_outcome_on END AS outcome_on,
-                (SELECT MIN(r.created_at) FROM relatives r WHERE r.unit_id = $1 AND r.patient_id = p.id
-                    AND r.involvement IN ('yes', 'no')) AS first_answer
+        "WITH x AS MATERIALIZED (SELECT p.created_at, p.archived_at, {}
             FROM patients p WHERE p.unit_id = $1)
         SELECT {} FROM x",
+        super::patients::identified_facts_sql("$1"),
         cols.join(", ")
     );
 

@@ -13,6 +13,24 @@ pub fn identified_sql(day: &str, end: &str) -> String {
                      AND r.involvement IN ('yes', 'no') AND r.created_at < {end}))"
     )
 }
+
+/// The same rule for many days in one scan (the dashboard's trend): per patient, the day
+/// an explicit outcome was recorded (`outcome_on`) and the first relative's involvement
+/// answer (`first_answer`), as columns over `patients p` of unit `unit`...
+pub fn identified_facts_sql(unit: &str) -> String {
+    format!(
+        "CASE WHEN p.identify_outcome IS NOT NULL THEN p.identify_outcome_on END AS outcome_on,
+         (SELECT MIN(r.created_at) FROM relatives r WHERE r.unit_id = {unit} AND r.patient_id = p.id
+             AND r.involvement IN ('yes', 'no')) AS first_answer"
+    )
+}
+
+/// ...and the condition on those columns of a row `x` that the patient was identified on `day`
+/// (`end` the day's end), as `identified_sql` states it.
+pub fn identified_from_facts_sql(day: &str, end: &str) -> String {
+    format!("((x.outcome_on IS NOT NULL AND x.outcome_on <= {day}) OR x.first_answer < {end})")
+}
+
 use crate::db::{on_db, on_tx};
 use crate::domain::access::Scope;
 use crate::domain::patient::PatientInput;
