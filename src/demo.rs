@@ -134,6 +134,19 @@ fn at(day: NaiveDate, rng: &mut ChaCha8Rng) -> DateTime<Utc> {
 }
 
 /// Creates the municipality; refuses a database that already has users or patients.
+/// The `i`th district: Oslo's fifteen first, then districts of other municipalities
+/// ("Bergen område 1", "Trondheim område 1", …, "Bergen område 2", …).
+fn district_name(i: usize) -> String {
+    match DISTRICTS.get(i) {
+        Some(name) => name.to_string(),
+        None => {
+            let k = i - DISTRICTS.len();
+            let town = MUNICIPALITIES[k % MUNICIPALITIES.len()];
+            format!("{town} område {}", k / MUNICIPALITIES.len() + 1)
+        }
+    }
+}
+
 /// Drops the secondary indexes (not primary keys or constraints) and returns their
 /// definitions, to be made again once the rows are in: building an index over a table
 /// already filled is several times faster than keeping it in order row by row.
@@ -177,11 +190,14 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
     let now = o.today.and_hms_opt(6, 0, 0).unwrap_or_default().and_utc();
     let n = o.patients as usize;
 
-    let district_count = (n / 6000 + 2).min(DISTRICTS.len());
+    // About 6000 patients per district, as in an Oslo district: a national demo of a million
+    // patients has the fifteen Oslo districts and districts of other municipalities.
+    let district_count = (n / 6000 + 2).max(2);
+    let district_names: Vec<String> = (0..district_count).map(district_name).collect();
     let mut tx = db.begin().await.map_err(err)?;
     let indexes = set_indexes_aside(&mut tx).await.map_err(err)?;
     let mut districts = Vec::new();
-    for name in &DISTRICTS[..district_count] {
+    for name in &district_names {
         districts.push(
             db::org::insert_district(&mut tx, name, now)
                 .await
@@ -190,7 +206,7 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
     }
     let mut units = Vec::new();
     for (d, district_id) in districts.iter().enumerate() {
-        let short = DISTRICTS[d].trim_start_matches("Bydel ");
+        let short = district_names[d].trim_start_matches("Bydel ");
         for kind in [
             "Hjemmetjenesten {} nord",
             "Hjemmetjenesten {} sør",
@@ -440,7 +456,12 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
         agreement_count
     );
     for (d, _) in districts.iter().enumerate() {
-        let _ = writeln!(summary, "  leder{}: bydelsleder, {}", d + 1, DISTRICTS[d]);
+        let _ = writeln!(
+            summary,
+            "  leder{}: bydelsleder, {}",
+            d + 1,
+            district_names[d]
+        );
     }
     summary.push_str(&roster);
     Ok(summary)

@@ -175,6 +175,30 @@ pub const SURNAMES: &[&str] = &[
     "Khan",
 ];
 
+/// Municipalities for the districts of a national demo beyond Oslo's.
+pub const MUNICIPALITIES: &[&str] = &[
+    "Bergen",
+    "Trondheim",
+    "Stavanger",
+    "Bærum",
+    "Kristiansand",
+    "Drammen",
+    "Asker",
+    "Lillestrøm",
+    "Fredrikstad",
+    "Sandnes",
+    "Tromsø",
+    "Sandefjord",
+    "Ålesund",
+    "Nordre Follo",
+    "Skien",
+    "Bodø",
+    "Larvik",
+    "Arendal",
+    "Karmøy",
+    "Sarpsborg",
+];
+
 pub const DISTRICTS: &[&str] = &[
     "Bydel Frogner",
     "Bydel Grünerløkka",
