@@ -281,7 +281,11 @@ async fn every_view_of_the_follow_up_list_is_in_the_patients_history() {
         "SELECT COUNT(*) FROM access_log_patients l JOIN access_log a ON a.id = l.access_id
          WHERE a.entity = 'followup_list' AND l.patient_id = {patient}"
     );
-    assert_eq!(count(&app, &listed).await, 4, "each view lists its patients");
+    assert_eq!(
+        count(&app, &listed).await,
+        4,
+        "each view lists its patients"
+    );
     let manager = app.browser().await;
     manager.login_as("leder1").await;
     let history = manager
