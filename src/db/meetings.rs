@@ -3,6 +3,7 @@
 use super::{Db, Tx};
 use crate::db::{on_db, on_tx};
 use crate::domain::access::Scope;
+use crate::domain::meeting::MeetingStatus;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -17,7 +18,8 @@ pub struct MeetingRow {
     pub staff: String,
     pub minutes: String,
     pub informed_rights: bool,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: MeetingStatus,
     pub completed_at: Option<DateTime<Utc>>,
 }
 

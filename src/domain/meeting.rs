@@ -5,6 +5,35 @@ use super::forms as f;
 use super::validation::FieldErrors;
 use chrono::{NaiveDate, NaiveTime};
 
+/// Where a meeting stands: a draft is edited until it is completed, then it is the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MeetingStatus {
+    Draft,
+    Completed,
+}
+
+impl MeetingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeetingStatus::Draft => "draft",
+            MeetingStatus::Completed => "completed",
+        }
+    }
+}
+
+/// A stored status that is neither is an error, never a draft by default.
+impl TryFrom<String> for MeetingStatus {
+    type Error = String;
+    fn try_from(code: String) -> Result<MeetingStatus, String> {
+        match code.as_str() {
+            "draft" => Ok(MeetingStatus::Draft),
+            "completed" => Ok(MeetingStatus::Completed),
+            other => Err(format!("unknown meeting status {other:?}")),
+        }
+    }
+}
+
 /// What the completion form brings.
 #[derive(Debug, Clone, Default)]
 pub struct Completion<'a> {
@@ -278,6 +307,20 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_meeting_status_is_read_back_as_written_and_nothing_else() {
+        for status in [MeetingStatus::Draft, MeetingStatus::Completed] {
+            assert_eq!(
+                MeetingStatus::try_from(status.as_str().to_string()),
+                Ok(status)
+            );
+        }
+        assert_eq!(
+            MeetingStatus::try_from("planned".to_string()),
+            Err("unknown meeting status \"planned\"".to_string())
+        );
+    }
 
     #[test]
     fn minutes_and_a_next_step_are_required() {

@@ -308,7 +308,7 @@ pub async fn show_page(
     let meetings: Vec<Choice> = db::meetings::for_patient(db, patient.id)
         .await?
         .into_iter()
-        .filter(|m| m.status == "completed")
+        .filter(|m| m.status == crate::domain::meeting::MeetingStatus::Completed)
         .map(|m| {
             Choice::new(
                 m.id,

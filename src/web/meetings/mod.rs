@@ -9,6 +9,7 @@ use crate::db::meetings::{MeetingInput, MeetingRow};
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
 use crate::domain::dates::format_date;
+use crate::domain::meeting::MeetingStatus;
 use crate::domain::meeting::{MeetingDraft, MeetingFormInput, NextSteps};
 use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
@@ -348,7 +349,8 @@ async fn show(
         "staff": m.staff, "minutes": m.minutes, "informed_rights": if m.informed_rights { "1" } else { "" },
         "next_owner_id": user.id.to_string(), "next_kind": "call",
     });
-    let editable = m.status == "draft" && user.role == crate::domain::user::Role::Worker;
+    let editable =
+        m.status == MeetingStatus::Draft && user.role == crate::domain::user::Role::Worker;
     let staff = if editable {
         staff_choices(db, patient.unit_id).await?
     } else {
@@ -395,7 +397,7 @@ async fn save(
         .await?
         .ok_or(AppError::NotFound)?;
     let patient = find(db, user.read_scope(), m.patient_id).await?;
-    if m.status != "draft" {
+    if m.status != MeetingStatus::Draft {
         return Ok(done(
             format!("/meetings/{id}"),
             "Møtet er allerede fullført og kan ikke endres.",

@@ -178,7 +178,7 @@ pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routi
         .map(|m| MeetingFacts {
             kind: m.kind.clone(),
             date: crate::domain::dates::oslo_date(m.starts_at),
-            completed: m.status == "completed",
+            completed: m.status == crate::domain::meeting::MeetingStatus::Completed,
             has_minutes: !m.minutes.trim().is_empty(),
         })
         .collect();
