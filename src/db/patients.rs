@@ -173,19 +173,31 @@ pub async fn index_name(
     Ok(())
 }
 
-/// Indexes the names of patients registered before the search index existed, a thousand
-/// per transaction; returns how many. Run at start; a no-op once every name is indexed.
+/// Indexes the names of patients registered before the search index existed (ids up to
+/// `patient_name_backfill.up_to`), a thousand per transaction, then marks the work done;
+/// returns how many were read. Run at start: once done, it costs one small query.
 pub async fn index_missing_names(db: &Db) -> Result<usize, sqlx::Error> {
+    let up_to: i64 = on_db!(db, |p| sqlx::query_scalar(
+        "SELECT COALESCE(MAX(up_to), 0) FROM patient_name_backfill"
+    )
+    .fetch_one(p)
+    .await)?;
+    if up_to == 0 {
+        return Ok(0);
+    }
     let (mut done, mut after) = (0, 0_i64);
     let sql = "SELECT p.id, p.unit_id, p.full_name FROM patients p
-               WHERE p.id > $1
+               WHERE p.id > $1 AND p.id <= $2
                  AND NOT EXISTS (SELECT 1 FROM patient_name_words w WHERE w.patient_id = p.id)
                ORDER BY p.id LIMIT 1000";
     loop {
-        let rows: Vec<(i64, i64, String)> =
-            on_db!(db, |p| sqlx::query_as(sql).bind(after).fetch_all(p).await)?;
+        let rows: Vec<(i64, i64, String)> = on_db!(db, |p| sqlx::query_as(sql)
+            .bind(after)
+            .bind(up_to)
+            .fetch_all(p)
+            .await)?;
         let Some(last) = rows.last() else {
-            return Ok(done);
+            break;
         };
         after = last.0;
         let mut tx = db.begin().await?;
@@ -195,6 +207,15 @@ pub async fn index_missing_names(db: &Db) -> Result<usize, sqlx::Error> {
         tx.commit().await?;
         done += rows.len();
     }
+    if up_to > 0 {
+        on_db!(db, |p| sqlx::query(
+            "UPDATE patient_name_backfill SET up_to = 0"
+        )
+        .execute(p)
+        .await
+        .map(|_| ()))?;
+    }
+    Ok(done)
 }
 
 /// The patient, if it exists within `scope` (otherwise None: the caller answers 404).

@@ -340,6 +340,8 @@ async fn search_finds_the_start_of_any_word_of_a_name_whatever_case_and_accents(
 
     // Names registered before the index existed are indexed at start.
     app.exec("DELETE FROM patient_name_words").await;
+    app.exec("UPDATE patient_name_backfill SET up_to = (SELECT MAX(id) FROM patients)")
+        .await;
     assert!(found(&app, "lie").await.is_empty());
     let indexed = samspill::db::patients::index_missing_names(&app.db)
         .await
