@@ -3,8 +3,10 @@
 //! their ratio. Run with `cargo run --release --example pdf_bench [renders] [chromium runs]`.
 
 use chrono::{NaiveDate, Utc};
+use samspill::domain::agreement::copy::{Recipient, Standing};
 use samspill::domain::agreement::{Content, Language, Measure, Party, Sharing, Signatures, Staff};
-use samspill::pdf::agreement::{blocks, pdf, Print};
+use samspill::domain::unit::UnitContact;
+use samspill::pdf::agreement::{blocks, pdf, Letterhead, Print};
 use samspill::pdf::layout::Block;
 use std::process::Command;
 use std::time::Instant;
@@ -137,15 +139,31 @@ fn main() {
     let content = typical();
     let signatures = Signatures::default();
     let consent = [(1, "full".to_string(), String::new())];
+    let unit = UnitContact {
+        address: "Postboks 1, 0101 Oslo".into(),
+        phone: "+47 23 48 00 00".into(),
+        phone_hours: "hverdager kl. 08.00–15.30".into(),
+        after_hours_phone: "+47 23 48 70 00".into(),
+    };
     let print = Print {
         content: &content,
         version: 1,
         document_id: "K7QM-2XPA",
-        draft: false,
+        standing: Standing::InForce {
+            signed_on: Some(Utc::now().date_naive()),
+            overdue_since: None,
+        },
+        recipient: Recipient::Party(1),
         signatures: &signatures,
         evaluations: &[],
         current_consent: &consent,
-        municipality: "Oslo kommune",
+        offers: &[],
+        letterhead: Letterhead {
+            municipality: "Oslo kommune",
+            unit: &unit,
+            ombud: "",
+            helpline: None,
+        },
         now: Utc::now(),
         lang: Language::Bokmal,
     };

@@ -26,6 +26,10 @@ pub struct Settings {
     pub metrics_token: Option<String>,
     /// Printed at the top of agreements and in page titles.
     pub municipality: String,
+    /// How the municipality's Pasient- og brukerombudet is reached (office, phone), printed
+    /// in the rights box of every agreement. `SAMSPILL_OMBUD`; the national web address is
+    /// always printed beside it.
+    pub ombud: String,
     /// The address users reach the app at, for the first-start setup link and links in
     /// calendar files.
     pub public_url: Option<String>,
@@ -45,6 +49,7 @@ impl Default for Settings {
             session_absolute_hours: 12,
             metrics_token: None,
             municipality: "Oslo kommune".into(),
+            ombud: String::new(),
             public_url: None,
             sqlite_synchronous: "full".into(),
         }

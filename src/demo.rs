@@ -7,6 +7,7 @@ use crate::db::on_db;
 use crate::db::{self, Db, Tx};
 use crate::domain::fnr::with_control_digits;
 use crate::domain::phone::Phone;
+use crate::domain::unit::UnitContact;
 use crate::domain::text::{name_words, search_key, sort_key};
 use crate::domain::user::Role;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -214,6 +215,20 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
         ] {
             let name = kind.replace("{}", short);
             let id = db::org::insert_unit(&mut tx, *district_id, &name, now)
+                .await
+                .map_err(err)?;
+            let landline = |rng: &mut ChaCha8Rng| {
+                Phone::parse(&format!("2{:07}", rng.gen_range(1_000_000..10_000_000)))
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_default()
+            };
+            let contact = UnitContact {
+                address: format!("Postboks {}, {short}", rng.gen_range(1..9000)),
+                phone: landline(&mut rng),
+                phone_hours: "hverdager kl. 08.00–15.30".into(),
+                after_hours_phone: landline(&mut rng),
+            };
+            db::org::set_unit_contact(&mut tx, id, &contact)
                 .await
                 .map_err(err)?;
             units.push(UnitPlan {

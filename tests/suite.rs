@@ -11,6 +11,7 @@ mod suite {
     pub mod agreements;
     pub mod auth;
     pub mod cli;
+    pub mod copies;
     pub mod dashboard;
     pub mod followups;
     pub mod hardening;

@@ -110,6 +110,16 @@ pub async fn versions(db: &Db, agreement_id: i64) -> Result<Vec<VersionRow>, sql
         .await)
 }
 
+/// The number of the newest version both the relative and the service signed.
+pub async fn latest_signed(db: &Db, agreement_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    let sql = "SELECT MAX(number) FROM agreement_versions WHERE agreement_id = $1
+               AND relative_signed_on IS NOT NULL AND service_signed_on IS NOT NULL";
+    on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(agreement_id)
+        .fetch_one(p)
+        .await)
+}
+
 /// What is saved with a new agreement or version.
 pub struct Save<'a> {
     pub content_json: &'a str,

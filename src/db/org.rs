@@ -2,6 +2,7 @@
 
 use super::{Db, Tx};
 use crate::db::{on_db, on_tx};
+use crate::domain::unit::UnitContact;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -18,6 +19,21 @@ pub struct Unit {
     pub name: String,
     pub district_id: i64,
     pub district_name: String,
+    pub address: String,
+    pub phone: String,
+    pub phone_hours: String,
+    pub after_hours_phone: String,
+}
+
+impl Unit {
+    pub fn contact(&self) -> UnitContact {
+        UnitContact {
+            address: self.address.clone(),
+            phone: self.phone.clone(),
+            phone_hours: self.phone_hours.clone(),
+            after_hours_phone: self.after_hours_phone.clone(),
+        }
+    }
 }
 
 pub async fn districts(db: &Db) -> Result<Vec<District>, sqlx::Error> {
@@ -32,7 +48,8 @@ pub async fn district(db: &Db, id: i64) -> Result<Option<District>, sqlx::Error>
     on_db!(db, |p| sqlx::query_as(sql).bind(id).fetch_optional(p).await)
 }
 
-const UNIT_SELECT: &str = "SELECT u.id, u.name, u.district_id, d.name AS district_name
+const UNIT_SELECT: &str = "SELECT u.id, u.name, u.district_id, d.name AS district_name,
+                           u.address, u.phone, u.phone_hours, u.after_hours_phone
                            FROM units u JOIN districts d ON d.id = u.district_id";
 
 pub async fn units(db: &Db) -> Result<Vec<Unit>, sqlx::Error> {
@@ -118,6 +135,20 @@ pub async fn update_unit(
         .bind(name)
         .bind(id)
         .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+}
+
+pub async fn set_unit_contact(tx: &mut Tx, id: i64, c: &UnitContact) -> Result<u64, sqlx::Error> {
+    let sql = "UPDATE units SET address = $1, phone = $2, phone_hours = $3, after_hours_phone = $4
+               WHERE id = $5";
+    on_tx!(tx, |x| sqlx::query(sql)
+        .bind(&c.address)
+        .bind(&c.phone)
+        .bind(&c.phone_hours)
+        .bind(&c.after_hours_phone)
+        .bind(id)
+        .execute(x)
         .await
         .map(|r| r.rows_affected()))
 }

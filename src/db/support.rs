@@ -16,12 +16,18 @@ pub struct OfferRow {
     pub need: String,
     pub contact: String,
     pub description: String,
+    pub phone: String,
+    pub web: String,
+    pub hours: String,
+    pub name_nn: String,
+    pub name_en: String,
     pub retired_at: Option<DateTime<Utc>>,
     pub referral_count: i64,
 }
 
 const OFFER_SELECT: &str =
-    "SELECT o.id, o.name, o.provider, o.kind, o.need, o.contact, o.description, o.retired_at,
+    "SELECT o.id, o.name, o.provider, o.kind, o.need, o.contact, o.description,
+        o.phone, o.web, o.hours, o.name_nn, o.name_en, o.retired_at,
         (SELECT COUNT(*) FROM referrals x WHERE x.offer_id = o.id) AS referral_count
     FROM offers o";
 
@@ -49,6 +55,11 @@ pub struct OfferInput {
     pub need: String,
     pub contact: String,
     pub description: String,
+    pub phone: String,
+    pub web: String,
+    pub hours: String,
+    pub name_nn: String,
+    pub name_en: String,
 }
 
 pub async fn insert_offer(
@@ -57,8 +68,9 @@ pub async fn insert_offer(
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     super::changes::catalog(tx).await?;
-    let sql = "INSERT INTO offers (name, provider, kind, need, contact, description, created_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+    let sql = "INSERT INTO offers (name, provider, kind, need, contact, description, phone, web,
+                   hours, name_nn, name_en, created_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
     on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(&o.name)
         .bind(&o.provider)
@@ -66,6 +78,11 @@ pub async fn insert_offer(
         .bind(&o.need)
         .bind(&o.contact)
         .bind(&o.description)
+        .bind(&o.phone)
+        .bind(&o.web)
+        .bind(&o.hours)
+        .bind(&o.name_nn)
+        .bind(&o.name_en)
         .bind(now)
         .fetch_one(c)
         .await)
@@ -73,7 +90,9 @@ pub async fn insert_offer(
 
 pub async fn update_offer(tx: &mut Tx, id: i64, o: &OfferInput) -> Result<(), sqlx::Error> {
     super::changes::catalog(tx).await?;
-    let sql = "UPDATE offers SET name = $1, provider = $2, kind = $3, need = $4, contact = $5, description = $6 WHERE id = $7";
+    let sql = "UPDATE offers SET name = $1, provider = $2, kind = $3, need = $4, contact = $5,
+               description = $6, phone = $7, web = $8, hours = $9, name_nn = $10, name_en = $11
+               WHERE id = $12";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(&o.name)
         .bind(&o.provider)
@@ -81,6 +100,11 @@ pub async fn update_offer(tx: &mut Tx, id: i64, o: &OfferInput) -> Result<(), sq
         .bind(&o.need)
         .bind(&o.contact)
         .bind(&o.description)
+        .bind(&o.phone)
+        .bind(&o.web)
+        .bind(&o.hours)
+        .bind(&o.name_nn)
+        .bind(&o.name_en)
         .bind(id)
         .execute(c)
         .await
@@ -155,6 +179,40 @@ pub async fn referrals_for_patient(
     on_db!(db, |p| sqlx::query_as(&sql)
         .bind(patient_id)
         .fetch_all(p)
+        .await)
+}
+
+/// How to reach an offer, as a printed agreement gives it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OfferReach {
+    /// The referral it was reached through; 0 for an offer looked up by name.
+    pub referral_id: i64,
+    pub name_nn: String,
+    pub name_en: String,
+    pub phone: String,
+    pub web: String,
+    pub hours: String,
+}
+
+/// The offers the patient's relatives were referred to, by referral.
+pub async fn reach_for_patient(db: &Db, patient_id: i64) -> Result<Vec<OfferReach>, sqlx::Error> {
+    let sql = "SELECT x.id AS referral_id, o.name_nn, o.name_en, o.phone, o.web, o.hours
+               FROM referrals x JOIN relatives r ON r.id = x.relative_id
+               JOIN offers o ON o.id = x.offer_id WHERE r.patient_id = $1";
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(patient_id)
+        .fetch_all(p)
+        .await)
+}
+
+/// An offer of the catalogue in use, by its bokmål name.
+pub async fn reach_by_name(db: &Db, name: &str) -> Result<Option<OfferReach>, sqlx::Error> {
+    let sql =
+        "SELECT CAST(0 AS BIGINT) AS referral_id, name_nn, name_en, phone, web, hours FROM offers
+               WHERE name = $1 AND retired_at IS NULL ORDER BY id LIMIT 1";
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(name)
+        .fetch_optional(p)
         .await)
 }
 

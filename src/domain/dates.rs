@@ -20,6 +20,11 @@ pub fn format_date(date: NaiveDate) -> String {
     date.format("%d.%m.%Y").to_string()
 }
 
+/// A date in a strftime `pattern`, e.g. `%-d %B %Y` for "30 November 2026".
+pub fn format_date_as(date: NaiveDate, pattern: &str) -> String {
+    date.format(pattern).to_string()
+}
+
 /// `12.03.2026 14:05`, in Oslo time.
 pub fn format_datetime(at: DateTime<Utc>) -> String {
     at.with_timezone(&Oslo).format("%d.%m.%Y %H:%M").to_string()

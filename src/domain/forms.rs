@@ -40,6 +40,48 @@ pub fn line(
     value
 }
 
+/// An optional phone number, in its stored form (`+47 22 33 44 55`); empty when not given.
+pub fn phone(errors: &mut FieldErrors, field: &str, raw: &str) -> String {
+    if raw.trim().is_empty() {
+        return String::new();
+    }
+    match super::phone::Phone::parse(raw) {
+        Some(p) => p.as_str().to_string(),
+        None => {
+            errors.add(field, super::phone::PHONE_MESSAGE);
+            raw.trim().to_string()
+        }
+    }
+}
+
+/// An optional web address as printed for people to type: `example.no/path` or with
+/// `https://`. Stored without the scheme's `https://`; empty when not given.
+pub fn web_address(errors: &mut FieldErrors, field: &str, raw: &str) -> String {
+    let value = raw.trim();
+    if value.is_empty() {
+        return String::new();
+    }
+    let bare = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+        .unwrap_or(value)
+        .trim_end_matches('/');
+    let host = bare.split('/').next().unwrap_or_default();
+    let valid = bare.chars().count() <= 200
+        && !bare.chars().any(|c| c.is_whitespace() || c.is_control())
+        && host.contains('.')
+        && !host.starts_with('.')
+        && !host.ends_with('.');
+    if !valid {
+        errors.add(
+            field,
+            "Skriv en nettadresse, f.eks. pasientogbrukerombudet.no eller https://www.oslo.kommune.no/parorende.",
+        );
+        return value.to_string();
+    }
+    bare.to_string()
+}
+
 /// A date in dd.mm.åååå; None when empty (with a message when required) or invalid.
 pub fn date(
     errors: &mut FieldErrors,
@@ -150,6 +192,26 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn phones_and_web_addresses_are_stored_in_the_form_people_type() {
+        let mut e = FieldErrors::new();
+        assert_eq!(phone(&mut e, "p", "22491922"), "+47 22 49 19 22");
+        assert_eq!(phone(&mut e, "p", " "), "");
+        assert_eq!(
+            web_address(&mut e, "w", "https://pasientogbrukerombudet.no/"),
+            "pasientogbrukerombudet.no"
+        );
+        assert_eq!(
+            web_address(&mut e, "w", "oslo.kommune.no/a"),
+            "oslo.kommune.no/a"
+        );
+        assert!(e.is_empty());
+        phone(&mut e, "p", "12");
+        web_address(&mut e, "w", "ring oss");
+        web_address(&mut e, "x", "localhost");
+        assert_eq!(e.len(), 3);
     }
 
     #[test]

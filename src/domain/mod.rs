@@ -18,5 +18,6 @@ pub mod routine;
 pub mod session;
 pub mod strain;
 pub mod text;
+pub mod unit;
 pub mod user;
 pub mod validation;

@@ -8,9 +8,10 @@ use super::fonts::{Face, Fonts};
 pub const PAGE_WIDTH: f32 = 595.28;
 pub const PAGE_HEIGHT: f32 = 841.89;
 const MARGIN_X: f32 = 62.0;
-const CONTENT_TOP: f32 = PAGE_HEIGHT - 92.0;
 const CONTENT_BOTTOM: f32 = 72.0;
-const HEADER_Y: f32 = PAGE_HEIGHT - 46.0;
+const HEADER_Y: f32 = PAGE_HEIGHT - 40.0;
+/// Space between the header's rule and the first line of content.
+const BELOW_HEADER: f32 = 18.0;
 const FOOTER_Y: f32 = 40.0;
 
 const TITLE_SIZE: f32 = 18.0;
@@ -57,7 +58,10 @@ pub enum Placed {
 
 /// What repeats on every page.
 pub struct Frame<'a> {
+    /// The letterhead: the first line in bold.
     pub header: &'a [String],
+    /// Lines in bold under the letterhead: what the document is and whom it is for.
+    pub status: &'a [String],
     pub footer: &'a str,
     /// "Side {page} av {pages}" with both placeholders.
     pub page_label: &'a str,
@@ -123,30 +127,33 @@ pub fn wrap(
 struct Pages {
     pages: Vec<Vec<Placed>>,
     y: f32,
+    /// Where content starts on every page: below the header.
+    top: f32,
 }
 
 impl Pages {
-    fn new() -> Pages {
+    fn new(top: f32) -> Pages {
         Pages {
             pages: vec![Vec::new()],
-            y: CONTENT_TOP,
+            y: top,
+            top,
         }
     }
 
     fn new_page(&mut self) {
         self.pages.push(Vec::new());
-        self.y = CONTENT_TOP;
+        self.y = self.top;
     }
 
     /// Starts a new page unless `height` still fits on this one.
     fn reserve(&mut self, height: f32) {
-        if self.y - height < CONTENT_BOTTOM && self.y < CONTENT_TOP {
+        if self.y - height < CONTENT_BOTTOM && self.y < self.top {
             self.new_page();
         }
     }
 
     fn gap(&mut self, height: f32) {
-        if self.y < CONTENT_TOP {
+        if self.y < self.top {
             self.y -= height;
         }
     }
@@ -175,7 +182,9 @@ impl Pages {
 /// Lays the blocks out on pages and adds header and footer to each.
 pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Placed>> {
     let width = PAGE_WIDTH - 2.0 * MARGIN_X;
-    let mut p = Pages::new();
+    let header_lines = (frame.header.len() + frame.status.len()) as f32;
+    let rule_y = HEADER_Y - header_lines * SMALL_SIZE * LEADING + SMALL_SIZE * LEADING - 6.0;
+    let mut p = Pages::new(rule_y - BELOW_HEADER);
     let body_line = BODY_SIZE * LEADING;
     for block in blocks {
         match block {
@@ -273,7 +282,7 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Pla
                 let height = 30.0 + 2.0 * body_line;
                 p.reserve(height + 6.0);
                 p.gap(30.0);
-                if p.y == CONTENT_TOP {
+                if p.y == p.top {
                     p.y -= 30.0;
                 }
                 p.push(Placed::Rule {
@@ -290,8 +299,13 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Pla
     let mut pages = p.pages;
     for (i, page) in pages.iter_mut().enumerate() {
         let mut y = HEADER_Y;
-        for (n, line) in frame.header.iter().enumerate() {
-            let face = if n == 0 { Face::Bold } else { Face::Regular };
+        let lines = frame.header.iter().chain(frame.status);
+        for (n, line) in lines.enumerate() {
+            let face = if n == 0 || n >= frame.header.len() {
+                Face::Bold
+            } else {
+                Face::Regular
+            };
             page.push(Placed::Text {
                 x: MARGIN_X,
                 y,
@@ -304,7 +318,7 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Pla
         page.push(Placed::Rule {
             x1: MARGIN_X,
             x2: PAGE_WIDTH - MARGIN_X,
-            y: y + 2.0,
+            y: rule_y,
         });
         page.push(Placed::Text {
             x: MARGIN_X,
@@ -356,6 +370,16 @@ mod tests {
     }
 
     #[test]
+    fn a_no_break_space_holds_a_phone_number_together() {
+        let fonts = Fonts::get();
+        let text = format!("{} +47\u{a0}23\u{a0}48\u{a0}00\u{a0}00", "ord ".repeat(12));
+        let width = fonts.width(Face::Regular, 10.0, &text) - 20.0;
+        let lines = wrap(fonts, Face::Regular, 10.0, &text, width, width);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[1], "+47\u{a0}23\u{a0}48\u{a0}00\u{a0}00");
+    }
+
+    #[test]
     fn line_breaks_are_kept() {
         let fonts = Fonts::get();
         let lines = wrap(fonts, Face::Regular, 10.0, "første\nandre", 300.0, 300.0);
@@ -371,6 +395,7 @@ mod tests {
         let header = vec!["Oslo kommune".to_string()];
         let frame = Frame {
             header: &header,
+            status: &[],
             footer: "Dokument-ID X",
             page_label: "Side {page} av {pages}",
         };

@@ -3,6 +3,7 @@
 //! browser: cookies kept, CSRF tokens read from the pages and sent with every form.
 #![allow(dead_code)]
 
+pub mod agreement;
 pub mod fixtures;
 pub mod http;
 pub mod load;

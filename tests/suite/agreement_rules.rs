@@ -4,7 +4,7 @@
 //! lifecycle forms that start empty, relatives' rights when the patient declines, the age
 //! group, and one evaluation date everywhere.
 
-use super::agreements::pdftotext;
+use crate::common::agreement::pdftotext;
 use crate::common::TestApp;
 use crate::common::{error_for, relative, setup};
 use rocket::http::Status;

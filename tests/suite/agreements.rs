@@ -1,97 +1,11 @@
 //! The pårørendeavtale: lifecycle, versions, the optimistic lock, the evaluation follow-up,
 //! the printed PDF and access across units.
 
-use crate::common::{self, error_for, relative, setup, TestApp};
+use crate::common::agreement::{add_relative, draft, in_months, pdftotext, sign, status};
+use crate::common::{error_for, relative, setup};
 use rocket::http::Status;
 use samspill::domain::dates::format_date;
 use samspill::domain::user::Role;
-
-/// Registers an adult relative with the given consent; returns the relative's id.
-async fn add_relative(app: &TestApp, patient: i64, name: &str, consent: &[(&str, &str)]) -> i64 {
-    let mut fields = relative(name, consent);
-    fields.push(("phone", "98765432"));
-    let r = app
-        .post(&format!("/patients/{patient}/relatives"), &fields)
-        .await;
-    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
-    app.scalar("SELECT MAX(id) FROM relatives").await
-}
-
-fn in_months(app: &TestApp, months: u32) -> String {
-    format_date(
-        app.clock
-            .today()
-            .checked_add_months(chrono::Months::new(months))
-            .unwrap(),
-    )
-}
-
-/// A draft agreement with `relative`, contact person ansatt1; returns its id.
-async fn draft(app: &TestApp, patient: i64, relative: i64, extra: &[(&str, &str)]) -> i64 {
-    let contact = app
-        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
-        .await
-        .to_string();
-    let evaluation = in_months(app, 6);
-    let rel = relative.to_string();
-    let mut fields = vec![
-        ("relative_ids", rel.as_str()),
-        ("contact_id", contact.as_str()),
-        ("capacity", "can_consent"),
-        ("evaluation_on", evaluation.as_str()),
-        ("matters_relative", "Å få sove om natten"),
-        ("relative_does", "Handler mat og følger til lege"),
-        ("background", "Pasienten har demens og bor hjemme"),
-    ];
-    for (k, v) in extra {
-        fields.retain(|(name, _)| name != k);
-        fields.push((k, v));
-    }
-    let r = app
-        .post(&format!("/patients/{patient}/agreements"), &fields)
-        .await;
-    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
-    app.scalar("SELECT MAX(id) FROM agreements").await
-}
-
-async fn sign(app: &TestApp, id: i64) -> common::Reply {
-    let today = format_date(app.clock.today());
-    app.post(
-        &format!("/agreements/{id}/sign"),
-        &[
-            ("relative_signed_on", &today),
-            ("service_signed_on", &today),
-            ("patient_signed_on", ""),
-            (
-                "patient_not_signed_reason",
-                "Pasienten var for syk til å signere",
-            ),
-        ],
-    )
-    .await
-}
-
-async fn status(app: &TestApp, id: i64) -> String {
-    app.text(&format!("SELECT status FROM agreements WHERE id = {id}"))
-        .await
-}
-
-/// The text of a PDF as poppler's pdftotext reads it.
-pub fn pdftotext(bytes: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("a.pdf");
-    std::fs::write(&file, bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&file)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("pdftotext (Debian package poppler-utils) is needed for the PDF checks: {e}. Run scripts/test, which installs it.")
-        });
-    assert!(out.status.success(), "pdftotext failed");
-    String::from_utf8(out.stdout).unwrap()
-}
 
 #[rocket::async_test]
 async fn lifecycle_from_draft_to_ended_with_refused_transitions() {
@@ -499,9 +413,33 @@ async fn changing_an_active_agreement_makes_a_new_version_and_keeps_the_old_one_
     );
     assert_eq!(v1_pdf_text, v1_again);
     assert!(v1_again.contains(&format!("Dokument-ID {doc1} · Versjon 1")));
+    // Version 2 is not signed yet: it prints as a draft, without the ID it will carry once
+    // signed, while version 1 is still the agreement in force.
+    let current = pdftotext(&app.get(&format!("/agreements/{id}/pdf")).await.bytes);
+    assert!(current.contains("Utkast – ikke signert · Versjon 2 · Skrevet ut"));
+    assert!(!current.contains(&doc2) && !current.contains(&doc1));
+    assert!(current.contains("Etter revisjon"));
+    assert!(v1_again.contains("gjeldende avtale"));
+    // Once version 2 is signed, it carries its ID, and version 1 says on every page that it
+    // was replaced.
+    assert!(sign(&app, id)
+        .await
+        .redirects_to(&format!("/agreements/{id}")));
     let current = pdftotext(&app.get(&format!("/agreements/{id}/pdf")).await.bytes);
     assert!(current.contains(&format!("Dokument-ID {doc2} · Versjon 2")));
-    assert!(current.contains("Etter revisjon"));
+    let v1 = pdftotext(
+        &app.get(&format!("/agreements/{id}/versions/1/pdf"))
+            .await
+            .bytes,
+    );
+    let pages = v1.matches("Side ").count();
+    assert!(pages >= 2);
+    assert_eq!(
+        v1.matches("ERSTATTET av versjon 2 – gjelder ikke lenger")
+            .count(),
+        pages + 2,
+        "in the header of every page, under the title and in section 11"
+    );
 }
 
 #[rocket::async_test]
@@ -612,7 +550,8 @@ async fn the_pdf_is_valid_exact_paginated_consent_bound_and_translated() {
     let before = app
         .scalar("SELECT COUNT(*) FROM access_log WHERE action = 'print'")
         .await;
-    let reply = app.get(&format!("/agreements/{id}/pdf")).await;
+    let copy = format!("recipient=party-{kari}");
+    let reply = app.get(&format!("/agreements/{id}/pdf?{copy}")).await;
     assert_eq!(reply.status, Status::Ok);
     assert_eq!(reply.content_type, Some(rocket::http::ContentType::PDF));
     assert_eq!(
@@ -643,6 +582,8 @@ async fn the_pdf_is_valid_exact_paginated_consent_bound_and_translated() {
         .filter(|l| {
             !(*l == "Oslo kommune"
                 || *l == "Hjemmetjenesten Frogner nord"
+                || l.starts_with("Signert ")
+                || *l == "Eksemplar til Kari Ødegård"
                 || l.starts_with("Dokument-ID ")
                 || l.starts_with("Side "))
         })
@@ -677,14 +618,14 @@ async fn the_pdf_is_valid_exact_paginated_consent_bound_and_translated() {
 
     // Nynorsk and English: fixed texts translated, typed text as typed.
     let nn = pdftotext(
-        &app.get(&format!("/agreements/{id}/pdf?lang=nn"))
+        &app.get(&format!("/agreements/{id}/pdf?lang=nn&{copy}"))
             .await
             .bytes,
     );
     assert!(nn.contains("Pårørandeavtale") && nn.contains("Partane") && nn.contains(SPECIAL));
     assert!(nn.contains("Side 1 av"));
     let en = pdftotext(
-        &app.get(&format!("/agreements/{id}/pdf?lang=en"))
+        &app.get(&format!("/agreements/{id}/pdf?lang=en&{copy}"))
             .await
             .bytes,
     );
@@ -710,7 +651,7 @@ async fn the_pdf_is_valid_exact_paginated_consent_bound_and_translated() {
         )
         .await;
     assert_eq!(r.status, Status::SeeOther, "{}", r.body);
-    let default = pdftotext(&app.get(&format!("/agreements/{id}/pdf")).await.bytes);
+    let default = pdftotext(&app.get(&format!("/agreements/{id}/pdf?{copy}")).await.bytes);
     assert!(default.contains("Pårørandeavtale"));
 
     // Consent withdrawn: the patient's own sections are no longer printed.
@@ -726,7 +667,7 @@ async fn the_pdf_is_valid_exact_paginated_consent_bound_and_translated() {
         .await;
     assert_eq!(r.status, Status::SeeOther, "{}", r.body);
     let text = pdftotext(
-        &app.get(&format!("/agreements/{id}/pdf?lang=nb"))
+        &app.get(&format!("/agreements/{id}/pdf?lang=nb&{copy}"))
             .await
             .bytes,
     );
@@ -765,7 +706,11 @@ async fn limited_consent_prints_only_confirmed_patient_sections_in_the_pdf() {
         ],
     )
     .await;
-    let text = pdftotext(&app.get(&format!("/agreements/{id}/pdf")).await.bytes);
+    let text = pdftotext(
+        &app.get(&format!("/agreements/{id}/pdf?recipient=party-{kari}"))
+            .await
+            .bytes,
+    );
     assert!(text.contains("UTKAST – ikke signert"));
     assert!(text.contains("Å bo hjemme lengst mulig"));
     assert!(

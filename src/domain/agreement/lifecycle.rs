@@ -6,6 +6,7 @@ use super::prefill::CHILD_FOLLOWUP_MISSING;
 use super::{Content, Edit, Outcome, Signatures, Status};
 use crate::domain::dates::format_date;
 use crate::domain::forms as f;
+use crate::domain::unit::has_number_to_call;
 use crate::domain::validation::FieldErrors;
 use chrono::{Months, NaiveDate};
 
@@ -121,6 +122,8 @@ pub struct ActivationFacts {
     pub evaluation_on: Option<NaiveDate>,
     /// Child relatives of the patient with no recorded child follow-up (§ 10 a).
     pub children_without_followup: Vec<String>,
+    /// The unit's phone and hours, the number to call when the contact person has none.
+    pub unit: crate::domain::unit::UnitContact,
 }
 
 /// What must be in place before an agreement (or a new version) can be signed: named
@@ -150,8 +153,13 @@ pub fn activation_problems(
             "Svar på om pasienten kan samtykke selv før avtalen signeres.",
         ),
     }
-    if content.contact.is_none() {
-        add("contact_id", "Velg kontaktperson før avtalen signeres.");
+    match &content.contact {
+        None => add("contact_id", "Velg kontaktperson før avtalen signeres."),
+        Some(c) if !has_number_to_call(Some(&c.phone), &facts.unit) => add(
+            "contact_id",
+            "Den pårørende må ha et nummer å ringe: kontaktpersonen har ikke registrert telefon, og tjenestestedet mangler telefon med åpningstid. Registrer telefon på kontaktpersonen (og lagre avtalen på nytt), eller be administrator registrere tjenestestedets telefon og åpningstid.",
+        ),
+        Some(_) => {}
     }
     let missing: Vec<&str> = content
         .sharing
@@ -395,7 +403,7 @@ mod tests {
             contact: Some(Staff {
                 user_id: 2,
                 name: "Ola".into(),
-                phone: String::new(),
+                phone: "+47 91 23 45 67".into(),
             }),
             sharing: vec![Sharing {
                 relative_id: 1,
@@ -414,6 +422,7 @@ mod tests {
         let facts = ActivationFacts {
             evaluation_on: Some(d("2026-09-01")),
             children_without_followup: vec![],
+            unit: Default::default(),
         };
         (content, signatures, facts)
     }
@@ -427,6 +436,26 @@ mod tests {
         let (c, s, f) = ready();
         assert!(activation_problems(&c, &s, &f, d("2026-03-02")).is_empty());
         assert_eq!(s.signed_on(), Some(d("2026-03-02")));
+    }
+
+    #[test]
+    fn activation_needs_a_number_the_relative_can_call() {
+        let (mut c, s, mut f) = ready();
+        if let Some(contact) = c.contact.as_mut() {
+            contact.phone.clear();
+        }
+        let problems = activation_problems(&c, &s, &f, d("2026-03-02"));
+        assert_eq!(fields(problems.clone()), ["contact_id"]);
+        assert!(problems[0]
+            .1
+            .starts_with("Den pårørende må ha et nummer å ringe"));
+        f.unit.phone = "+47 23 48 00 00".into();
+        assert_eq!(
+            fields(activation_problems(&c, &s, &f, d("2026-03-02"))),
+            ["contact_id"]
+        );
+        f.unit.phone_hours = "hverdager 08–15.30".into();
+        assert!(activation_problems(&c, &s, &f, d("2026-03-02")).is_empty());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! (`consent`). No I/O: unit tests call every rule directly.
 
 pub mod consent;
+pub mod copy;
 pub mod draft;
 pub mod lifecycle;
 pub mod prefill;
@@ -171,12 +172,13 @@ pub struct Content {
     pub within_consent: Vec<String>,
 }
 
-/// The sections with the patient's own health information: printed only as far as the
-/// patient's consent allows.
+/// The sections with information about the patient and the patient's family: a relative's
+/// copy carries them only as far as the consent the patient gave that relative allows.
 pub const PATIENT_SECTIONS: &[(&str, &str)] = &[
     ("background", "Bakgrunn"),
     ("matters_patient", "Det viktigste for pasienten"),
     ("service_patient", "Tjenester pasienten får"),
+    ("children", "Barn i familien"),
 ];
 
 /// Whether the patient can consent: asked, never assumed.

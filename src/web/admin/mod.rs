@@ -5,6 +5,7 @@ use crate::clock::Clock;
 use crate::db::access_log::{self, Action};
 use crate::db::{self, Db};
 use crate::domain::text::one_line;
+use crate::domain::unit::{UnitContact, UnitContactInput};
 use crate::domain::user::{password_problem, Role, UserDraft};
 use crate::domain::validation::FieldErrors;
 use crate::security::hash_password;
@@ -170,6 +171,10 @@ async fn rename_district(
 struct UnitForm {
     name: Text,
     district_id: Text,
+    address: Text,
+    phone: Text,
+    phone_hours: Text,
+    after_hours_phone: Text,
     #[serde(skip)]
     csrf_token: Text,
 }
@@ -207,17 +212,29 @@ async fn save_unit(
     if district.is_none() {
         errors.add("district_id", "Velg bydelen tjenestestedet hører til.");
     }
-    let (Some(name), Some(district)) = (name, district) else {
+    let contact = UnitContact::parse(&UnitContactInput {
+        address: &form.address,
+        phone: &form.phone,
+        phone_hours: &form.phone_hours,
+        after_hours_phone: &form.after_hours_phone,
+    })
+    .map_err(|e| e.into_iter().for_each(|(f, m)| errors.add(f, m)))
+    .ok();
+    let (Some(name), Some(district), Some(contact)) = (name, district, contact) else {
         return Ok(Err(errors));
     };
     let mut tx = db.begin().await?;
     let result = match id {
-        None => db::org::insert_unit(&mut tx, district.id, &name, clock.now())
-            .await
-            .map(|_| ()),
+        None => db::org::insert_unit(&mut tx, district.id, &name, clock.now()).await,
         Some(id) => db::org::update_unit(&mut tx, id, district.id, &name)
             .await
+            .map(|_| id),
+    };
+    let result = match result {
+        Ok(unit_id) => db::org::set_unit_contact(&mut tx, unit_id, &contact)
+            .await
             .map(|_| ()),
+        Err(e) => Err(e),
     };
     match result {
         Ok(()) => {
@@ -273,7 +290,11 @@ async fn edit_unit_page(user: Admin<'_>, id: i64, db: &State<Db>) -> AppResult<T
         .with("unit", &unit)
         .with(
             "form",
-            serde_json::json!({ "name": unit.name, "district_id": unit.district_id.to_string() }),
+            serde_json::json!({
+                "name": unit.name, "district_id": unit.district_id.to_string(),
+                "address": unit.address, "phone": unit.phone,
+                "phone_hours": unit.phone_hours, "after_hours_phone": unit.after_hours_phone,
+            }),
         )
         .render("admin/unit"))
 }

@@ -141,6 +141,10 @@ async fn activation_facts(
     Ok(ActivationFacts {
         evaluation_on: a.evaluation_on,
         children_without_followup: rec.children_without_followup(db).await?,
+        unit: db::org::unit(db, patient.unit_id)
+            .await?
+            .map(|u| u.contact())
+            .unwrap_or_default(),
     })
 }
 

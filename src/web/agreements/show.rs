@@ -10,6 +10,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::access_log::Action;
 use crate::db::{self, Db};
+use crate::domain::agreement::copy::Recipient;
 use crate::domain::agreement::Language;
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::page::Page;
@@ -45,7 +46,7 @@ async fn version_page(
     settings: &State<Settings>,
 ) -> AppResult<Template> {
     let (a, patient, _) = load(db, &user, id).await?;
-    let p = printable(db, &a, n).await?;
+    let p = printable(db, &a, n, clock.today()).await?;
     let now = clock.now();
     record_view(
         db,
@@ -57,7 +58,13 @@ async fn version_page(
     )
     .await?;
     let sig = signatures_of(&p.version);
-    let blocks = crate::pdf::agreement::blocks(&p.print(&sig, settings, now, Language::Bokmal));
+    let blocks = crate::pdf::agreement::blocks(&p.print(
+        &sig,
+        settings,
+        now,
+        Language::Bokmal,
+        Recipient::File,
+    ));
     let version: VersionView = p.version_view();
     Ok(Page::new("Pårørendeavtale, versjon", Some(&user))
         .with("patient", &patient)
@@ -77,30 +84,52 @@ pub struct PdfFile {
     disposition: rocket::http::Header<'static>,
 }
 
+/// What the print asks for: the language and the recipient, both optional.
+pub struct PrintRequest<'a> {
+    pub lang: Option<&'a str>,
+    pub recipient: Option<&'a str>,
+}
+
 async fn pdf_response(
     db: &Db,
     user: &CurrentUser,
     id: i64,
     number: Option<i64>,
-    lang: Option<&str>,
+    ask: PrintRequest<'_>,
     clock: &Clock,
     settings: &Settings,
 ) -> AppResult<PdfFile> {
     let (a, patient, _) = load(db, user, id).await?;
     let number = number.unwrap_or(a.current_version);
-    if lang.is_some_and(|l| Language::parse(l).is_none()) {
+    let ask = PrintRequest {
+        lang: ask.lang.filter(|l| !l.is_empty()),
+        ..ask
+    };
+    if ask.lang.is_some_and(|l| Language::parse(l).is_none()) {
         return Err(AppError::NotFound);
     }
-    let p = printable(db, &a, number).await?;
+    let recipient = match ask.recipient {
+        None | Some("") => Recipient::File,
+        Some(r) => Recipient::parse(r).ok_or(AppError::NotFound)?,
+    };
+    let p = printable(db, &a, number, clock.today()).await?;
+    if !recipient.fits(&p.content) {
+        return Err(AppError::NotFound);
+    }
     let langs = preferred_languages(db, patient.id).await?;
-    let lang = language(lang, &p.content, &langs);
+    let lang = language(ask.lang, recipient, &p.content, &langs);
     let sig = signatures_of(&p.version);
     let now = clock.now();
-    let body = crate::pdf::agreement::pdf(&p.print(&sig, settings, now, lang));
+    let print = p.print(&sig, settings, now, lang, recipient);
+    let body = crate::pdf::agreement::pdf(&print);
     let detail = format!(
-        "Pårørendeavtale versjon {number} ({}), språk {}",
+        "Pårørendeavtale versjon {number} ({}), språk {}, {}",
         p.version.document_id,
-        lang.code()
+        lang.code(),
+        crate::pdf::agreement::recipient_line(
+            crate::pdf::texts::Texts::of(Language::Bokmal),
+            &print
+        )
     );
     let target = Some((patient.id, patient.unit_id));
     let entry = access(
@@ -112,7 +141,15 @@ async fn pdf_response(
         &detail,
     );
     db::access_log::record(db, &entry, now).await?;
-    let name = format!("paarorendeavtale-{}-v{number}.pdf", p.version.document_id);
+    let id_part = if p.standing.shows_document_id() {
+        p.version.document_id.as_str()
+    } else {
+        "utkast"
+    };
+    let name = format!(
+        "paarorendeavtale-{id_part}-v{number}-{}.pdf",
+        recipient.key()
+    );
     Ok(PdfFile {
         body,
         disposition: rocket::http::Header::new(
@@ -122,27 +159,31 @@ async fn pdf_response(
     })
 }
 
-#[rocket::get("/agreements/<id>/pdf?<lang>")]
+#[rocket::get("/agreements/<id>/pdf?<lang>&<recipient>")]
 async fn pdf_current(
     user: Reader<'_>,
     id: i64,
     lang: Option<&str>,
+    recipient: Option<&str>,
     db: &State<Db>,
     clock: &State<Clock>,
     settings: &State<Settings>,
 ) -> AppResult<PdfFile> {
-    pdf_response(db, &user, id, None, lang, clock, settings).await
+    let ask = PrintRequest { lang, recipient };
+    pdf_response(db, &user, id, None, ask, clock, settings).await
 }
 
-#[rocket::get("/agreements/<id>/versions/<n>/pdf?<lang>")]
+#[rocket::get("/agreements/<id>/versions/<n>/pdf?<lang>&<recipient>")]
 async fn pdf_version(
     user: Reader<'_>,
     id: i64,
     n: i64,
     lang: Option<&str>,
+    recipient: Option<&str>,
     db: &State<Db>,
     clock: &State<Clock>,
     settings: &State<Settings>,
 ) -> AppResult<PdfFile> {
-    pdf_response(db, &user, id, Some(n), lang, clock, settings).await
+    let ask = PrintRequest { lang, recipient };
+    pdf_response(db, &user, id, Some(n), ask, clock, settings).await
 }

@@ -11,16 +11,18 @@ use crate::db::{self, Db};
 use crate::domain::agreement::consent::{
     consent_floor, effective_sharing, held_back, CurrentConsent,
 };
+use crate::domain::agreement::copy::{self, Recipient, Standing, StandingFacts};
 use crate::domain::agreement::{
     self as rules, AgreementInput, Content, Edit, Language, Signatures, Status,
 };
 use crate::domain::choices::{self, label};
 use crate::domain::relative::relation_text;
-use crate::pdf::agreement::{Print, PrintedEvaluation};
+use crate::domain::unit::UnitContact;
+use crate::pdf::agreement::{Letterhead, Print, PrintedEvaluation, PrintedOffer};
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::page::{choice_list, Choice, Page};
 use crate::web::infra::session::CurrentUser;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -147,10 +149,32 @@ pub struct Printable {
     pub version: VersionRow,
     pub evaluations: Vec<PrintedEvaluation>,
     pub consent: Vec<CurrentConsent>,
-    pub draft: bool,
+    pub standing: Standing,
+    pub unit: UnitContact,
+    pub offers: Vec<PrintedOffer>,
+    pub helpline: Option<PrintedOffer>,
 }
 
-pub async fn printable(db: &Db, a: &AgreementRow, number: i64) -> AppResult<Printable> {
+/// The catalogue's national relatives' helpline, printed in every copy's rights box.
+const HELPLINE: &str = "Pårørendetelefonen";
+
+fn printed_offer(o: db::support::OfferReach) -> PrintedOffer {
+    PrintedOffer {
+        referral_id: o.referral_id,
+        name_nn: o.name_nn,
+        name_en: o.name_en,
+        phone: o.phone,
+        web: o.web,
+        hours: o.hours,
+    }
+}
+
+pub async fn printable(
+    db: &Db,
+    a: &AgreementRow,
+    number: i64,
+    today: NaiveDate,
+) -> AppResult<Printable> {
     let version = db::agreements::version(db, a.id, number)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -175,12 +199,47 @@ pub async fn printable(db: &Db, a: &AgreementRow, number: i64) -> AppResult<Prin
         .into_iter()
         .map(|c| (c.relative_id, c.scope, c.topics))
         .collect();
+    let status = Status::parse(&a.status).ok_or_else(|| {
+        AppError::Internal(format!(
+            "agreement {} has unknown status {}",
+            a.id, a.status
+        ))
+    })?;
+    let sig = signatures_of(&version);
+    let standing = copy::standing(
+        &StandingFacts {
+            status,
+            number,
+            signed: version.signed(),
+            signed_on: sig.signed_on(),
+            latest_signed: db::agreements::latest_signed(db, a.id).await?,
+            evaluation_on: content.evaluation_on,
+            ended_on: a.ended_on,
+            end_reason: &a.end_reason,
+        },
+        today,
+    );
+    let unit = db::org::unit(db, a.unit_id)
+        .await?
+        .map(|u| u.contact())
+        .unwrap_or_default();
+    let offers = db::support::reach_for_patient(db, a.patient_id)
+        .await?
+        .into_iter()
+        .map(printed_offer)
+        .collect();
+    let helpline = db::support::reach_by_name(db, HELPLINE)
+        .await?
+        .map(printed_offer);
     Ok(Printable {
         content,
-        draft: !version.signed(),
         version,
         evaluations,
         consent,
+        standing,
+        unit,
+        offers,
+        helpline,
     })
 }
 
@@ -191,16 +250,24 @@ impl Printable {
         s: &'a Settings,
         now: DateTime<Utc>,
         lang: Language,
+        recipient: Recipient,
     ) -> Print<'a> {
         Print {
             content: &self.content,
             version: self.version.number,
             document_id: &self.version.document_id,
-            draft: self.draft,
+            standing: self.standing.clone(),
+            recipient,
             signatures: sig,
             evaluations: &self.evaluations,
             current_consent: &self.consent,
-            municipality: &s.municipality,
+            offers: &self.offers,
+            letterhead: Letterhead {
+                municipality: &s.municipality,
+                unit: &self.unit,
+                ombud: &s.ombud,
+                helpline: self.helpline.as_ref(),
+            },
             now,
             lang,
         }
@@ -239,20 +306,26 @@ struct EvaluationView {
     outcome_label: &'static str,
 }
 
-/// The language to print in: as asked, else the first party's preferred language.
+/// The language to print in: as asked, else the recipient's preferred language (a
+/// relative's copy), else the first party's; bokmål when none is known.
 pub fn language(
     requested: Option<&str>,
+    recipient: Recipient,
     content: &Content,
     preferred: &HashMap<i64, String>,
 ) -> Language {
+    let preference = |id: &i64| preferred.get(id).and_then(|l| Language::from_preference(l));
     requested
         .and_then(Language::parse)
+        .or_else(|| match recipient {
+            Recipient::Party(id) => preference(&id),
+            Recipient::Patient | Recipient::File => None,
+        })
         .or_else(|| {
-            content.parties.iter().find_map(|p| {
-                preferred
-                    .get(&p.relative_id)
-                    .and_then(|l| Language::from_preference(l))
-            })
+            content
+                .parties
+                .iter()
+                .find_map(|p| preference(&p.relative_id))
         })
         .unwrap_or(Language::Bokmal)
 }
@@ -284,12 +357,19 @@ pub async fn show_page(
         clock.now(),
     )
     .await?;
-    let p = printable(db, &a, a.current_version).await?;
+    let p = printable(db, &a, a.current_version, clock.today()).await?;
     let sig = signatures_of(&p.version);
-    let langs = preferred_languages(db, patient.id).await?;
-    let lang = language(None, &p.content, &langs);
-    let blocks =
-        crate::pdf::agreement::blocks(&p.print(&sig, settings, clock.now(), Language::Bokmal));
+    let blocks = crate::pdf::agreement::blocks(&p.print(
+        &sig,
+        settings,
+        clock.now(),
+        Language::Bokmal,
+        Recipient::File,
+    ));
+    let recipients: Vec<Choice> = Recipient::choices(&p.content)
+        .into_iter()
+        .map(|(r, label)| Choice::new(r.key(), label))
+        .collect();
     let versions: Vec<VersionView> = db::agreements::versions(db, id)
         .await?
         .iter()
@@ -325,7 +405,7 @@ pub async fn show_page(
     let forms = serde_json::json!({
         "relative_signed_on": crate::domain::dates::format_date(today),
         "service_signed_on": crate::domain::dates::format_date(today),
-        "lang": lang.code(),
+        "lang": "",
     });
     Ok(Page::new("Pårørendeavtale", Some(user))
         .with("patient", &patient)
@@ -354,6 +434,7 @@ pub async fn show_page(
         .with("evaluations", evaluations)
         .with("outcomes", choice_list(rules::OUTCOMES))
         .with("languages", choice_list(rules::LANGUAGES))
+        .with("recipients", recipients)
         .with("meetings", meetings)
         .with("form", forms))
 }

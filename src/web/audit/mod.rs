@@ -402,6 +402,7 @@ async fn patient_history(
         );
         let frame = Frame {
             header: &header,
+            status: &[],
             footer: &footer,
             page_label: "Side {page} av {pages}",
         };

@@ -217,6 +217,11 @@ struct OfferForm {
     need: Text,
     contact: Text,
     description: Text,
+    phone: Text,
+    web: Text,
+    hours: Text,
+    name_nn: Text,
+    name_en: Text,
     #[serde(skip)]
     csrf_token: Text,
 }
@@ -254,6 +259,11 @@ fn parse_offer(form: &OfferForm) -> Result<OfferInput, FieldErrors> {
     );
     let contact = f::line(&mut e, "contact", &form.contact, 300, None);
     let description = f::text(&mut e, "description", &form.description, 4000);
+    let phone = f::phone(&mut e, "phone", &form.phone);
+    let web = f::web_address(&mut e, "web", &form.web);
+    let hours = f::line(&mut e, "hours", &form.hours, 120, None);
+    let name_nn = f::line(&mut e, "name_nn", &form.name_nn, 200, None);
+    let name_en = f::line(&mut e, "name_en", &form.name_en, 200, None);
     e.into_result(|| OfferInput {
         name,
         provider,
@@ -261,6 +271,11 @@ fn parse_offer(form: &OfferForm) -> Result<OfferInput, FieldErrors> {
         need,
         contact,
         description,
+        phone,
+        web,
+        hours,
+        name_nn,
+        name_en,
     })
 }
 
@@ -322,7 +337,8 @@ async fn offer_page(user: Admin<'_>, id: i64, db: &State<Db>) -> AppResult<Templ
         .await?
         .ok_or(AppError::NotFound)?;
     let form = serde_json::json!({ "name": o.name, "provider": o.provider, "kind": o.kind, "need": o.need,
-        "contact": o.contact, "description": o.description });
+        "contact": o.contact, "description": o.description, "phone": o.phone, "web": o.web,
+        "hours": o.hours, "name_nn": o.name_nn, "name_en": o.name_en });
     Ok(offer_form_page("Endre tilbud", &user)
         .with("offer", offer_view(o))
         .with("form", form)
