@@ -39,15 +39,55 @@ pub enum Block {
     },
 }
 
+/// The structure types a document is tagged with (ISO 32000-1, 14.8.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    H1,
+    H2,
+    H3,
+    P,
+    L,
+    LI,
+    Lbl,
+    LBody,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::H1 => "H1",
+            Role::H2 => "H2",
+            Role::H3 => "H3",
+            Role::P => "P",
+            Role::L => "L",
+            Role::LI => "LI",
+            Role::Lbl => "Lbl",
+            Role::LBody => "LBody",
+        }
+    }
+}
+
+/// One element of the structure tree; top-level elements have no parent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub role: Role,
+    pub parent: Option<usize>,
+    /// For a section heading: its text and where it starts (page index, y), so it can be
+    /// bookmarked.
+    pub bookmark: Option<(String, usize, f32)>,
+}
+
 /// A piece of text or a rule placed on a page, in points from the bottom left.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Placed {
+    /// Text belonging to structure element `node`; `None` is page furniture (an artifact).
     Text {
         x: f32,
         y: f32,
         size: f32,
         face: Face,
         text: String,
+        node: Option<usize>,
     },
     Rule {
         x1: f32,
@@ -129,6 +169,16 @@ struct Pages {
     y: f32,
     /// Where content starts on every page: below the header.
     top: f32,
+    nodes: Vec<Node>,
+    /// The element text placed now belongs to.
+    current: Option<usize>,
+}
+
+/// The laid-out document: pages of placed text and rules, and the structure tree their text
+/// belongs to.
+pub struct Laid {
+    pub pages: Vec<Vec<Placed>>,
+    pub nodes: Vec<Node>,
 }
 
 impl Pages {
@@ -137,7 +187,21 @@ impl Pages {
             pages: vec![Vec::new()],
             y: top,
             top,
+            nodes: Vec::new(),
+            current: None,
         }
+    }
+
+    /// Starts a structure element; text placed from now on belongs to it.
+    fn open(&mut self, role: Role, parent: Option<usize>) -> usize {
+        self.nodes.push(Node {
+            role,
+            parent,
+            bookmark: None,
+        });
+        let n = self.nodes.len() - 1;
+        self.current = Some(n);
+        n
     }
 
     fn new_page(&mut self) {
@@ -168,6 +232,7 @@ impl Pages {
                 size,
                 face,
                 text,
+                node: self.current,
             });
         }
     }
@@ -180,7 +245,7 @@ impl Pages {
 }
 
 /// Lays the blocks out on pages and adds header and footer to each.
-pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Placed>> {
+pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Laid {
     let width = PAGE_WIDTH - 2.0 * MARGIN_X;
     let header_lines = (frame.header.len() + frame.status.len()) as f32;
     let rule_y = HEADER_Y - header_lines * SMALL_SIZE * LEADING + SMALL_SIZE * LEADING - 6.0;
@@ -189,6 +254,7 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Pla
     for block in blocks {
         match block {
             Block::Title(t) => {
+                p.open(Role::H1, None);
                 for line in wrap(fonts, Face::Bold, TITLE_SIZE, t, width, width) {
                     p.text(MARGIN_X, TITLE_SIZE, Face::Bold, line);
                 }
@@ -198,6 +264,8 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Pla
                 p.gap(10.0);
                 // Keep a heading with at least two lines of what follows.
                 p.reserve(HEADING_SIZE * LEADING + 2.0 * body_line);
+                let n = p.open(Role::H2, None);
+                p.nodes[n].bookmark = Some((t.clone(), p.pages.len() - 1, p.y));
                 for line in wrap(fonts, Face::Bold, HEADING_SIZE, t, width, width) {
                     p.text(MARGIN_X, HEADING_SIZE, Face::Bold, line);
                 }
@@ -206,11 +274,13 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Pla
             Block::Subheading(t) => {
                 p.gap(4.0);
                 p.reserve(3.0 * body_line);
+                p.open(Role::H3, None);
                 for line in wrap(fonts, Face::Bold, BODY_SIZE, t, width, width) {
                     p.text(MARGIN_X, BODY_SIZE, Face::Bold, line);
                 }
             }
             Block::Paragraph(t) => {
+                p.open(Role::P, None);
                 for line in wrap(fonts, Face::Regular, BODY_SIZE, t, width, width) {
                     p.text(MARGIN_X, BODY_SIZE, Face::Regular, line);
                 }
@@ -230,12 +300,14 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Pla
                 p.reserve(body_line);
                 p.y -= body_line;
                 let y = p.y + BODY_SIZE * 0.3;
+                let node = Some(p.open(Role::P, None));
                 p.push(Placed::Text {
                     x: MARGIN_X,
                     y,
                     size: BODY_SIZE,
                     face: Face::Bold,
                     text: label.trim_end().to_string(),
+                    node,
                 });
                 let mut lines = lines.into_iter();
                 if let Some(first) = lines.next().filter(|l| !l.is_empty()) {
@@ -245,6 +317,7 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Pla
                         size: BODY_SIZE,
                         face: Face::Regular,
                         text: first,
+                        node,
                     });
                 }
                 for line in lines {
@@ -254,7 +327,9 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Pla
             }
             Block::Bullets(items) => {
                 let indent = 14.0;
+                let list = p.open(Role::L, None);
                 for item in items {
+                    let li = p.open(Role::LI, Some(list));
                     let lines = wrap(
                         fonts,
                         Face::Regular,
@@ -263,17 +338,20 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Pla
                         width - indent,
                         width - indent,
                     );
-                    for (i, line) in lines.into_iter().enumerate() {
+                    // The label first, as read; then the body's lines.
+                    p.reserve(body_line);
+                    let label = p.open(Role::Lbl, Some(li));
+                    p.push(Placed::Text {
+                        x: MARGIN_X + 2.0,
+                        y: p.y - body_line + BODY_SIZE * 0.3,
+                        size: BODY_SIZE,
+                        face: Face::Regular,
+                        text: "•".into(),
+                        node: Some(label),
+                    });
+                    p.open(Role::LBody, Some(li));
+                    for line in lines {
                         p.text(MARGIN_X + indent, BODY_SIZE, Face::Regular, line);
-                        if i == 0 {
-                            p.push(Placed::Text {
-                                x: MARGIN_X + 2.0,
-                                y: p.y + BODY_SIZE * 0.3,
-                                size: BODY_SIZE,
-                                face: Face::Regular,
-                                text: "•".into(),
-                            });
-                        }
                     }
                 }
                 p.gap(3.0);
@@ -290,12 +368,14 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Pla
                     x2: MARGIN_X + 240.0,
                     y: p.y,
                 });
+                p.open(Role::P, None);
                 p.text(MARGIN_X, BODY_SIZE, Face::Bold, format!("{role}: {name}"));
                 p.text(MARGIN_X, BODY_SIZE, Face::Regular, date.clone());
             }
         }
     }
     let total = p.pages.len();
+    let nodes = p.nodes;
     let mut pages = p.pages;
     for (i, page) in pages.iter_mut().enumerate() {
         let mut y = HEADER_Y;
@@ -312,6 +392,7 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Pla
                 size: SMALL_SIZE,
                 face,
                 text: line.clone(),
+                node: None,
             });
             y -= SMALL_SIZE * LEADING;
         }
@@ -326,6 +407,7 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Pla
             size: SMALL_SIZE,
             face: Face::Regular,
             text: frame.footer.to_string(),
+            node: None,
         });
         let label = frame
             .page_label
@@ -338,9 +420,10 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Vec<Vec<Pla
             size: SMALL_SIZE,
             face: Face::Regular,
             text: label,
+            node: None,
         });
     }
-    pages
+    Laid { pages, nodes }
 }
 
 #[cfg(test)]
@@ -399,7 +482,7 @@ mod tests {
             footer: "Dokument-ID X",
             page_label: "Side {page} av {pages}",
         };
-        let pages = layout(fonts, &blocks, &frame);
+        let pages = layout(fonts, &blocks, &frame).pages;
         assert!(pages.len() > 3);
         let last = pages.len();
         let label = format!("Side {last} av {last}");

@@ -3,15 +3,17 @@
 
 pub mod agreement;
 pub mod fonts;
+pub mod icc;
 pub mod layout;
+pub mod tagged;
 pub mod texts;
 
 use chrono::{DateTime, Utc};
 use fonts::{Face, Fonts};
 use layout::{Block, Frame, Placed};
 use printpdf::{
-    Color, Line, LinePoint, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt,
-    Rgb, TextItem,
+    Color, DictItem, Line, LinePoint, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
+    Point, Pt, Rgb, TextItem,
 };
 
 /// The document information a reader's "properties" dialog shows.
@@ -28,23 +30,14 @@ fn point(x: f32, y: f32) -> Point {
     Point { x: Pt(x), y: Pt(y) }
 }
 
-/// Renders the blocks to a PDF file.
+/// Renders the blocks to a tagged PDF file: every piece of text is marked content bound to
+/// its structure element, page headers, footers and rules are artifacts.
 pub fn render(blocks: &[Block], frame: &Frame<'_>, meta: &Meta<'_>) -> Vec<u8> {
     let fonts = Fonts::get();
-    let pages = layout::layout(fonts, blocks, frame);
+    let laid = layout::layout(fonts, blocks, frame);
     let mut doc = PdfDocument::new(meta.title);
     let regular = doc.add_font(&fonts.regular);
     let bold = doc.add_font(&fonts.bold);
-    let created = printpdf::OffsetDateTime::from_unix_timestamp(meta.created.timestamp())
-        .unwrap_or_else(|_| printpdf::OffsetDateTime::now_utc());
-    let info = &mut doc.metadata.info;
-    info.author = meta.author.to_string();
-    info.subject = meta.subject.to_string();
-    info.creator = "Samspill".into();
-    info.producer = "Samspill (printpdf)".into();
-    info.creation_date = created;
-    info.modification_date = created;
-    info.metadata_date = created;
 
     let black = Color::Rgb(Rgb {
         r: 0.0,
@@ -52,15 +45,46 @@ pub fn render(blocks: &[Block], frame: &Frame<'_>, meta: &Meta<'_>) -> Vec<u8> {
         b: 0.0,
         icc_profile: None,
     });
-    let pdf_pages = pages
+    let mut marks: tagged::Marks = Vec::new();
+    let pdf_pages = laid
+        .pages
         .into_iter()
         .map(|placed| {
+            let mut page_marks = Vec::new();
             let mut ops = vec![
                 Op::SetFillColor { col: black.clone() },
                 Op::SetOutlineColor { col: black.clone() },
                 Op::SetOutlineThickness { pt: Pt(0.6) },
             ];
+            // The node whose marked-content sequence is open: consecutive lines of one
+            // element share one sequence, so a heading is one piece of content.
+            let mut open: Option<usize> = None;
             for p in placed {
+                let node = match &p {
+                    Placed::Text { node, .. } => *node,
+                    Placed::Rule { .. } => None,
+                };
+                if open.is_some() && open != node {
+                    ops.push(Op::EndMarkedContent);
+                    open = None;
+                }
+                match (node, open) {
+                    (Some(n), None) => {
+                        let mcid = page_marks.len() as i64;
+                        page_marks.push(n);
+                        ops.push(Op::BeginMarkedContentWithProperties {
+                            tag: laid.nodes[n].role.name().into(),
+                            properties: DictItem::Dict {
+                                map: [("MCID".to_string(), DictItem::Int(mcid))].into(),
+                            },
+                        });
+                        open = Some(n);
+                    }
+                    (None, _) => ops.push(Op::BeginMarkedContent {
+                        tag: "Artifact".into(),
+                    }),
+                    (Some(_), Some(_)) => {}
+                }
                 match p {
                     Placed::Text {
                         x,
@@ -68,6 +92,7 @@ pub fn render(blocks: &[Block], frame: &Frame<'_>, meta: &Meta<'_>) -> Vec<u8> {
                         size,
                         face,
                         text,
+                        ..
                     } => {
                         let font = match face {
                             Face::Regular => regular.clone(),
@@ -102,7 +127,14 @@ pub fn render(blocks: &[Block], frame: &Frame<'_>, meta: &Meta<'_>) -> Vec<u8> {
                         },
                     }),
                 }
+                if node.is_none() {
+                    ops.push(Op::EndMarkedContent);
+                }
             }
+            if open.is_some() {
+                ops.push(Op::EndMarkedContent);
+            }
+            marks.push(page_marks);
             PdfPage::new(
                 printpdf::Mm::from(Pt(layout::PAGE_WIDTH)),
                 printpdf::Mm::from(Pt(layout::PAGE_HEIGHT)),
@@ -113,18 +145,10 @@ pub fn render(blocks: &[Block], frame: &Frame<'_>, meta: &Meta<'_>) -> Vec<u8> {
     doc.with_pages(pdf_pages);
     let opts = PdfSaveOptions::default();
     let mut lo = doc.to_lopdf_document(&opts, &mut Vec::new());
-    // printpdf writes no document language; screen readers need it (WCAG 3.1.1).
-    if let Ok(catalog) = lo.catalog_mut() {
-        catalog.set(
-            "Lang",
-            lopdf::Object::string_literal(meta.language.as_bytes().to_vec()),
-        );
-        catalog.set(
-            "ViewerPreferences",
-            lopdf::Dictionary::from_iter(vec![("DisplayDocTitle", lopdf::Object::Boolean(true))]),
-        );
-    }
     lo.compress();
+    // Added after compressing: PDF/A wants the metadata stream readable as it is.
+    tagged::finish(&mut lo, &laid.nodes, &marks, meta);
+    lo.prune_objects();
     let mut out = Vec::new();
     if lo.save_to(&mut out).is_err() {
         // Writing to a Vec cannot fail for I/O reasons; fall back to printpdf's own writer.

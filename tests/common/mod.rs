@@ -7,6 +7,7 @@ pub mod agreement;
 pub mod fixtures;
 pub mod http;
 pub mod load;
+pub mod pdf;
 pub mod server;
 
 pub use fixtures::{call_followup, error_for, id_from, relative, setup};

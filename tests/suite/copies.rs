@@ -2,7 +2,7 @@
 //! unit's letterhead and the offer catalogue's contact details.
 
 use crate::common::agreement::{add_relative, in_months, pdftotext, sign};
-use crate::common::{error_for, setup, TestApp};
+use crate::common::{error_for, pdf, setup, TestApp};
 use rocket::http::Status;
 use samspill::domain::dates::format_date;
 use samspill::domain::user::Role;
@@ -352,4 +352,90 @@ async fn a_referred_offer_prints_with_the_catalogues_phone_hours_and_address() {
     let pages = nb.matches("Side ").count();
     assert!(!nb.contains(&doc));
     assert_eq!(nb.matches("UTKAST – ikke signert").count(), pages + 1);
+}
+
+#[rocket::async_test]
+async fn every_copy_is_tagged_archival_and_passes_the_checkers_in_each_language() {
+    let (app, _org, patient) = setup().await;
+    let (id, daughter, _) = two_party_agreement(&app, patient).await;
+    // A long third party's worth of text, with lists, so the copy runs over several pages.
+    let long = (0..40)
+        .map(|i| format!("- Oppgave {i}: handler, følger til lege og ringer om kvelden."))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let lock = app
+        .scalar(&format!(
+            "SELECT lock_version FROM agreements WHERE id = {id}"
+        ))
+        .await
+        .to_string();
+    let ids: Vec<String> = app
+        .text(&format!(
+            "SELECT GROUP_CONCAT(relative_id) FROM (SELECT id AS relative_id FROM relatives WHERE patient_id = {patient} ORDER BY id) x"
+        ))
+        .await
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let contact = app
+        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
+        .await
+        .to_string();
+    let evaluation = in_months(&app, 6);
+    let mut fields: Vec<(&str, &str)> = ids.iter().map(|i| ("relative_ids", i.as_str())).collect();
+    fields.extend([
+        ("lock", lock.as_str()),
+        ("contact_id", contact.as_str()),
+        ("capacity", "can_consent"),
+        ("evaluation_on", evaluation.as_str()),
+        ("relative_does", long.as_str()),
+        ("service_relative", long.as_str()),
+        ("matters_relative", "Å få sove om natten"),
+    ]);
+    let r = app.post(&format!("/agreements/{id}"), &fields).await;
+    assert!(r.redirects_to(&format!("/agreements/{id}")), "{}", r.body);
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for lang in ["nb", "nn", "en"] {
+        let reply = app
+            .get(&format!(
+                "/agreements/{id}/pdf?recipient=party-{daughter}&lang={lang}"
+            ))
+            .await;
+        assert_eq!(reply.status, Status::Ok);
+        let bytes = reply.bytes;
+        assert_eq!(pdf::untagged_text(&bytes), Vec::<String>::new(), "{lang}");
+        let roles = pdf::structure(&bytes);
+        assert_eq!(roles.first().map(String::as_str), Some("Document"));
+        for role in ["H1", "H2", "H3", "P", "L", "LI", "Lbl", "LBody"] {
+            assert!(roles.iter().any(|r| r == role), "{lang}: no {role}");
+        }
+        let marks = pdf::bookmarks(&bytes);
+        assert_eq!(marks.len(), 13, "{lang}: {marks:?}");
+        let pages = lopdf::Document::load_mem(&bytes).unwrap().get_pages().len();
+        assert!(pages >= 4, "{lang}: {pages} pages");
+        assert!(
+            bytes.len() < 30_000 * pages,
+            "{lang}: {} bytes",
+            bytes.len()
+        );
+        let file = dir.path().join(format!("avtale-{lang}.pdf"));
+        std::fs::write(&file, &bytes).unwrap();
+        files.push(file);
+    }
+    let nb = pdf::bookmarks(&std::fs::read(&files[0]).unwrap());
+    assert_eq!(nb[0], "1. Partene");
+    assert_eq!(nb[12], "Dine rettigheter som pårørende");
+    let refs: Vec<&std::path::Path> = files.iter().map(|f| f.as_path()).collect();
+    match pdf::external_checks(&refs) {
+        Ok(report) => {
+            assert_eq!(
+                report.matches("result: PASS (no findings)").count(),
+                3,
+                "{report}"
+            );
+            assert_eq!(report.matches(": 0 errors").count(), 3, "{report}");
+        }
+        Err(report) => panic!("the PDF checkers found problems:\n{report}"),
+    }
 }

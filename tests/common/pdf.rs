@@ -1,0 +1,173 @@
+//! Reading a printed PDF back: its structure tree, and whether every piece of text belongs
+//! to a structure element or is marked as page furniture; and the external PDF checkers.
+
+use lopdf::{Document, Object};
+use std::collections::HashMap;
+use std::path::Path;
+
+fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
+    match o {
+        Object::Reference(id) => doc.get_object(*id).unwrap_or(o),
+        _ => o,
+    }
+}
+
+/// Every text-showing operator that is neither inside marked content with an MCID bound to
+/// a structure element through the parent tree, nor inside an artifact: one line per
+/// problem, empty when the document is fully tagged.
+pub fn untagged_text(bytes: &[u8]) -> Vec<String> {
+    let doc = Document::load_mem(bytes).expect("a PDF");
+    let mut problems = Vec::new();
+    let catalog = doc.catalog().expect("a catalog");
+    let Ok(root) = catalog.get(b"StructTreeRoot") else {
+        return vec!["no structure tree".into()];
+    };
+    let root = deref(&doc, root).as_dict().expect("a structure tree root");
+    let tree = deref(&doc, root.get(b"ParentTree").expect("a parent tree"))
+        .as_dict()
+        .expect("a number tree");
+    let nums = tree.get(b"Nums").and_then(Object::as_array).expect("Nums");
+    let mut parents: HashMap<i64, Vec<Object>> = HashMap::new();
+    for pair in nums.chunks(2) {
+        let key = pair[0].as_i64().expect("a key");
+        let value = deref(&doc, &pair[1]).as_array().expect("an array").clone();
+        parents.insert(key, value);
+    }
+    for (number, page_id) in doc.get_pages() {
+        let page = doc.get_dictionary(page_id).expect("a page");
+        let key = page
+            .get(b"StructParents")
+            .and_then(Object::as_i64)
+            .unwrap_or(-1);
+        let bound = parents.get(&key).cloned().unwrap_or_default();
+        let content = doc.get_and_decode_page_content(page_id).expect("content");
+        // (tag, mcid) of each open marked-content sequence.
+        let mut open: Vec<(String, Option<i64>)> = Vec::new();
+        for op in content.operations {
+            match op.operator.as_str() {
+                "BDC" | "BMC" => {
+                    let tag = op
+                        .operands
+                        .first()
+                        .and_then(|o| o.as_name().ok())
+                        .map(|n| String::from_utf8_lossy(n).into_owned())
+                        .unwrap_or_default();
+                    let mcid = op
+                        .operands
+                        .get(1)
+                        .and_then(|o| o.as_dict().ok())
+                        .and_then(|d| d.get(b"MCID").ok())
+                        .and_then(|m| m.as_i64().ok());
+                    open.push((tag, mcid));
+                }
+                "EMC" => {
+                    open.pop();
+                }
+                "Tj" | "TJ" | "'" | "\"" => {
+                    let artifact = open.iter().any(|(tag, _)| tag == "Artifact");
+                    let mcid = open.iter().rev().find_map(|(_, m)| *m);
+                    let ok = artifact
+                        || mcid.is_some_and(|m| {
+                            bound.get(m as usize).is_some_and(|o| {
+                                deref(&doc, o).as_dict().is_ok_and(|d| d.get(b"S").is_ok())
+                            })
+                        });
+                    if !ok {
+                        problems.push(format!("page {number}: text outside tagged content"));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !open.is_empty() {
+            problems.push(format!("page {number}: marked content left open"));
+        }
+    }
+    problems
+}
+
+/// The structure types in the tree, depth first: "Document", "H1", "P", "L", "LI", …
+pub fn structure(bytes: &[u8]) -> Vec<String> {
+    let doc = Document::load_mem(bytes).expect("a PDF");
+    let mut out = Vec::new();
+    fn walk(doc: &Document, o: &Object, out: &mut Vec<String>) {
+        let Ok(d) = deref(doc, o).as_dict() else {
+            return;
+        };
+        if let Ok(s) = d.get(b"S").and_then(Object::as_name) {
+            out.push(String::from_utf8_lossy(s).into_owned());
+        }
+        match d.get(b"K") {
+            Ok(Object::Array(kids)) => kids.iter().for_each(|k| walk(doc, k, out)),
+            Ok(k) => walk(doc, k, out),
+            Err(_) => {}
+        }
+    }
+    if let Ok(root) = doc.catalog().and_then(|c| c.get(b"StructTreeRoot")) {
+        walk(&doc, root, &mut out);
+    }
+    out
+}
+
+/// The bookmarks' titles, in order.
+pub fn bookmarks(bytes: &[u8]) -> Vec<String> {
+    let doc = Document::load_mem(bytes).expect("a PDF");
+    let mut out = Vec::new();
+    let Ok(outlines) = doc.catalog().and_then(|c| c.get(b"Outlines")) else {
+        return out;
+    };
+    let mut item = deref(&doc, outlines)
+        .as_dict()
+        .ok()
+        .and_then(|d| d.get(b"First").ok())
+        .cloned();
+    while let Some(o) = item {
+        let Ok(d) = deref(&doc, &o).as_dict() else {
+            break;
+        };
+        if let Ok(Object::String(bytes, _)) = d.get(b"Title") {
+            let units: Vec<u16> = bytes[2..]
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c.get(1).copied().unwrap_or(0)]))
+                .collect();
+            out.push(String::from_utf16_lossy(&units));
+        }
+        item = d.get(b"Next").ok().cloned();
+    }
+    out
+}
+
+/// Runs the PyPI `pdfua` checker and the pikepdf PDF/A-2b structural check on `files`;
+/// returns their output when either finds anything. The tools come from the Python
+/// environment `scripts/test` prepares (`SAMSPILL_PDF_TOOLS` names its bin folder).
+pub fn external_checks(files: &[&Path]) -> Result<String, String> {
+    let bin = std::env::var("SAMSPILL_PDF_TOOLS").unwrap_or_else(|_| {
+        panic!("SAMSPILL_PDF_TOOLS must name the bin folder of a Python environment with pdfua and pikepdf (PyPI); scripts/test prepares it")
+    });
+    let bin = Path::new(&bin);
+    let run = |program: &Path, args: Vec<&std::ffi::OsStr>| {
+        let out = std::process::Command::new(program)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{} cannot run: {e}", program.display()));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let mut args: Vec<&std::ffi::OsStr> = vec!["check".as_ref()];
+    args.extend(files.iter().map(|f| f.as_os_str()));
+    let (ua_ok, ua) = run(&bin.join("pdfua"), args);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/pdfa_check.py");
+    let mut args: Vec<&std::ffi::OsStr> = vec![script.as_ref()];
+    args.extend(files.iter().map(|f| f.as_os_str()));
+    let (a_ok, a) = run(&bin.join("python3"), args);
+    let report = format!("{ua}\n{a}");
+    if ua_ok && a_ok {
+        Ok(report)
+    } else {
+        Err(report)
+    }
+}
