@@ -115,6 +115,21 @@ fn html(blocks: &[Block]) -> String {
                 }
                 out.push_str("</ul>");
             }
+            Block::Table { header, rows, .. } => {
+                out.push_str("<table><tr>");
+                for h in header {
+                    out.push_str(&format!("<th>{}</th>", esc(h)));
+                }
+                out.push_str("</tr>");
+                for r in rows {
+                    out.push_str("<tr>");
+                    for c in r {
+                        out.push_str(&format!("<td>{}</td>", esc(c)));
+                    }
+                    out.push_str("</tr>");
+                }
+                out.push_str("</table>");
+            }
             Block::Signature { role, name, date } => out.push_str(&format!(
                 "<p style=\"margin-top:2em;border-top:1px solid #000\"><strong>{}: {}</strong><br>{}</p>",
                 esc(role),

@@ -402,6 +402,21 @@ pub struct AccessRow {
     pub detail: String,
 }
 
+/// One entry of a patient's access history, with who did it by name and role.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct HistoryRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub user_id: Option<i64>,
+    pub username: String,
+    /// The person's name and role, when the entry names a user who still exists.
+    pub user_name: Option<String>,
+    pub user_role: Option<String>,
+    pub action: String,
+    pub entity: String,
+    pub patient_id: Option<i64>,
+}
+
 /// A patient's access history, newest first: what concerned the patient, and the lists and
 /// exports the patient was included in (those rows have no `patient_id` of their own), also
 /// the views of a kept list that name the listing of its first view.
@@ -409,17 +424,18 @@ pub async fn for_patient(
     db: &Db,
     patient_id: i64,
     limit: i64,
-) -> Result<Vec<AccessRow>, sqlx::Error> {
-    let sql = "SELECT * FROM (
-            SELECT id, at, user_id, username, action, entity, entity_id, patient_id, unit_id, detail
+) -> Result<Vec<HistoryRow>, sqlx::Error> {
+    let sql = "SELECT h.id, h.at, h.user_id, h.username, u.name AS user_name, u.role AS user_role,
+            h.action, h.entity, h.patient_id FROM (
+            SELECT id, at, user_id, username, action, entity, patient_id
             FROM access_log WHERE patient_id = $1
             UNION ALL
-            SELECT a.id, a.at, a.user_id, a.username, a.action, a.entity, a.entity_id, a.patient_id, a.unit_id, a.detail
+            SELECT a.id, a.at, a.user_id, a.username, a.action, a.entity, a.patient_id
             FROM access_log_patients l JOIN access_log a ON a.id = l.access_id WHERE l.patient_id = $1
             UNION ALL
-            SELECT a.id, a.at, a.user_id, a.username, a.action, a.entity, a.entity_id, a.patient_id, a.unit_id, a.detail
+            SELECT a.id, a.at, a.user_id, a.username, a.action, a.entity, a.patient_id
             FROM access_log_patients l JOIN access_log a ON a.listing_id = l.access_id WHERE l.patient_id = $1
-        ) h ORDER BY at DESC, id DESC LIMIT $2";
+        ) h LEFT JOIN users u ON u.id = h.user_id ORDER BY h.at DESC, h.id DESC LIMIT $2";
     on_db!(db, |p| sqlx::query_as(sql)
         .bind(patient_id)
         .bind(limit)

@@ -37,6 +37,13 @@ pub enum Block {
         name: String,
         date: String,
     },
+    /// A table with a header row (repeated on every page it runs over); `widths` are the
+    /// columns' shares of the line, one per column.
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+        widths: Vec<f32>,
+    },
 }
 
 /// The structure types a document is tagged with (ISO 32000-1, 14.8.4).
@@ -50,6 +57,10 @@ pub enum Role {
     LI,
     Lbl,
     LBody,
+    Table,
+    TR,
+    TH,
+    TD,
 }
 
 impl Role {
@@ -63,6 +74,10 @@ impl Role {
             Role::LI => "LI",
             Role::Lbl => "Lbl",
             Role::LBody => "LBody",
+            Role::Table => "Table",
+            Role::TR => "TR",
+            Role::TH => "TH",
+            Role::TD => "TD",
         }
     }
 }
@@ -244,6 +259,69 @@ impl Pages {
     }
 }
 
+/// One row of a table: its cells' lines side by side, moved to a new page (after the
+/// header row again) when it does not fit.
+fn table(
+    fonts: &Fonts,
+    p: &mut Pages,
+    header: &[String],
+    rows: &[Vec<String>],
+    widths: &[f32],
+    width: f32,
+) {
+    const PAD: f32 = 4.0;
+    let line = BODY_SIZE * LEADING;
+    let columns: Vec<f32> = widths.iter().map(|w| w * width).collect();
+    let wrap_row = |cells: &[String], face: Face| -> Vec<Vec<String>> {
+        cells
+            .iter()
+            .zip(&columns)
+            .map(|(c, w)| wrap(fonts, face, BODY_SIZE, c, w - PAD, w - PAD))
+            .collect()
+    };
+    let head = wrap_row(header, Face::Bold);
+    let table = p.open(Role::Table, None);
+    // A repeated header row (role None) is page furniture: the table has one header row.
+    let place_row = |p: &mut Pages, cells: &[Vec<String>], role: Option<Role>, face: Face| {
+        let tr = role.map(|_| p.open(Role::TR, Some(table)));
+        let height = cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * line;
+        let top = p.y;
+        let mut x = MARGIN_X;
+        for (lines, w) in cells.iter().zip(&columns) {
+            let cell = role.map(|r| p.open(r, tr));
+            for (i, text) in lines.iter().enumerate() {
+                p.push(Placed::Text {
+                    x,
+                    y: top - (i as f32 + 1.0) * line + BODY_SIZE * 0.3,
+                    size: BODY_SIZE,
+                    face,
+                    text: text.clone(),
+                    node: cell,
+                });
+            }
+            x += w;
+        }
+        p.y = top - height - 3.0;
+        p.push(Placed::Rule {
+            x1: MARGIN_X,
+            x2: MARGIN_X + width,
+            y: p.y + 1.5,
+        });
+    };
+    p.reserve(head.iter().map(Vec::len).max().unwrap_or(1) as f32 * line * 2.0 + 6.0);
+    place_row(p, &head, Some(Role::TH), Face::Bold);
+    for row in rows {
+        let cells = wrap_row(row, Face::Regular);
+        let height = cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * line + 3.0;
+        if p.y - height < CONTENT_BOTTOM {
+            p.new_page();
+            place_row(p, &head, None, Face::Bold);
+        }
+        place_row(p, &cells, Some(Role::TD), Face::Regular);
+    }
+    p.gap(6.0);
+}
+
 /// Lays the blocks out on pages and adds header and footer to each.
 pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Laid {
     let width = PAGE_WIDTH - 2.0 * MARGIN_X;
@@ -356,6 +434,11 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Laid {
                 }
                 p.gap(3.0);
             }
+            Block::Table {
+                header,
+                rows,
+                widths,
+            } => table(fonts, &mut p, header, rows, widths, width),
             Block::Signature { role, name, date } => {
                 let height = 30.0 + 2.0 * body_line;
                 p.reserve(height + 6.0);

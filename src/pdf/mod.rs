@@ -3,6 +3,7 @@
 
 pub mod agreement;
 pub mod fonts;
+pub mod history;
 pub mod icc;
 pub mod layout;
 pub mod tagged;

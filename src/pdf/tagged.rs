@@ -166,6 +166,12 @@ pub fn finish(doc: &mut Document, nodes: &[Node], marks: &Marks, meta: &Meta<'_>
         if let Some(page) = first_page[i] {
             elem.set("Pg", Object::Reference(page));
         }
+        if node.role == super::layout::Role::TH {
+            elem.set(
+                "A",
+                Dictionary::from_iter(vec![("O", name("Table")), ("Scope", name("Column"))]),
+            );
+        }
         doc.objects.insert(node_ids[i], Object::Dictionary(elem));
     }
     doc.objects.insert(

@@ -91,7 +91,9 @@ async fn a_taken_fodselsnummer_outside_the_unit_reveals_nothing_and_is_logged() 
         .get(&format!("/patients/{kari}/access-history"))
         .await;
     assert!(
-        history.body.contains("<td>ansatt3</td><td>Avvist</td>"),
+        history
+            .body
+            .contains("<td>Test ansatt3 (helsepersonell)</td><td>Forsøkt lest, avvist</td>"),
         "{}",
         history.body
     );
@@ -245,15 +247,15 @@ async fn refusals_logins_lists_and_exports_are_in_the_access_log() {
         .get(&format!("/patients/{patient}/access-history"))
         .await;
     assert!(
-        history
-            .body
-            .contains("<td>leder1</td><td>Inkludert i eksport</td><td>oversight</td>"),
+        history.body.contains(
+            "<td>Test leder1 (leder)</td><td>Med i en eksport</td><td>Oversikt for ledere</td>"
+        ),
         "{}",
         history.body
     );
-    assert!(history
-        .body
-        .contains("<td>ansatt1</td><td>Vist i liste</td><td>patient_list</td>"));
+    assert!(history.body.contains(
+        "<td>Test ansatt1 (helsepersonell)</td><td>Vist i en liste</td><td>Pasientliste</td>"
+    ));
     assert_eq!(
         count(
             &app,
@@ -294,8 +296,64 @@ async fn every_view_of_the_follow_up_list_is_in_the_patients_history() {
     assert_eq!(
         history
             .body
-            .matches("<td>ansatt1</td><td>Vist i liste</td><td>followup_list</td>")
+            .matches("<td>Test ansatt1 (helsepersonell)</td><td>Vist i en liste</td><td>Oppfølgingsliste</td>")
             .count(),
         4
+    );
+}
+
+/// The printed history names people and their roles, never codes or usernames, as a tagged
+/// table, dated "Utskrift", in bokmål, nynorsk and English.
+#[rocket::async_test]
+async fn the_printed_access_history_names_people_and_what_they_saw_in_three_languages() {
+    let (app, _org, patient) = setup().await;
+    let kari = crate::common::agreement::add_relative(&app, patient, "Kari Nordmann", &[]).await;
+    crate::common::agreement::draft(&app, patient, kari, &[]).await;
+    let agreement = app.scalar("SELECT MAX(id) FROM agreements").await;
+    assert_eq!(
+        app.get(&format!("/agreements/{agreement}/pdf"))
+            .await
+            .status,
+        Status::Ok
+    );
+    let print = |lang: &'static str| {
+        let app = &app;
+        async move {
+            let reply = app
+                .get(&format!(
+                    "/patients/{patient}/access-history?format=pdf&lang={lang}"
+                ))
+                .await;
+            assert_eq!(reply.status, Status::Ok);
+            reply.bytes
+        }
+    };
+    let nb = print("nb").await;
+    let text = crate::common::agreement::pdftotext(&nb);
+    assert!(text.contains("Hvem har lest journalen din"));
+    assert!(text.contains("Utskrift"));
+    assert!(!text.contains("Utskrevet"));
+    assert!(text.contains("Test ansatt1 (helsepersonell)"), "{text}");
+    assert!(text.contains("Pårørendeavtale"));
+    for code in ["(agreement)", "agreement", "patient_list", "ansatt1\n"] {
+        assert!(!text.contains(code), "{code} in {text}");
+    }
+    assert_eq!(crate::common::pdf::untagged_text(&nb), Vec::<String>::new());
+    let roles = crate::common::pdf::structure(&nb);
+    for role in ["Table", "TR", "TH", "TD"] {
+        assert!(roles.iter().any(|r| r == role), "no {role}");
+    }
+    let nn = crate::common::agreement::pdftotext(&print("nn").await);
+    assert!(nn.contains("Kven har lese journalen din") && nn.contains("Pårørandeavtale"));
+    let en = crate::common::agreement::pdftotext(&print("en").await);
+    assert!(en.contains("Who has read your record") && en.contains("Relatives' agreement"));
+    assert!(en.contains("Test ansatt1 (health worker)") && en.contains("Printed"));
+    assert_eq!(
+        app.get(&format!(
+            "/patients/{patient}/access-history?format=pdf&lang=de"
+        ))
+        .await
+        .status,
+        Status::NotFound
     );
 }

@@ -8,9 +8,10 @@ use crate::config::Settings;
 use crate::db::access_log::{Action, Review};
 use crate::db::dashboard::end_of;
 use crate::db::{self, Db};
+use crate::domain::agreement::Language;
 use crate::domain::dates::{format_date, format_datetime, parse_date};
 use crate::domain::validation::FieldErrors;
-use crate::pdf::layout::{Block, Frame};
+use crate::pdf::history;
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::export::{download, Cell, Download, Table};
 use crate::web::infra::page::Page;
@@ -51,11 +52,18 @@ fn action_label(a: &str) -> &'static str {
 
 /// What an entry of a patient's access history says was done: a list or an export that
 /// included the patient is named as such.
-fn history_label(r: &db::access_log::AccessRow) -> &'static str {
-    match (r.patient_id, r.action.as_str()) {
-        (None, "export") => "Inkludert i eksport",
-        (None, _) => "Vist i liste",
-        (Some(_), action) => action_label(action),
+fn history_entry(r: &db::access_log::HistoryRow) -> history::Entry {
+    let action = match (r.patient_id, r.action.as_str()) {
+        (None, "export") => "exported",
+        (None, _) => "listed",
+        (Some(_), action) => action,
+    };
+    history::Entry {
+        at: r.at,
+        who: r.user_name.clone().unwrap_or_else(|| r.username.clone()),
+        role: r.user_role.clone().unwrap_or_default(),
+        action: action.to_string(),
+        entity: r.entity.clone(),
     }
 }
 
@@ -337,23 +345,29 @@ async fn security_events(
 #[response(content_type = "application/pdf")]
 pub struct HistoryPdf(Vec<u8>);
 
-/// Who has read the patient's record and when, for the patient; `?format=pdf` prints it.
-#[rocket::get("/patients/<id>/access-history?<format>")]
+/// Who has read the patient's record and when, for the patient; `?format=pdf` prints it,
+/// in bokmål, nynorsk or English (`&lang=nb|nn|en`).
+#[rocket::get("/patients/<id>/access-history?<format>&<lang>")]
 async fn patient_history(
     user: Reader<'_>,
     id: i64,
     format: Option<&str>,
+    lang: Option<&str>,
     db: &State<Db>,
     clock: &State<Clock>,
     settings: &State<Settings>,
 ) -> AppResult<Either<Template, HistoryPdf>> {
     let patient = find(db, user.scope(), id).await?;
-    let rows = db::access_log::for_patient(db, id, 5000).await?;
-    let now = clock.now();
     let printing = format == Some("pdf");
     if format.is_some() && !printing {
         return Err(AppError::NotFound);
     }
+    let lang = match lang.filter(|l| !l.is_empty()) {
+        None => Language::Bokmal,
+        Some(l) => Language::parse(l).ok_or(AppError::NotFound)?,
+    };
+    let rows = db::access_log::for_patient(db, id, 5000).await?;
+    let now = clock.now();
     let action = if printing {
         Action::Print
     } else {
@@ -372,62 +386,15 @@ async fn patient_history(
         now,
     )
     .await?;
+    let entries: Vec<history::Entry> = rows.iter().map(history_entry).collect();
     if printing {
-        let mut blocks = vec![
-            Block::Title("Hvem har lest journalen din".into()),
-            Block::Field("Pasient".into(), patient.full_name.clone()),
-            Block::Field("Utskrevet".into(), format_datetime(now)),
-            Block::Paragraph(
-                "Listen viser hver gang ansatte i kommunen har lest, endret, skrevet ut eller eksportert opplysninger om deg i Samspill. Spør kontaktpersonen din hvis noe ser feil ut."
-                    .into(),
-            ),
-        ];
-        blocks.push(Block::Bullets(
-            rows.iter()
-                .map(|r| {
-                    format!(
-                        "{} – {} – {} ({})",
-                        format_datetime(r.at),
-                        r.username,
-                        history_label(r),
-                        r.entity
-                    )
-                })
-                .collect(),
-        ));
-        let header = vec![settings.municipality.clone(), patient.unit_name.clone()];
-        let footer = format!(
-            "Tilgangshistorikk · Skrevet ut {}",
-            format_date(clock.today())
-        );
-        let frame = Frame {
-            header: &header,
-            status: &[],
-            footer: &footer,
-            page_label: "Side {page} av {pages}",
-        };
-        let title = format!("Tilgangshistorikk for {}", patient.full_name);
-        let author = format!("{}, {}", settings.municipality, patient.unit_name);
-        let pdf = crate::pdf::render(
-            &blocks,
-            &frame,
-            &crate::pdf::Meta {
-                title: &title,
-                author: &author,
-                subject: "Hvem har lest journalen",
-                language: "nb-NO",
-                created: now,
-            },
-        );
+        let letterhead = vec![settings.municipality.clone(), patient.unit_name.clone()];
+        let pdf = history::pdf(&patient.full_name, &entries, &letterhead, now, lang);
         return Ok(Either::Right(HistoryPdf(pdf)));
     }
-    let entries: Vec<serde_json::Value> = rows
+    let entries: Vec<[String; 4]> = entries
         .iter()
-        .map(|r| {
-            serde_json::json!({
-                "at": r.at, "username": r.username, "action": history_label(r), "entity": r.entity,
-            })
-        })
+        .map(|e| history::row(e, Language::Bokmal))
         .collect();
     Ok(Either::Left(
         Page::new("Tilgangshistorikk", Some(&user))
