@@ -6,6 +6,7 @@ use super::layout::{Block, Frame};
 use super::texts::{pick, Texts};
 use super::Meta;
 use crate::domain::agreement::copy::{consents_shown, may_carry, Recipient, Standing};
+use crate::domain::agreement::translate::hours;
 use crate::domain::agreement::{Content, Language, Signatures};
 use crate::domain::dates::oslo_date;
 use crate::domain::unit::UnitContact;
@@ -227,17 +228,22 @@ fn offer_name<'a>(lang: Language, bokmal: &'a str, offer: Option<&'a PrintedOffe
     translated.filter(|n| !n.is_empty()).unwrap_or(bokmal)
 }
 
-fn unit_phone_line(unit: &UnitContact) -> String {
+fn unit_phone_line(unit: &UnitContact, lang: Language) -> String {
     if unit.phone_hours.trim().is_empty() {
         phone(&unit.phone)
     } else {
-        format!("{} ({})", phone(&unit.phone), unit.phone_hours.trim())
+        format!(
+            "{} ({})",
+            phone(&unit.phone),
+            hours(&unit.phone_hours, lang)
+        )
     }
 }
 
 pub fn blocks(p: &Print<'_>) -> Vec<Block> {
     let t = Texts::of(p.lang);
-    let c = p.content;
+    let translated = crate::domain::agreement::translate::content(p.content, p.lang);
+    let c = &translated;
     let may = |section: &str| may_carry(p.recipient, section, c, p.current_consent);
     let mut out = vec![Block::Title(t.title.to_string())];
     out.push(Block::Subheading(standing_line(t, &p.standing)));
@@ -285,7 +291,7 @@ pub fn blocks(p: &Print<'_>) -> Vec<Block> {
     push_field(&mut s.body, t.reachable, &c.reachable);
     let unit = p.letterhead.unit;
     if !unit.phone.trim().is_empty() {
-        push_field(&mut s.body, t.unit_phone, &unit_phone_line(unit));
+        push_field(&mut s.body, t.unit_phone, &unit_phone_line(unit, p.lang));
     }
     push_field(&mut s.body, t.after_hours, &phone(&unit.after_hours_phone));
     section(&mut out, t, 2, t.service, s);
@@ -369,7 +375,7 @@ pub fn blocks(p: &Print<'_>) -> Vec<Block> {
                     reach.push(format!("{} {}", t.phone.to_lowercase(), phone(&o.phone)));
                 }
                 if !o.hours.trim().is_empty() {
-                    reach.push(format!("{} {}", t.offer_hours, o.hours.trim()));
+                    reach.push(format!("{} {}", t.offer_hours, hours(&o.hours, p.lang)));
                 }
                 if !o.web.trim().is_empty() {
                     reach.push(o.web.trim().to_string());
@@ -405,7 +411,11 @@ pub fn blocks(p: &Print<'_>) -> Vec<Block> {
         });
     }
     if !unit.phone.trim().is_empty() {
-        lines.push(format!("{}: {}", t.unit_phone, unit_phone_line(unit)));
+        lines.push(format!(
+            "{}: {}",
+            t.unit_phone,
+            unit_phone_line(unit, p.lang)
+        ));
     }
     if !unit.after_hours_phone.trim().is_empty() {
         lines.push(format!(
@@ -513,7 +523,7 @@ pub fn blocks(p: &Print<'_>) -> Vec<Block> {
             &if h.hours.trim().is_empty() {
                 String::new()
             } else {
-                format!(", {} {}", t.offer_hours, h.hours.trim())
+                format!(", {} {}", t.offer_hours, hours(&h.hours, p.lang))
             },
         );
         rights.push(line);
@@ -534,7 +544,7 @@ fn letterhead_lines(t: &Texts, p: &Print<'_>) -> Vec<String> {
     }
     let mut reach = Vec::new();
     if !unit.phone.trim().is_empty() {
-        reach.push(format!("{} {}", t.phone, unit_phone_line(unit)));
+        reach.push(format!("{} {}", t.phone, unit_phone_line(unit, p.lang)));
     }
     if !unit.after_hours_phone.trim().is_empty() {
         reach.push(format!(
@@ -936,6 +946,158 @@ mod tests {
         let nn = f.text(Recipient::Party(7), in_force(), Language::Nynorsk);
         assert!(nn.contains("Avlasting – Tilvist"));
         assert!(nn.contains("Rettane dine som pårørande"));
+    }
+
+    /// Bokmål words that never belong in a nynorsk or English copy.
+    const BOKMAL_ONLY: &[&str] = &[
+        "ikke",
+        "hverdager",
+        "måned",
+        "uka",
+        "timer",
+        "følges",
+        "hjemmet",
+        "personlig",
+        "tjenester",
+        "tjenesten",
+        "ennå",
+        "ellers",
+        "henvist",
+        "pårørende",
+        "hvem",
+        "hva",
+        "skole",
+        "følelsesmessig",
+        "helsepersonelloven",
+        "avtaler",
+        "legemidler",
+    ];
+    /// And in an English copy, Norwegian words at all (the ombud's Norwegian name is given
+    /// in brackets on purpose, so "og" is not among them).
+    const NORWEGIAN: &[&str] = &[
+        "eller",
+        "avtalen",
+        "kontaktpersonen",
+        "telefon",
+        "samtykke",
+        "informert",
+        "oppfølging",
+        "barnebarn",
+        "registrert",
+        "stell",
+        "hjelp",
+        "kl",
+        "delvis",
+        "samarbeid",
+    ];
+
+    fn words_in(text: &str) -> Vec<String> {
+        text.split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    }
+
+    #[test]
+    fn a_fully_prefilled_agreement_prints_without_bokmal_in_nynorsk_and_english() {
+        use crate::domain::agreement::draft::Candidate;
+        use crate::domain::agreement::prefill::{
+            prefill, ChildFacts, ChildFollowupFacts, MappingFacts, PrefillContext,
+        };
+        let candidate = Candidate {
+            relative_id: 7,
+            name: "Bjørn Ærø".into(),
+            relation: "child".into(),
+            relation_other: String::new(),
+            phone: String::new(),
+            email: String::new(),
+            address: String::new(),
+            closest: true,
+            age: crate::domain::relative::Age::Adult,
+            involvement: "yes".into(),
+            consent: ("full".into(), String::new()),
+        };
+        let mapping = MappingFacts {
+            tasks: vec![
+                "practical".into(),
+                "personal".into(),
+                "medicines".into(),
+                "finances".into(),
+                "transport".into(),
+                "supervision".into(),
+                "emotional".into(),
+                "coordination".into(),
+            ],
+            hours_per_week: 12,
+            ..Default::default()
+        };
+        let child = |name: &str, informed: &str| ChildFacts {
+            name: name.into(),
+            relation: "Barnebarn".into(),
+            followup: Some(ChildFollowupFacts {
+                informed: informed.into(),
+                follower: "Anne Lie".into(),
+                services: vec![
+                    "helsestasjon".into(),
+                    "skole".into(),
+                    "bti".into(),
+                    "bup".into(),
+                    "barnevern".into(),
+                ],
+            }),
+        };
+        let ctx = PrefillContext {
+            parties: vec![(candidate, Some(mapping))],
+            children: vec![
+                child("Eva", "yes"),
+                child("Tor", "partly"),
+                child("Liv", "no"),
+                ChildFacts {
+                    name: "Ola".into(),
+                    relation: "Barn".into(),
+                    followup: None,
+                },
+            ],
+            ..Default::default()
+        };
+        let input = prefill(&ctx, day(0));
+        let mut f = Fixture::new();
+        f.content = Content {
+            reachable: input.reachable,
+            relative_does: input.relative_does,
+            contact_frequency: input.contact_frequency,
+            contact_initiative: input.contact_initiative,
+            contact_means: input.contact_means,
+            children: input.children,
+            next_meeting_on: Some(day(20)),
+            evaluation_on: Some(day(180)),
+            decision_applied: true,
+            capacity: "can_consent".into(),
+            ..f.content
+        };
+        f.content.background.clear();
+        f.content.matters_patient.clear();
+        f.content.matters_relative.clear();
+        f.content.service_patient.clear();
+        f.content.sharing[1].topics.clear();
+        f.consent[1].2.clear();
+        assert!(f.content.children.contains("helsepersonelloven"));
+        for lang in [Language::Nynorsk, Language::English] {
+            let text = f.text(Recipient::Party(7), in_force(), lang);
+            let words = words_in(&text);
+            let mut known: Vec<&str> = BOKMAL_ONLY.to_vec();
+            if lang == Language::English {
+                known.extend(NORWEGIAN);
+            }
+            let found: Vec<&&str> = known
+                .iter()
+                .filter(|w| words.iter().any(|x| x == *w))
+                .collect();
+            assert!(found.is_empty(), "{lang:?}: {found:?} in {text}");
+        }
+        // The check can fail: the bokmål copy has them.
+        let nb = words_in(&f.text(Recipient::Party(7), in_force(), Language::Bokmal));
+        assert!(nb.iter().any(|w| w == "hverdager") && nb.iter().any(|w| w == "ikke"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod copy;
 pub mod draft;
 pub mod lifecycle;
 pub mod prefill;
+pub mod translate;
 
 pub use consent::{consent_floor, may_print};
 pub use draft::{AgreementDraft, AgreementInput, DraftContext};

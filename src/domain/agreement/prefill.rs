@@ -11,6 +11,11 @@ use chrono::NaiveDate;
 pub const CHILD_FOLLOWUP_MISSING: &str =
     "oppfølging etter helsepersonelloven § 10 a er ikke registrert ennå";
 
+/// The defaults the pre-fill writes; `translate` knows them in nynorsk and English.
+pub const DEFAULT_REACHABLE: &str = "Hverdager kl. 08.00–15.30";
+pub const DEFAULT_FREQUENCY: &str = "Minst hver tredje måned, og ellers ved behov";
+pub const DEFAULT_INITIATIVE: &str = "Kontaktpersonen";
+
 /// The latest mapping of a relative, as far as the agreement uses it.
 #[derive(Debug, Clone, Default)]
 pub struct MappingFacts {
@@ -113,14 +118,14 @@ pub fn prefill(ctx: &PrefillContext, today: NaiveDate) -> AgreementInput {
             .map(|(r, _)| r.relative_id.to_string())
             .collect(),
         contact_id: ctx.contact_id.map(|i| i.to_string()).unwrap_or_default(),
-        reachable: "Hverdager kl. 08.00–15.30".into(),
+        reachable: DEFAULT_REACHABLE.into(),
         matters_relative: matters.join("\n"),
         relative_does: does.join("\n"),
         relative_declines: declines.join("\n"),
         service_patient: ctx.patient_services.clone(),
         contact_means: vec!["meeting".into(), "phone".into()],
-        contact_frequency: "Minst hver tredje måned, og ellers ved behov".into(),
-        contact_initiative: "Kontaktpersonen".into(),
+        contact_frequency: DEFAULT_FREQUENCY.into(),
+        contact_initiative: DEFAULT_INITIATIVE.into(),
         referral_ids: ctx.referral_ids.iter().map(|i| i.to_string()).collect(),
         children: children_text(&ctx.children),
         evaluation_on: format_date(default_evaluation(today)),
