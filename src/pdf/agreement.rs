@@ -577,6 +577,7 @@ pub fn pdf(p: &Print<'_>) -> Vec<u8> {
         status: &status,
         footer: &footer,
         page_label: t.page_label,
+        language: p.lang.tag(),
     };
     let title = if p.standing.shows_document_id() {
         format!("{} {}", t.title, p.document_id)

@@ -239,6 +239,7 @@ pub fn pdf(
         status: &[],
         footer: &footer,
         page_label: w.page_label,
+        language: lang.tag(),
     };
     let title = format!("{} – {patient}", w.title);
     let author = letterhead.join(", ");

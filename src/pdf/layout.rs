@@ -3,11 +3,13 @@
 //! page gets the same header and a footer with "page X of Y".
 
 use super::fonts::{Face, Fonts};
+use super::wrap::{patterns, Typesetter};
 
 /// A4 in points.
 pub const PAGE_WIDTH: f32 = 595.28;
 pub const PAGE_HEIGHT: f32 = 841.89;
-const MARGIN_X: f32 = 62.0;
+/// About 70 characters a line at the body size.
+const MARGIN_X: f32 = 78.0;
 const CONTENT_BOTTOM: f32 = 72.0;
 const HEADER_Y: f32 = PAGE_HEIGHT - 40.0;
 /// Space between the header's rule and the first line of content.
@@ -16,9 +18,13 @@ const FOOTER_Y: f32 = 40.0;
 
 const TITLE_SIZE: f32 = 18.0;
 const HEADING_SIZE: f32 = 12.5;
-const BODY_SIZE: f32 = 10.0;
+const BODY_SIZE: f32 = 11.0;
 const SMALL_SIZE: f32 = 8.5;
-const LEADING: f32 = 1.42;
+const LEADING: f32 = 1.4;
+/// Space between paragraphs.
+const PARAGRAPH_GAP: f32 = 6.0;
+/// A list of at most this many lines is kept on one page.
+const SHORT_LIST: usize = 8;
 
 /// One block of the document, in reading order. Pages show the same blocks as HTML.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -120,63 +126,8 @@ pub struct Frame<'a> {
     pub footer: &'a str,
     /// "Side {page} av {pages}" with both placeholders.
     pub page_label: &'a str,
-}
-
-/// Splits `text` into lines no wider than `width`; the first line may be narrower (it
-/// follows a label). Line breaks in the text are kept; a word wider than a whole line is
-/// broken between characters.
-pub fn wrap(
-    fonts: &Fonts,
-    face: Face,
-    size: f32,
-    text: &str,
-    first: f32,
-    width: f32,
-) -> Vec<String> {
-    let space = fonts.width(face, size, " ");
-    let mut lines = Vec::new();
-    for paragraph in text.split('\n') {
-        let mut line = String::new();
-        let mut line_w = 0.0;
-        let limit = |lines: &Vec<String>| if lines.is_empty() { first } else { width };
-        for word in paragraph.split([' ', '\t']).filter(|w| !w.is_empty()) {
-            let word_w = fonts.width(face, size, word);
-            let needed = if line.is_empty() {
-                word_w
-            } else {
-                line_w + space + word_w
-            };
-            if needed <= limit(&lines) {
-                if !line.is_empty() {
-                    line.push(' ');
-                }
-                line.push_str(word);
-                line_w = needed;
-                continue;
-            }
-            if !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
-                line_w = 0.0;
-            }
-            if word_w <= limit(&lines) {
-                line.push_str(word);
-                line_w = word_w;
-                continue;
-            }
-            for c in word.chars() {
-                let mut buf = [0u8; 4];
-                let cw = fonts.width(face, size, c.encode_utf8(&mut buf));
-                if line_w + cw > limit(&lines) && !line.is_empty() {
-                    lines.push(std::mem::take(&mut line));
-                    line_w = 0.0;
-                }
-                line.push(c);
-                line_w += cw;
-            }
-        }
-        lines.push(line);
-    }
-    lines
+    /// The document's language (BCP 47), for hyphenation.
+    pub language: &'a str,
 }
 
 struct Pages {
@@ -262,7 +213,7 @@ impl Pages {
 /// One row of a table: its cells' lines side by side, moved to a new page (after the
 /// header row again) when it does not fit.
 fn table(
-    fonts: &Fonts,
+    ts: &Typesetter<'_>,
     p: &mut Pages,
     header: &[String],
     rows: &[Vec<String>],
@@ -276,7 +227,7 @@ fn table(
         cells
             .iter()
             .zip(&columns)
-            .map(|(c, w)| wrap(fonts, face, BODY_SIZE, c, w - PAD, w - PAD))
+            .map(|(c, w)| ts.wrap(face, BODY_SIZE, c, w - PAD, w - PAD))
             .collect()
     };
     let head = wrap_row(header, Face::Bold);
@@ -325,6 +276,10 @@ fn table(
 /// Lays the blocks out on pages and adds header and footer to each.
 pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Laid {
     let width = PAGE_WIDTH - 2.0 * MARGIN_X;
+    let ts = Typesetter {
+        fonts,
+        dict: patterns(frame.language),
+    };
     let header_lines = (frame.header.len() + frame.status.len()) as f32;
     let rule_y = HEADER_Y - header_lines * SMALL_SIZE * LEADING + SMALL_SIZE * LEADING - 6.0;
     let mut p = Pages::new(rule_y - BELOW_HEADER);
@@ -333,7 +288,7 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Laid {
         match block {
             Block::Title(t) => {
                 p.open(Role::H1, None);
-                for line in wrap(fonts, Face::Bold, TITLE_SIZE, t, width, width) {
+                for line in ts.wrap(Face::Bold, TITLE_SIZE, t, width, width) {
                     p.text(MARGIN_X, TITLE_SIZE, Face::Bold, line);
                 }
                 p.gap(6.0);
@@ -344,7 +299,7 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Laid {
                 p.reserve(HEADING_SIZE * LEADING + 2.0 * body_line);
                 let n = p.open(Role::H2, None);
                 p.nodes[n].bookmark = Some((t.clone(), p.pages.len() - 1, p.y));
-                for line in wrap(fonts, Face::Bold, HEADING_SIZE, t, width, width) {
+                for line in ts.wrap(Face::Bold, HEADING_SIZE, t, width, width) {
                     p.text(MARGIN_X, HEADING_SIZE, Face::Bold, line);
                 }
                 p.gap(2.0);
@@ -353,28 +308,21 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Laid {
                 p.gap(4.0);
                 p.reserve(3.0 * body_line);
                 p.open(Role::H3, None);
-                for line in wrap(fonts, Face::Bold, BODY_SIZE, t, width, width) {
+                for line in ts.wrap(Face::Bold, BODY_SIZE, t, width, width) {
                     p.text(MARGIN_X, BODY_SIZE, Face::Bold, line);
                 }
             }
             Block::Paragraph(t) => {
                 p.open(Role::P, None);
-                for line in wrap(fonts, Face::Regular, BODY_SIZE, t, width, width) {
+                for line in ts.wrap(Face::Regular, BODY_SIZE, t, width, width) {
                     p.text(MARGIN_X, BODY_SIZE, Face::Regular, line);
                 }
-                p.gap(3.0);
+                p.gap(PARAGRAPH_GAP);
             }
             Block::Field(label, value) => {
                 let label = format!("{label}: ");
                 let label_w = fonts.width(Face::Bold, BODY_SIZE, &label);
-                let lines = wrap(
-                    fonts,
-                    Face::Regular,
-                    BODY_SIZE,
-                    value,
-                    width - label_w,
-                    width,
-                );
+                let lines = ts.wrap(Face::Regular, BODY_SIZE, value, width - label_w, width);
                 p.reserve(body_line);
                 p.y -= body_line;
                 let y = p.y + BODY_SIZE * 0.3;
@@ -405,17 +353,25 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Laid {
             }
             Block::Bullets(items) => {
                 let indent = 14.0;
+                let wrapped: Vec<Vec<String>> = items
+                    .iter()
+                    .map(|item| {
+                        ts.wrap(
+                            Face::Regular,
+                            BODY_SIZE,
+                            item,
+                            width - indent,
+                            width - indent,
+                        )
+                    })
+                    .collect();
+                let total: usize = wrapped.iter().map(Vec::len).sum();
+                if total <= SHORT_LIST {
+                    p.reserve(total as f32 * body_line);
+                }
                 let list = p.open(Role::L, None);
-                for item in items {
+                for lines in wrapped {
                     let li = p.open(Role::LI, Some(list));
-                    let lines = wrap(
-                        fonts,
-                        Face::Regular,
-                        BODY_SIZE,
-                        item,
-                        width - indent,
-                        width - indent,
-                    );
                     // The label first, as read; then the body's lines.
                     p.reserve(body_line);
                     let label = p.open(Role::Lbl, Some(li));
@@ -432,13 +388,13 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Laid {
                         p.text(MARGIN_X + indent, BODY_SIZE, Face::Regular, line);
                     }
                 }
-                p.gap(3.0);
+                p.gap(PARAGRAPH_GAP);
             }
             Block::Table {
                 header,
                 rows,
                 widths,
-            } => table(fonts, &mut p, header, rows, widths, width),
+            } => table(&ts, &mut p, header, rows, widths, width),
             Block::Signature { role, name, date } => {
                 let height = 30.0 + 2.0 * body_line;
                 p.reserve(height + 6.0);
@@ -514,42 +470,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn wrapping_keeps_every_word_and_respects_the_width() {
-        let fonts = Fonts::get();
-        let text = "Pårørende skal vite hvem de kan kontakte, hva tjenesten gjør og når avtalen evalueres. ".repeat(20);
-        let lines = wrap(fonts, Face::Regular, 10.0, &text, 200.0, 300.0);
-        assert!(lines.len() > 10);
-        assert!(fonts.width(Face::Regular, 10.0, &lines[0]) <= 200.0);
-        for l in &lines[1..] {
-            assert!(fonts.width(Face::Regular, 10.0, l) <= 300.0, "{l}");
-        }
-        assert_eq!(lines.join(" "), text.trim_end());
-    }
-
-    #[test]
-    fn a_word_longer_than_a_line_is_broken() {
-        let fonts = Fonts::get();
-        let word = "æ".repeat(200);
-        let lines = wrap(fonts, Face::Regular, 10.0, &word, 100.0, 100.0);
-        assert!(lines.len() > 1);
-        assert_eq!(lines.concat(), word);
-    }
-
-    #[test]
-    fn a_no_break_space_holds_a_phone_number_together() {
-        let fonts = Fonts::get();
-        let text = format!("{} +47\u{a0}23\u{a0}48\u{a0}00\u{a0}00", "ord ".repeat(12));
-        let width = fonts.width(Face::Regular, 10.0, &text) - 20.0;
-        let lines = wrap(fonts, Face::Regular, 10.0, &text, width, width);
-        assert_eq!(lines.len(), 2);
-        assert_eq!(lines[1], "+47\u{a0}23\u{a0}48\u{a0}00\u{a0}00");
-    }
-
-    #[test]
-    fn line_breaks_are_kept() {
-        let fonts = Fonts::get();
-        let lines = wrap(fonts, Face::Regular, 10.0, "første\nandre", 300.0, 300.0);
-        assert_eq!(lines, vec!["første", "andre"]);
+    fn body_lines_hold_about_seventy_characters() {
+        let ts = Typesetter {
+            fonts: Fonts::get(),
+            dict: patterns("nb-NO"),
+        };
+        let text = "Avtalen beskriver samarbeidet mellom den pårørende og tjenesten: hvem dere kan kontakte, hva tjenesten gjør, hva du selv har valgt å gjøre, og når avtalen skal evalueres. ".repeat(8);
+        let width = PAGE_WIDTH - 2.0 * MARGIN_X;
+        let lines = ts.wrap(Face::Regular, BODY_SIZE, &text, width, width);
+        let full = &lines[..lines.len() - 1];
+        let average = full.iter().map(|l| l.chars().count()).sum::<usize>() / full.len();
+        assert!((64..=76).contains(&average), "{average} characters a line");
     }
 
     #[test]
@@ -564,6 +495,7 @@ mod tests {
             status: &[],
             footer: "Dokument-ID X",
             page_label: "Side {page} av {pages}",
+            language: "nb-NO",
         };
         let pages = layout(fonts, &blocks, &frame).pages;
         assert!(pages.len() > 3);

@@ -8,6 +8,7 @@ pub mod icc;
 pub mod layout;
 pub mod tagged;
 pub mod texts;
+pub mod wrap;
 
 use chrono::{DateTime, Utc};
 use fonts::{Face, Fonts};

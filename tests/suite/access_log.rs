@@ -346,6 +346,7 @@ async fn the_printed_access_history_names_people_and_what_they_saw_in_three_lang
     let nn = crate::common::agreement::pdftotext(&print("nn").await);
     assert!(nn.contains("Kven har lese journalen din") && nn.contains("Pårørandeavtale"));
     let en = crate::common::agreement::pdftotext(&print("en").await);
+    let en = en.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(en.contains("Who has read your record") && en.contains("Relatives' agreement"));
     assert!(en.contains("Test ansatt1 (health worker)") && en.contains("Printed"));
     assert_eq!(

@@ -588,11 +588,17 @@ async fn the_pdf_is_valid_exact_paginated_consent_bound_and_translated() {
                 || l.starts_with("Side "))
         })
         .collect();
-    let flat = body
-        .join(" ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    // A line ending in a hyphen before a lowercase letter is a word the layout hyphenated.
+    let mut joined = String::new();
+    for line in body.iter().filter(|l| !l.trim().is_empty()) {
+        if joined.ends_with('-') && line.starts_with(char::is_lowercase) {
+            joined.pop();
+        } else {
+            joined.push(' ');
+        }
+        joined.push_str(line);
+    }
+    let flat = joined.split_whitespace().collect::<Vec<_>>().join(" ");
     if !flat.contains(long) {
         let _ = std::fs::write("/tmp/samspill-long.txt", &text);
         panic!(
