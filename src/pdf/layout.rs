@@ -67,6 +67,7 @@ pub enum Role {
     TR,
     TH,
     TD,
+    Link,
 }
 
 impl Role {
@@ -84,6 +85,7 @@ impl Role {
             Role::TR => "TR",
             Role::TH => "TH",
             Role::TD => "TD",
+            Role::Link => "Link",
         }
     }
 }
@@ -114,6 +116,12 @@ pub enum Placed {
         x1: f32,
         x2: f32,
         y: f32,
+    },
+    /// A web or e-mail address's active area; its text is the Text of `node` (a Link).
+    Link {
+        rect: [f32; 4],
+        uri: String,
+        node: usize,
     },
 }
 
@@ -273,6 +281,86 @@ fn table(
     p.gap(6.0);
 }
 
+/// The address a printed web or e-mail address opens.
+pub fn uri_of(address: &str) -> String {
+    if address.contains("://") {
+        address.to_string()
+    } else if address.contains('@') {
+        format!("mailto:{address}")
+    } else {
+        format!("https://{address}")
+    }
+}
+
+/// Makes every whole web or e-mail address in the page's text a link: the text is split so
+/// the address is its own piece, bound to a Link element under the text's element, and an
+/// active area covers it.
+fn link_addresses(fonts: &Fonts, page: &mut Vec<Placed>, nodes: &mut Vec<Node>) {
+    let mut out = Vec::with_capacity(page.len());
+    for placed in page.drain(..) {
+        let Placed::Text {
+            x,
+            y,
+            size,
+            face,
+            ref text,
+            node: Some(parent),
+        } = placed
+        else {
+            out.push(placed);
+            continue;
+        };
+        let found = text
+            .split(' ')
+            .scan(0usize, |at, word| {
+                let start = *at;
+                *at += word.len() + 1;
+                Some((start, word))
+            })
+            .find_map(|(start, word)| {
+                let address = word.trim_end_matches(['.', ',', ';', ':', ')']);
+                let address = address.trim_start_matches('(');
+                let lead = word.len() - word.trim_start_matches('(').len();
+                (super::wrap::is_address(address) && address.contains('.'))
+                    .then(|| (start + lead, address.to_string()))
+            });
+        let Some((start, address)) = found else {
+            out.push(placed);
+            continue;
+        };
+        let end = start + address.len();
+        nodes.push(Node {
+            role: Role::Link,
+            parent: Some(parent),
+            bookmark: None,
+        });
+        let link = nodes.len() - 1;
+        let x1 = x + fonts.width(face, size, &text[..start]);
+        let x2 = x1 + fonts.width(face, size, &address);
+        let piece = |x: f32, t: &str, node: usize| Placed::Text {
+            x,
+            y,
+            size,
+            face,
+            text: t.to_string(),
+            node: Some(node),
+        };
+        if start > 0 {
+            out.push(piece(x, &text[..start], parent));
+        }
+        out.push(piece(x1, &address, link));
+        out.push(Placed::Link {
+            rect: [x1, y - size * 0.25, x2, y + size * 0.85],
+            uri: uri_of(&address),
+            node: link,
+        });
+        if end < text.len() {
+            out.push(piece(x2, &text[end..], parent));
+        }
+    }
+    *page = out;
+}
+
 /// Lays the blocks out on pages and adds header and footer to each.
 pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Laid {
     let width = PAGE_WIDTH - 2.0 * MARGIN_X;
@@ -412,6 +500,9 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Laid {
                 p.text(MARGIN_X, BODY_SIZE, Face::Regular, date.clone());
             }
         }
+    }
+    for page in &mut p.pages {
+        link_addresses(fonts, page, &mut p.nodes);
     }
     let total = p.pages.len();
     let nodes = p.nodes;

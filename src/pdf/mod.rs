@@ -48,11 +48,13 @@ pub fn render(blocks: &[Block], frame: &Frame<'_>, meta: &Meta<'_>) -> Vec<u8> {
         icc_profile: None,
     });
     let mut marks: tagged::Marks = Vec::new();
+    let mut links: Vec<Vec<tagged::Link>> = Vec::new();
     let pdf_pages = laid
         .pages
         .into_iter()
         .map(|placed| {
             let mut page_marks = Vec::new();
+            let mut page_links = Vec::new();
             let mut ops = vec![
                 Op::SetFillColor { col: black.clone() },
                 Op::SetOutlineColor { col: black.clone() },
@@ -65,6 +67,14 @@ pub fn render(blocks: &[Block], frame: &Frame<'_>, meta: &Meta<'_>) -> Vec<u8> {
                 let node = match &p {
                     Placed::Text { node, .. } => *node,
                     Placed::Rule { .. } => None,
+                    Placed::Link { rect, uri, node } => {
+                        page_links.push(tagged::Link {
+                            rect: *rect,
+                            uri: uri.clone(),
+                            node: *node,
+                        });
+                        continue;
+                    }
                 };
                 if open.is_some() && open != node {
                     ops.push(Op::EndMarkedContent);
@@ -113,6 +123,7 @@ pub fn render(blocks: &[Block], frame: &Frame<'_>, meta: &Meta<'_>) -> Vec<u8> {
                             Op::EndTextSection,
                         ]);
                     }
+                    Placed::Link { .. } => {}
                     Placed::Rule { x1, x2, y } => ops.push(Op::DrawLine {
                         line: Line {
                             points: vec![
@@ -137,6 +148,7 @@ pub fn render(blocks: &[Block], frame: &Frame<'_>, meta: &Meta<'_>) -> Vec<u8> {
                 ops.push(Op::EndMarkedContent);
             }
             marks.push(page_marks);
+            links.push(page_links);
             PdfPage::new(
                 printpdf::Mm::from(Pt(layout::PAGE_WIDTH)),
                 printpdf::Mm::from(Pt(layout::PAGE_HEIGHT)),
@@ -149,7 +161,7 @@ pub fn render(blocks: &[Block], frame: &Frame<'_>, meta: &Meta<'_>) -> Vec<u8> {
     let mut lo = doc.to_lopdf_document(&opts, &mut Vec::new());
     lo.compress();
     // Added after compressing: PDF/A wants the metadata stream readable as it is.
-    tagged::finish(&mut lo, &laid.nodes, &marks, meta);
+    tagged::finish(&mut lo, &laid.nodes, &marks, &links, meta);
     lo.prune_objects();
     let mut out = Vec::new();
     if lo.save_to(&mut out).is_err() {

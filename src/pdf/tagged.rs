@@ -102,29 +102,58 @@ pub const PRODUCER: &str = "Samspill (printpdf)";
 /// What the page content marks: per page, the structure element of each MCID in order.
 pub type Marks = Vec<Vec<usize>>;
 
+/// A link's active area on a page, and the Link element its text belongs to.
+pub struct Link {
+    pub rect: [f32; 4],
+    pub uri: String,
+    pub node: usize,
+}
+
 /// Adds the structure tree, bookmarks, metadata and output intent to `doc`.
-pub fn finish(doc: &mut Document, nodes: &[Node], marks: &Marks, meta: &Meta<'_>) {
+pub fn finish(
+    doc: &mut Document,
+    nodes: &[Node],
+    marks: &Marks,
+    links: &[Vec<Link>],
+    meta: &Meta<'_>,
+) {
     let pages: Vec<ObjectId> = doc.get_pages().values().copied().collect();
     let root_id = doc.new_object_id();
     let document_id = doc.new_object_id();
     let node_ids: Vec<ObjectId> = nodes.iter().map(|_| doc.new_object_id()).collect();
 
-    // Each element's kids in reading order: child elements, or its marked content.
+    // Each element's kids in reading order: walking the content in order, an element
+    // joins its parent's kids when its first content appears, then the content joins its
+    // own element's kids.
     let mut kids: Vec<Vec<Object>> = vec![Vec::new(); nodes.len()];
     let mut first_page: Vec<Option<ObjectId>> = vec![None; nodes.len()];
     let mut top = Vec::new();
-    for (i, node) in nodes.iter().enumerate() {
-        match node.parent {
-            Some(parent) => kids[parent].push(Object::Reference(node_ids[i])),
-            None => top.push(Object::Reference(node_ids[i])),
+    let mut placed = vec![false; nodes.len()];
+    let mut attach = |n: usize, kids: &mut Vec<Vec<Object>>, top: &mut Vec<Object>| {
+        let mut chain = vec![n];
+        while let Some(parent) = nodes[*chain.last().unwrap_or(&n)].parent {
+            chain.push(parent);
         }
-    }
+        for &c in chain.iter().rev() {
+            if !placed[c] {
+                placed[c] = true;
+                match nodes[c].parent {
+                    Some(parent) => kids[parent].push(Object::Reference(node_ids[c])),
+                    None => top.push(Object::Reference(node_ids[c])),
+                }
+            }
+        }
+    };
     let mut parent_tree = Vec::new();
+    // The annotations' keys follow the pages' (a number tree is sorted by key).
+    let mut annotation_keys = Vec::new();
+    let mut next_key = pages.len() as i64;
     for (p, page_marks) in marks.iter().enumerate() {
         let Some(&page_id) = pages.get(p) else {
             continue;
         };
         for (mcid, &node) in page_marks.iter().enumerate() {
+            attach(node, &mut kids, &mut top);
             // Content on the element's own page (/Pg) is named by its MCID alone.
             let own_page = *first_page[node].get_or_insert(page_id) == page_id;
             kids[node].push(if own_page {
@@ -144,11 +173,62 @@ pub fn finish(doc: &mut Document, nodes: &[Node], marks: &Marks, meta: &Meta<'_>
                 .map(|&n| Object::Reference(node_ids[n]))
                 .collect(),
         ));
+        let mut annots = Vec::new();
+        for link in links.get(p).into_iter().flatten() {
+            let [x1, y1, x2, y2] = link.rect;
+            let annot = doc.add_object(Dictionary::from_iter(vec![
+                ("Type", name("Annot")),
+                ("Subtype", name("Link")),
+                (
+                    "Rect",
+                    Object::Array(vec![
+                        Object::Real(x1),
+                        Object::Real(y1),
+                        Object::Real(x2),
+                        Object::Real(y2),
+                    ]),
+                ),
+                (
+                    "Border",
+                    Object::Array(vec![
+                        Object::Integer(0),
+                        Object::Integer(0),
+                        Object::Integer(0),
+                    ]),
+                ),
+                // Printable, as PDF/A asks of every annotation.
+                ("F", Object::Integer(4)),
+                ("Contents", text(&link.uri)),
+                (
+                    "A",
+                    Object::Dictionary(Dictionary::from_iter(vec![
+                        ("S", name("URI")),
+                        ("URI", Object::string_literal(link.uri.clone())),
+                    ])),
+                ),
+                ("StructParent", Object::Integer(next_key)),
+                ("P", Object::Reference(page_id)),
+            ]));
+            attach(link.node, &mut kids, &mut top);
+            kids[link.node].push(Object::Dictionary(Dictionary::from_iter(vec![
+                ("Type", name("OBJR")),
+                ("Obj", Object::Reference(annot)),
+                ("Pg", Object::Reference(page_id)),
+            ])));
+            annotation_keys.push(Object::Integer(next_key));
+            annotation_keys.push(Object::Reference(node_ids[link.node]));
+            next_key += 1;
+            annots.push(Object::Reference(annot));
+        }
         if let Ok(page) = doc.get_object_mut(page_id).and_then(Object::as_dict_mut) {
             page.set("StructParents", Object::Integer(p as i64));
             page.set("Tabs", name("S"));
+            if !annots.is_empty() {
+                page.set("Annots", Object::Array(annots));
+            }
         }
     }
+    parent_tree.extend(annotation_keys);
     for (i, node) in nodes.iter().enumerate() {
         let parent = node.parent.map(|p| node_ids[p]).unwrap_or(document_id);
         let mut k = std::mem::take(&mut kids[i]);
@@ -193,7 +273,7 @@ pub fn finish(doc: &mut Document, nodes: &[Node], marks: &Marks, meta: &Meta<'_>
             ("Type", name("StructTreeRoot")),
             ("K", Object::Reference(document_id)),
             ("ParentTree", Object::Reference(parent_tree_id)),
-            ("ParentTreeNextKey", Object::Integer(pages.len() as i64)),
+            ("ParentTreeNextKey", Object::Integer(next_key)),
         ])),
     );
 

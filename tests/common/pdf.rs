@@ -30,8 +30,10 @@ pub fn untagged_text(bytes: &[u8]) -> Vec<String> {
     let mut parents: HashMap<i64, Vec<Object>> = HashMap::new();
     for pair in nums.chunks(2) {
         let key = pair[0].as_i64().expect("a key");
-        let value = deref(&doc, &pair[1]).as_array().expect("an array").clone();
-        parents.insert(key, value);
+        // A page's entry is an array (by MCID); an annotation's is its element.
+        if let Ok(value) = deref(&doc, &pair[1]).as_array() {
+            parents.insert(key, value.clone());
+        }
     }
     for (number, page_id) in doc.get_pages() {
         let page = doc.get_dictionary(page_id).expect("a page");
@@ -170,4 +172,74 @@ pub fn external_checks(files: &[&Path]) -> Result<String, String> {
     } else {
         Err(report)
     }
+}
+
+/// The link annotations: (URI, its alternate description, whether a Link element of the
+/// structure tree owns it through the parent tree).
+pub fn links(bytes: &[u8]) -> Vec<(String, String, bool)> {
+    let doc = Document::load_mem(bytes).expect("a PDF");
+    let root = doc
+        .catalog()
+        .and_then(|c| c.get(b"StructTreeRoot"))
+        .map(|r| deref(&doc, r).clone());
+    let nums: Vec<Object> = root
+        .ok()
+        .and_then(|r| {
+            r.as_dict()
+                .ok()
+                .and_then(|d| d.get(b"ParentTree").ok().cloned())
+        })
+        .and_then(|t| {
+            deref(&doc, &t)
+                .as_dict()
+                .ok()
+                .and_then(|d| d.get(b"Nums").ok().cloned())
+        })
+        .and_then(|n| n.as_array().ok().cloned())
+        .unwrap_or_default();
+    let text = |o: &Object| match o {
+        Object::String(b, _) if b.starts_with(&[0xfe, 0xff]) => String::from_utf16_lossy(
+            &b[2..]
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c.get(1).copied().unwrap_or(0)]))
+                .collect::<Vec<_>>(),
+        ),
+        Object::String(b, _) => String::from_utf8_lossy(b).into_owned(),
+        _ => String::new(),
+    };
+    let mut out = Vec::new();
+    for (_, page_id) in doc.get_pages() {
+        let page = doc.get_dictionary(page_id).expect("a page");
+        let Ok(annots) = page.get(b"Annots").and_then(Object::as_array) else {
+            continue;
+        };
+        for a in annots {
+            let Ok(a) = deref(&doc, a).as_dict() else {
+                continue;
+            };
+            let uri = a
+                .get(b"A")
+                .ok()
+                .and_then(|x| deref(&doc, x).as_dict().ok())
+                .and_then(|x| x.get(b"URI").ok())
+                .map(text)
+                .unwrap_or_default();
+            let contents = a.get(b"Contents").map(text).unwrap_or_default();
+            let key = a
+                .get(b"StructParent")
+                .and_then(Object::as_i64)
+                .unwrap_or(-1);
+            let owned = nums.chunks(2).any(|pair| {
+                pair[0].as_i64().ok() == Some(key)
+                    && deref(&doc, &pair[1])
+                        .as_dict()
+                        .ok()
+                        .and_then(|d| d.get(b"S").ok())
+                        .and_then(|s| s.as_name().ok())
+                        == Some(b"Link".as_slice())
+            });
+            out.push((uri, contents, owned));
+        }
+    }
+    out
 }

@@ -410,6 +410,15 @@ async fn every_copy_is_tagged_archival_and_passes_the_checkers_in_each_language(
         for role in ["H1", "H2", "H3", "P", "L", "LI", "Lbl", "LBody"] {
             assert!(roles.iter().any(|r| r == role), "{lang}: no {role}");
         }
+        let links = pdf::links(&bytes);
+        assert!(
+            links.contains(&(
+                "https://pasientogbrukerombudet.no".into(),
+                "https://pasientogbrukerombudet.no".into(),
+                true
+            )),
+            "{lang}: {links:?}"
+        );
         let marks = pdf::bookmarks(&bytes);
         assert_eq!(marks.len(), 13, "{lang}: {marks:?}");
         let pages = lopdf::Document::load_mem(&bytes).unwrap().get_pages().len();
