@@ -178,6 +178,7 @@ fn main() {
             unit: &unit,
             ombud: "",
             helpline: None,
+            logo: None,
         },
         now: Utc::now(),
         lang: Language::Bokmal,

@@ -90,7 +90,9 @@ fn rocket_figment_with(toml: &str) -> Figment {
     // Long agreement texts fit; larger bodies get a clear 413 page.
     let limits = Limits::default()
         .limit("form", ByteUnit::Mebibyte(4))
-        .limit("data-form", ByteUnit::Mebibyte(4));
+        .limit("data-form", ByteUnit::Mebibyte(4))
+        // An uploaded logo larger than allowed gets a message at the field, not an error page.
+        .limit("file", ByteUnit::Mebibyte(4));
     Figment::from(rocket::Config::default())
         .merge(Serialized::default("ident", "Samspill"))
         .merge(Serialized::default("limits", limits))

@@ -152,3 +152,46 @@ pub async fn set_unit_contact(tx: &mut Tx, id: i64, c: &UnitContact) -> Result<u
         .await
         .map(|r| r.rows_affected()))
 }
+
+/// The letterhead's logo, as uploaded.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Logo {
+    pub image: Vec<u8>,
+    pub width: i64,
+    pub height: i64,
+    pub components: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub async fn logo(db: &Db) -> Result<Option<Logo>, sqlx::Error> {
+    let sql =
+        "SELECT image, width, height, components, updated_at FROM letterhead_logo WHERE id = 1";
+    on_db!(db, |p| sqlx::query_as(sql).fetch_optional(p).await)
+}
+
+pub async fn set_logo(
+    tx: &mut Tx,
+    image: &[u8],
+    (width, height, components): (i64, i64, i64),
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    delete_logo(tx).await?;
+    let sql = "INSERT INTO letterhead_logo (id, image, width, height, components, updated_at)
+               VALUES (1, $1, $2, $3, $4, $5)";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(image)
+        .bind(width)
+        .bind(height)
+        .bind(components)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|_| ()))
+}
+
+pub async fn delete_logo(tx: &mut Tx) -> Result<u64, sqlx::Error> {
+    on_tx!(tx, |c| sqlx::query("DELETE FROM letterhead_logo")
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+}

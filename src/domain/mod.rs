@@ -8,6 +8,7 @@ pub mod fnr;
 pub mod followup;
 pub mod forms;
 pub mod indicators;
+pub mod logo;
 pub mod mapping;
 pub mod meeting;
 pub mod patient;

@@ -41,6 +41,7 @@ pub struct Letterhead<'a> {
     pub ombud: &'a str,
     /// Pårørendetelefonen as the catalogue knows it, if it does.
     pub helpline: Option<&'a PrintedOffer>,
+    pub logo: Option<&'a super::LogoImage>,
 }
 
 pub struct Print<'a> {
@@ -578,6 +579,7 @@ pub fn pdf(p: &Print<'_>) -> Vec<u8> {
         footer: &footer,
         page_label: t.page_label,
         language: p.lang.tag(),
+        logo: p.letterhead.logo,
     };
     let title = if p.standing.shows_document_id() {
         format!("{} {}", t.title, p.document_id)
@@ -754,6 +756,7 @@ mod tests {
                     unit: &self.unit,
                     ombud: "",
                     helpline: None,
+                    logo: None,
                 },
                 now: DateTime::parse_from_rfc3339("2026-11-23T10:00:00Z")
                     .map(|d| d.with_timezone(&Utc))

@@ -229,6 +229,7 @@ pub fn pdf(
     patient: &str,
     entries: &[Entry],
     letterhead: &[String],
+    logo: Option<&super::LogoImage>,
     now: DateTime<Utc>,
     lang: Language,
 ) -> Vec<u8> {
@@ -240,6 +241,7 @@ pub fn pdf(
         footer: &footer,
         page_label: w.page_label,
         language: lang.tag(),
+        logo,
     };
     let title = format!("{} – {patient}", w.title);
     let author = letterhead.join(", ");

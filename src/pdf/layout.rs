@@ -136,6 +136,20 @@ pub struct Frame<'a> {
     pub page_label: &'a str,
     /// The document's language (BCP 47), for hyphenation.
     pub language: &'a str,
+    /// The municipality's logo, at the right of the letterhead.
+    pub logo: Option<&'a super::LogoImage>,
+}
+
+/// Where the logo stands on every page: (x, y, width, height), at most 36 pt high and
+/// 160 pt wide, its top level with the letterhead's first line.
+pub fn logo_box(logo: &super::LogoImage) -> (f32, f32, f32, f32) {
+    let ratio = f32::from(logo.width) / f32::from(logo.height.max(1));
+    let (mut w, mut h) = (36.0 * ratio, 36.0);
+    if w > 160.0 {
+        w = 160.0;
+        h = 160.0 / ratio;
+    }
+    (PAGE_WIDTH - MARGIN_X - w, HEADER_Y + SMALL_SIZE - h, w, h)
 }
 
 struct Pages {
@@ -587,6 +601,7 @@ mod tests {
             footer: "Dokument-ID X",
             page_label: "Side {page} av {pages}",
             language: "nb-NO",
+            logo: None,
         };
         let pages = layout(fonts, &blocks, &frame).pages;
         assert!(pages.len() > 3);

@@ -18,6 +18,15 @@ use printpdf::{
     Point, Pt, Rgb, TextItem,
 };
 
+/// A JPEG for the letterhead, already checked (`domain::logo`).
+#[derive(Debug, Clone)]
+pub struct LogoImage {
+    pub jpeg: Vec<u8>,
+    pub width: u16,
+    pub height: u16,
+    pub components: u8,
+}
+
 /// The document information a reader's "properties" dialog shows.
 pub struct Meta<'a> {
     pub title: &'a str,
@@ -162,6 +171,9 @@ pub fn render(blocks: &[Block], frame: &Frame<'_>, meta: &Meta<'_>) -> Vec<u8> {
     lo.compress();
     // Added after compressing: PDF/A wants the metadata stream readable as it is.
     tagged::finish(&mut lo, &laid.nodes, &marks, &links, meta);
+    if let Some(logo) = frame.logo {
+        tagged::add_logo(&mut lo, logo, layout::logo_box(logo));
+    }
     lo.prune_objects();
     let mut out = Vec::new();
     if lo.save_to(&mut out).is_err() {

@@ -383,3 +383,61 @@ fn bookmarks(doc: &mut Document, nodes: &[Node], pages: &[ObjectId]) -> Option<O
     );
     Some(root)
 }
+
+/// Draws the logo at `(x, y, w, h)` on every page, as page furniture (an artifact).
+pub fn add_logo(doc: &mut Document, logo: &super::LogoImage, (x, y, w, h): (f32, f32, f32, f32)) {
+    let image = doc.add_object(Stream::new(
+        Dictionary::from_iter(vec![
+            ("Type", name("XObject")),
+            ("Subtype", name("Image")),
+            ("Width", Object::Integer(i64::from(logo.width))),
+            ("Height", Object::Integer(i64::from(logo.height))),
+            (
+                "ColorSpace",
+                name(if logo.components == 1 {
+                    "DeviceGray"
+                } else {
+                    "DeviceRGB"
+                }),
+            ),
+            ("BitsPerComponent", Object::Integer(8)),
+            ("Filter", name("DCTDecode")),
+        ]),
+        logo.jpeg.clone(),
+    ));
+    let ops = format!(
+        "/Artifact <</Type /Pagination /Subtype /Header>> BDC q {w:.2} 0 0 {h:.2} {x:.2} {y:.2} cm /SamspillLogo Do Q EMC"
+    );
+    let content = doc.add_object(Stream::new(Dictionary::new(), ops.into_bytes()));
+    let pages: Vec<ObjectId> = doc.get_pages().values().copied().collect();
+    for page_id in pages {
+        let Ok(page) = doc.get_dictionary(page_id) else {
+            continue;
+        };
+        let resources = page.get(b"Resources").cloned().ok();
+        let contents = page.get(b"Contents").cloned().ok();
+        // The page's resources, inline or shared, gain the image.
+        let mut res = match &resources {
+            Some(Object::Reference(id)) => doc.get_dictionary(*id).cloned().unwrap_or_default(),
+            Some(Object::Dictionary(d)) => d.clone(),
+            _ => Dictionary::new(),
+        };
+        let mut xobjects = match res.get(b"XObject") {
+            Ok(Object::Reference(id)) => doc.get_dictionary(*id).cloned().unwrap_or_default(),
+            Ok(Object::Dictionary(d)) => d.clone(),
+            _ => Dictionary::new(),
+        };
+        xobjects.set("SamspillLogo", Object::Reference(image));
+        res.set("XObject", Object::Dictionary(xobjects));
+        let mut list = match contents {
+            Some(Object::Array(a)) => a,
+            Some(other) => vec![other],
+            None => Vec::new(),
+        };
+        list.push(Object::Reference(content));
+        if let Ok(page) = doc.get_object_mut(page_id).and_then(Object::as_dict_mut) {
+            page.set("Resources", Object::Dictionary(res));
+            page.set("Contents", Object::Array(list));
+        }
+    }
+}

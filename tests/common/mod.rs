@@ -234,6 +234,33 @@ impl TestApp {
         self.post_raw(path, &form_body(&all)).await
     }
 
+    /// Posts a multipart form with one file field, as a browser's file upload does, with
+    /// this browser's CSRF token.
+    pub async fn upload(&self, path: &str, field: &str, file_name: &str, bytes: &[u8]) -> Reply {
+        let token = self.csrf().await;
+        let boundary = "samspill-test-boundary";
+        let mut body = Vec::new();
+        body.extend(
+            format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n"
+        )
+            .as_bytes(),
+        );
+        body.extend(format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        ).as_bytes());
+        body.extend(bytes);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let res = self
+            .client
+            .post(path.to_string())
+            .header(ContentType::new("multipart", "form-data").with_params(("boundary", boundary)))
+            .body(body)
+            .dispatch()
+            .await;
+        Self::reply(res).await
+    }
+
     pub async fn post_raw(&self, path: &str, body: &str) -> Reply {
         let res = self
             .client

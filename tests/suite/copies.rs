@@ -357,6 +357,21 @@ async fn a_referred_offer_prints_with_the_catalogues_phone_hours_and_address() {
 #[rocket::async_test]
 async fn every_copy_is_tagged_archival_and_passes_the_checkers_in_each_language() {
     let (app, _org, patient) = setup().await;
+    // With the municipality's logo in the letterhead.
+    app.user("admin", Role::Admin, None).await;
+    app.logout().await;
+    app.login_as("admin").await;
+    let jpeg = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/logo.jpg"
+    ))
+    .unwrap();
+    let ok = app
+        .upload("/admin/letterhead", "logo", "logo.jpg", &jpeg)
+        .await;
+    assert!(ok.redirects_to("/admin/letterhead"));
+    app.logout().await;
+    app.login_as("ansatt1").await;
     let (id, daughter, _) = two_party_agreement(&app, patient).await;
     // A long third party's worth of text, with lists, so the copy runs over several pages.
     let long = (0..40)
@@ -447,4 +462,66 @@ async fn every_copy_is_tagged_archival_and_passes_the_checkers_in_each_language(
         }
         Err(report) => panic!("the PDF checkers found problems:\n{report}"),
     }
+}
+
+#[rocket::async_test]
+async fn an_uploaded_logo_is_size_checked_and_printed_on_every_page() {
+    let (app, _org, patient) = setup().await;
+    app.user("admin", Role::Admin, None).await;
+    app.logout().await;
+    app.login_as("admin").await;
+    let png = b"\x89PNG\r\n\x1a\n0000";
+    let refused = app
+        .upload("/admin/letterhead", "logo", "logo.png", png)
+        .await;
+    assert_eq!(refused.status, Status::UnprocessableEntity);
+    assert_eq!(
+        error_for(&refused.body, "logo"),
+        "Logoen må være et JPEG-bilde (.jpg)."
+    );
+    let mut huge = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/logo.jpg"
+    ))
+    .unwrap();
+    let jpeg = huge.clone();
+    huge.resize(300 * 1024, 0);
+    let refused = app
+        .upload("/admin/letterhead", "logo", "stor.jpg", &huge)
+        .await;
+    assert_eq!(refused.status, Status::UnprocessableEntity);
+    assert!(error_for(&refused.body, "logo").starts_with("Logoen kan være høyst 200 kB"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM letterhead_logo").await, 0);
+    let ok = app
+        .upload("/admin/letterhead", "logo", "logo.jpg", &jpeg)
+        .await;
+    assert!(ok.redirects_to("/admin/letterhead"), "{}", ok.body);
+    let shown = app.get("/admin/letterhead/logo.jpg").await;
+    assert_eq!(shown.bytes, jpeg);
+    assert!(app
+        .get("/admin/letterhead")
+        .await
+        .body
+        .contains("240 × 80 piksler"));
+
+    app.logout().await;
+    app.login_as("ansatt1").await;
+    let (id, daughter, _) = two_party_agreement(&app, patient).await;
+    let bytes = app
+        .get(&format!("/agreements/{id}/pdf?recipient=party-{daughter}"))
+        .await
+        .bytes;
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let pages = doc.get_pages();
+    for page_id in pages.values() {
+        let images = doc.get_page_images(*page_id).unwrap_or_default();
+        assert_eq!(images.len(), 1, "one logo on every page");
+        assert_eq!((images[0].width, images[0].height), (240, 80));
+    }
+    assert_eq!(pdf::untagged_text(&bytes), Vec::<String>::new());
+    // Workers cannot reach the administration of the logo.
+    assert_eq!(
+        app.get("/admin/letterhead/logo.jpg").await.status,
+        Status::Forbidden
+    );
 }

@@ -19,8 +19,11 @@ use rocket::{FromForm, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
+mod letterhead;
+
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![
+    let mut routes = letterhead::routes();
+    routes.extend(rocket::routes![
         overview,
         districts,
         create_district,
@@ -37,7 +40,8 @@ pub fn routes() -> Vec<rocket::Route> {
         deactivate_user,
         activate_user,
         reset_password
-    ]
+    ]);
+    routes
 }
 
 fn roles() -> Vec<Choice> {

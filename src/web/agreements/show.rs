@@ -112,7 +112,8 @@ async fn pdf_response(
         None | Some("") => Recipient::File,
         Some(r) => Recipient::parse(r).ok_or(AppError::NotFound)?,
     };
-    let p = printable(db, &a, number, clock.today()).await?;
+    let mut p = printable(db, &a, number, clock.today()).await?;
+    p.logo = crate::web::infra::letterhead::logo(db).await?;
     if !recipient.fits(&p.content) {
         return Err(AppError::NotFound);
     }

@@ -153,6 +153,8 @@ pub struct Printable {
     pub unit: UnitContact,
     pub offers: Vec<PrintedOffer>,
     pub helpline: Option<PrintedOffer>,
+    /// Loaded only for a PDF: the page shows none.
+    pub logo: Option<crate::pdf::LogoImage>,
 }
 
 /// The catalogue's national relatives' helpline, printed in every copy's rights box.
@@ -240,6 +242,7 @@ pub async fn printable(
         unit,
         offers,
         helpline,
+        logo: None,
     })
 }
 
@@ -267,6 +270,7 @@ impl Printable {
                 unit: &self.unit,
                 ombud: &s.ombud,
                 helpline: self.helpline.as_ref(),
+                logo: self.logo.as_ref(),
             },
             now,
             lang,

@@ -389,7 +389,15 @@ async fn patient_history(
     let entries: Vec<history::Entry> = rows.iter().map(history_entry).collect();
     if printing {
         let letterhead = vec![settings.municipality.clone(), patient.unit_name.clone()];
-        let pdf = history::pdf(&patient.full_name, &entries, &letterhead, now, lang);
+        let logo = crate::web::infra::letterhead::logo(db).await?;
+        let pdf = history::pdf(
+            &patient.full_name,
+            &entries,
+            &letterhead,
+            logo.as_ref(),
+            now,
+            lang,
+        );
         return Ok(Either::Right(HistoryPdf(pdf)));
     }
     let entries: Vec<[String; 4]> = entries

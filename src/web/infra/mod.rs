@@ -1,7 +1,7 @@
 //! What every area of the web application shares: the session and its user guards, the
 //! CSRF check, the page context and form outcome, raw form values, template filters, exports,
-//! charts, the error responder, security headers, metrics, liveness, the page cache and the
-//! log of refused requests.
+//! charts, the error responder, security headers, the letterhead's logo, metrics, liveness
+//! and the log of refused requests.
 
 pub mod chart;
 pub mod csrf;
@@ -11,6 +11,7 @@ pub mod filters;
 pub mod forms;
 pub mod headers;
 pub mod health;
+pub mod letterhead;
 pub mod metrics;
 pub mod page;
 pub mod refused;
