@@ -41,7 +41,7 @@ pub fn check(bytes: &[u8]) -> Result<Jpeg, String> {
         }
         let len = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
         // Start of frame: baseline, extended or progressive Huffman-coded.
-        if matches!(marker, 0xc0 | 0xc1 | 0xc2) {
+        if (0xc0..=0xc2).contains(&marker) {
             let f = bytes.get(at + 4..at + 10).ok_or_else(not_jpeg)?;
             let height = u16::from_be_bytes([f[1], f[2]]);
             let width = u16::from_be_bytes([f[3], f[4]]);
