@@ -40,22 +40,22 @@ fn typical() -> Content {
         reachable: "Hverdager kl. 08.00–15.30".into(),
         background: para(
             "Pasienten har moderat demens og bor hjemme med hjemmetjeneste morgen og kveld.",
-            6,
+            2,
         ),
-        matters_patient: para("Å bo hjemme så lenge som mulig og gå tur i parken.", 4),
+        matters_patient: para("Å bo hjemme så lenge som mulig og gå tur i parken.", 2),
         matters_relative: para(
             "Å kunne fortsette i jobben, få sove om natten og ha fri i helgene.",
-            5,
+            2,
         ),
-        relative_does: para("Handler mat, følger til legetimer og ringer hver kveld.", 6),
-        relative_declines: para("Personlig stell og nattlig tilsyn.", 3),
+        relative_does: para("Handler mat, følger til legetimer og ringer hver kveld.", 3),
+        relative_declines: para("Personlig stell og nattlig tilsyn.", 1),
         service_patient: para(
             "Hjemmesykepleie morgen og kveld, praktisk bistand og trygghetsalarm.",
-            5,
+            2,
         ),
         service_relative: para(
             "Faste samtaler med kontaktpersonen, opplæring og informasjon om avlastning.",
-            5,
+            2,
         ),
         contact_means: vec!["meeting".into(), "phone".into()],
         contact_frequency: "Minst hver tredje måned".into(),
@@ -79,11 +79,11 @@ fn typical() -> Content {
                 state: "started".into(),
             },
         ],
-        support_note: para("Søknad om omsorgsstønad er under behandling.", 2),
+        support_note: para("Søknad om omsorgsstønad er under behandling.", 1),
         decision_applied: true,
         acute: para(
             "Ring kontaktpersonen. Tjenesten øker tilsynet mens du er borte.",
-            4,
+            1,
         ),
         children: "Ingen barn under 18 år i familien.".into(),
         evaluation_on: NaiveDate::from_ymd_opt(2027, 5, 23),
@@ -184,6 +184,10 @@ fn main() {
         lang: Language::Bokmal,
     };
     let first = pdf(&print);
+    let _ = std::fs::write(
+        std::env::temp_dir().join("samspill-bench-agreement.pdf"),
+        &first,
+    );
     let pages = lopdf::Document::load_mem(&first)
         .map(|d| d.get_pages().len())
         .unwrap_or(0);
@@ -196,8 +200,9 @@ fn main() {
     }
     let ours = median(times);
     println!(
-        "printpdf: {renders} renders of a {pages}-page agreement ({} bytes), median {ours:.2} ms",
-        first.len()
+        "printpdf: {renders} renders of a {pages}-page agreement ({} bytes, {:.1} KB a page), median {ours:.2} ms",
+        first.len(),
+        first.len() as f64 / 1024.0 / pages.max(1) as f64
     );
 
     let dir = std::env::temp_dir().join("samspill-pdf-bench");
