@@ -218,7 +218,7 @@ pub fn blocks(patient: &str, entries: &[Entry], now: DateTime<Utc>, lang: Langua
         out.push(Block::Table {
             header: w.columns.iter().map(|c| c.to_string()).collect(),
             rows: entries.iter().map(|e| row(e, lang).to_vec()).collect(),
-            widths: vec![0.2, 0.32, 0.22, 0.26],
+            widths: vec![0.23, 0.33, 0.2, 0.24],
         });
     }
     out
