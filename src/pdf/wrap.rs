@@ -50,6 +50,33 @@ impl Fragment for Piece {
     }
 }
 
+/// A word of digits (a group of a phone number as people type it: "+47", "23", "48").
+fn is_number_group(word: &str) -> bool {
+    let core = word
+        .trim_end_matches(['.', ',', ';', ':', ')'])
+        .trim_start_matches(['(', '+']);
+    !core.is_empty() && core.len() <= 4 && core.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The paragraph's words, with runs of digit groups ("23 48 00 00", "+47 912 34 567") held
+/// together by no-break spaces: a number typed with spaces is never broken across lines.
+fn number_groups(paragraph: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    let mut previous_is_group = false;
+    for word in paragraph.split([' ', '\t']).filter(|w| !w.is_empty()) {
+        let group = is_number_group(word);
+        match words.last_mut() {
+            Some(last) if group && previous_is_group && !last.ends_with([',', ';', '.']) => {
+                last.push('\u{a0}');
+                last.push_str(word);
+            }
+            _ => words.push(word.to_string()),
+        }
+        previous_is_group = group;
+    }
+    words
+}
+
 /// Whether a word is a web or e-mail address (never hyphenated).
 pub fn is_address(word: &str) -> bool {
     let w = word.trim_end_matches(['.', ',', ';', ':', ')']);
@@ -167,7 +194,8 @@ impl Typesetter<'_> {
         let mut lines = Vec::new();
         for paragraph in text.split('\n') {
             let mut pieces = Vec::new();
-            for word in paragraph.split([' ', '\t']).filter(|w| !w.is_empty()) {
+            for word in number_groups(paragraph) {
+                let word = word.as_str();
                 let limit = if lines.is_empty() && pieces.is_empty() {
                     first.min(width)
                 } else {
@@ -295,6 +323,26 @@ mod tests {
         let lines = t.wrap(Face::Regular, 10.0, &text, width, width);
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[1], "+47\u{a0}23\u{a0}48\u{a0}00\u{a0}00");
+    }
+
+    #[test]
+    fn a_number_typed_with_spaces_is_held_together() {
+        assert_eq!(
+            number_groups("ring 23 48 00 00 eller 912 34 567, ellers 113."),
+            [
+                "ring",
+                "23\u{a0}48\u{a0}00\u{a0}00",
+                "eller",
+                "912\u{a0}34\u{a0}567,",
+                "ellers",
+                "113."
+            ]
+        );
+        assert_eq!(number_groups("Setning 047 om"), ["Setning", "047", "om"]);
+        assert_eq!(
+            number_groups("kl. 10, 12 og 14"),
+            ["kl.", "10,", "12", "og", "14"]
+        );
     }
 
     #[test]
