@@ -470,6 +470,9 @@ async fn an_uploaded_logo_is_size_checked_and_printed_on_every_page() {
     app.user("admin", Role::Admin, None).await;
     app.logout().await;
     app.login_as("admin").await;
+    let none = app.post("/admin/letterhead", &[]).await;
+    assert_eq!(none.status, Status::UnprocessableEntity);
+    assert_eq!(error_for(&none.body, "logo"), "Velg en bildefil.");
     let png = b"\x89PNG\r\n\x1a\n0000";
     let refused = app
         .upload("/admin/letterhead", "logo", "logo.png", png)

@@ -23,7 +23,9 @@ pub fn routes() -> Vec<rocket::Route> {
 
 #[derive(FromForm)]
 struct LogoForm<'r> {
-    logo: TempFile<'r>,
+    /// Optional to the parser, so a post without a file (or without a token) reaches the
+    /// CSRF check and the field's own message.
+    logo: Option<TempFile<'r>>,
     csrf_token: Text,
 }
 crate::csrf_protected!(LogoForm<'_>);
@@ -61,9 +63,8 @@ async fn upload(
     clock: &State<Clock>,
 ) -> AppResult<Submitted> {
     let mut bytes = Vec::new();
-    if form.logo.len() > 0 {
-        let file = form
-            .logo
+    if let Some(logo) = form.logo.as_ref().filter(|f| f.len() > 0) {
+        let file = logo
             .open()
             .await
             .map_err(|e| AppError::Internal(format!("reading an upload: {e}")))?;
