@@ -384,14 +384,21 @@ async fn every_copy_is_tagged_archival_and_passes_the_checkers_in_each_language(
         ))
         .await
         .to_string();
-    let ids: Vec<String> = app
-        .text(&format!(
-            "SELECT GROUP_CONCAT(relative_id) FROM (SELECT id AS relative_id FROM relatives WHERE patient_id = {patient} ORDER BY id) x"
+    let parties = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM relatives WHERE patient_id = {patient}"
         ))
-        .await
-        .split(',')
-        .map(str::to_string)
-        .collect();
+        .await;
+    let mut ids = Vec::new();
+    for i in 0..parties {
+        ids.push(
+            app.scalar(&format!(
+                "SELECT id FROM relatives WHERE patient_id = {patient} ORDER BY id LIMIT 1 OFFSET {i}"
+            ))
+            .await
+            .to_string(),
+        );
+    }
     let contact = app
         .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
         .await
