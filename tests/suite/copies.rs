@@ -1,7 +1,7 @@
 //! The relative's own copy: one printed copy per recipient, always a number to call, the
 //! unit's letterhead and the offer catalogue's contact details.
 
-use crate::common::agreement::{add_relative, in_months, pdftotext, sign};
+use crate::common::agreement::{add_relative, draft, in_months, pdftotext, sign};
 use crate::common::{error_for, pdf, setup, TestApp};
 use rocket::http::Status;
 use samspill::domain::dates::format_date;
@@ -149,29 +149,16 @@ async fn signing_needs_a_number_to_call_and_every_page_carries_the_units() {
     app.exec("UPDATE users SET phone = NULL WHERE username = 'ansatt1'")
         .await;
     let daughter = add_relative(&app, patient, "Dina Datter", &[]).await;
-    let contact = app
-        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
-        .await
-        .to_string();
-    let evaluation = in_months(&app, 6);
-    let d = daughter.to_string();
-    let r = app
-        .post(
-            &format!("/patients/{patient}/agreements"),
-            &[
-                ("relative_ids", d.as_str()),
-                ("contact_id", contact.as_str()),
-                ("capacity", "can_consent"),
-                ("evaluation_on", evaluation.as_str()),
-                (
-                    "service_relative",
-                    "- samtale hver måned\n- avlastning hver tredje uke",
-                ),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
-    let id = app.scalar("SELECT MAX(id) FROM agreements").await;
+    let id = draft(
+        &app,
+        patient,
+        daughter,
+        &[(
+            "service_relative",
+            "- samtale hver måned\n- avlastning hver tredje uke",
+        )],
+    )
+    .await;
     let refused = sign(&app, id).await;
     assert_eq!(refused.status, Status::UnprocessableEntity);
     assert!(
@@ -301,26 +288,7 @@ async fn a_referred_offer_prints_with_the_catalogues_phone_hours_and_address() {
         .scalar("SELECT MAX(id) FROM referrals")
         .await
         .to_string();
-    let contact = app
-        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
-        .await
-        .to_string();
-    let evaluation = in_months(&app, 6);
-    let d = daughter.to_string();
-    let r = app
-        .post(
-            &format!("/patients/{patient}/agreements"),
-            &[
-                ("relative_ids", d.as_str()),
-                ("contact_id", contact.as_str()),
-                ("capacity", "can_consent"),
-                ("evaluation_on", evaluation.as_str()),
-                ("referral_ids", referral.as_str()),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
-    let id = app.scalar("SELECT MAX(id) FROM agreements").await;
+    let id = draft(&app, patient, daughter, &[("referral_ids", &referral)]).await;
     let print = |lang: &'static str| {
         let app = &app;
         async move {
