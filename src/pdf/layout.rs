@@ -140,14 +140,15 @@ pub struct Frame<'a> {
     pub logo: Option<&'a super::LogoImage>,
 }
 
-/// Where the logo stands on every page: (x, y, width, height), at most 36 pt high and
-/// 160 pt wide, its top level with the letterhead's first line.
+/// Where the logo stands on every page: (x, y, width, height), at most 30 pt high and
+/// 140 pt wide, its top level with the letterhead's first line and clear of its fourth (the
+/// long line of phone numbers).
 pub fn logo_box(logo: &super::LogoImage) -> (f32, f32, f32, f32) {
     let ratio = f32::from(logo.width) / f32::from(logo.height.max(1));
-    let (mut w, mut h) = (36.0 * ratio, 36.0);
-    if w > 160.0 {
-        w = 160.0;
-        h = 160.0 / ratio;
+    let (mut w, mut h) = (30.0 * ratio, 30.0);
+    if w > 140.0 {
+        w = 140.0;
+        h = 140.0 / ratio;
     }
     (PAGE_WIDTH - MARGIN_X - w, HEADER_Y + SMALL_SIZE - h, w, h)
 }
