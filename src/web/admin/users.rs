@@ -1,0 +1,401 @@
+//! Staff accounts: creating, changing, deactivating and resetting passwords.
+
+use crate::audit::access;
+use crate::clock::Clock;
+use crate::db::access_log::{self, Action};
+use crate::db::{self, Db};
+use crate::domain::user::{password_problem, Role, UserDraft};
+use crate::domain::validation::FieldErrors;
+use crate::security::hash_password;
+use crate::web::infra::csrf::CsrfForm;
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::forms::{CsrfOnly, Text};
+use crate::web::infra::page::{done, invalid, Choice, Page, Submitted};
+use crate::web::infra::session::Admin;
+use rocket::request::FlashMessage;
+use rocket::{FromForm, State};
+use rocket_dyn_templates::Template;
+use serde::Serialize;
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        users,
+        new_user_page,
+        create_user,
+        user_page,
+        update_user,
+        deactivate_user,
+        activate_user,
+        reset_password
+    ]
+}
+
+fn roles() -> Vec<Choice> {
+    Role::ALL
+        .iter()
+        .map(|r| Choice::new(r.as_str(), r.label()))
+        .collect()
+}
+
+#[rocket::get("/admin/users")]
+async fn users(
+    user: Admin<'_>,
+    db: &State<Db>,
+    flash: Option<FlashMessage<'_>>,
+) -> AppResult<Template> {
+    Ok(Page::new("Brukere", Some(&user))
+        .with("users", db::users::all(db).await?)
+        .flash(flash)
+        .render("admin/users"))
+}
+
+#[derive(Debug, Default, FromForm, Serialize)]
+struct UserForm {
+    username: Text,
+    name: Text,
+    role: Text,
+    unit_id: Text,
+    phone: Text,
+    #[serde(skip)]
+    password: Text,
+    #[serde(skip)]
+    csrf_token: Text,
+}
+crate::csrf_protected!(UserForm);
+
+async fn user_form_page(title: &str, user: &Admin<'_>, db: &Db) -> AppResult<Page> {
+    let units: Vec<Choice> = db::org::units(db)
+        .await?
+        .iter()
+        .map(|u| Choice::new(u.id, format!("{} ({})", u.name, u.district_name)))
+        .collect();
+    Ok(Page::new(title, Some(user))
+        .with("unit_options", units)
+        .with("roles", roles()))
+}
+
+/// The unit must exist; returns its id or records an error.
+async fn check_unit(db: &Db, unit_id: Option<i64>, errors: &mut FieldErrors) -> AppResult<()> {
+    if let Some(id) = unit_id {
+        if db::org::unit(db, id).await?.is_none() {
+            errors.add("unit_id", "Velg et tjenestested fra listen.");
+        }
+    }
+    Ok(())
+}
+
+#[rocket::get("/admin/users/new")]
+async fn new_user_page(user: Admin<'_>, db: &State<Db>) -> AppResult<Template> {
+    let form = UserForm {
+        role: "worker".into(),
+        ..UserForm::default()
+    };
+    Ok(user_form_page("Ny bruker", &user, db)
+        .await?
+        .with("form", form)
+        .render("admin/user_new"))
+}
+
+#[rocket::post("/admin/users", data = "<form>")]
+async fn create_user(
+    user: Admin<'_>,
+    form: CsrfForm<UserForm>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
+    let draft = UserDraft {
+        username: &form.username,
+        name: &form.name,
+        role: &form.role,
+        unit_id: &form.unit_id,
+        phone: &form.phone,
+        password: Some(&form.password),
+    };
+    let mut errors = FieldErrors::new();
+    let parsed = draft.parse().map_err(|e| errors = e).ok();
+    check_unit(db, parsed.as_ref().and_then(|p| p.unit_id), &mut errors).await?;
+    let input = match parsed {
+        Some(p) if errors.is_empty() => p,
+        _ => {
+            return Ok(invalid(
+                user_form_page("Ny bruker", &user, db).await?,
+                &form.0,
+                &errors,
+                "admin/user_new",
+            ))
+        }
+    };
+    let hash = hash_password(form.password.0.clone())
+        .await
+        .map_err(AppError::Internal)?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let new = db::users::NewUser {
+        username: &input.username,
+        name: &input.name,
+        role: input.role,
+        unit_id: input.unit_id,
+        phone: input.phone.as_deref(),
+        password_hash: &hash,
+    };
+    let id = match db::users::insert(&mut tx, &new, now).await {
+        Ok(id) => id,
+        Err(e) if db::is_unique_violation(&e) => {
+            errors.add("username", "Brukernavnet er allerede i bruk.");
+            return Ok(invalid(
+                user_form_page("Ny bruker", &user, db).await?,
+                &form.0,
+                &errors,
+                "admin/user_new",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let detail = format!(
+        "opprettet bruker {} ({})",
+        input.username,
+        input.role.label()
+    );
+    access_log::record_tx(
+        &mut tx,
+        &access(
+            &user.actor(),
+            Action::Create,
+            "user",
+            Some(id),
+            None,
+            &detail,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(done(format!("/admin/users/{id}"), "Brukeren er opprettet."))
+}
+
+async fn user_page_for(
+    title: &str,
+    user: &Admin<'_>,
+    db: &Db,
+    id: i64,
+) -> AppResult<(Page, db::users::UserRow)> {
+    let account = db::users::by_id(db, id).await?.ok_or(AppError::NotFound)?;
+    let page = user_form_page(title, user, db)
+        .await?
+        .with("account", &account);
+    Ok((page, account))
+}
+
+#[rocket::get("/admin/users/<id>")]
+async fn user_page(
+    user: Admin<'_>,
+    id: i64,
+    db: &State<Db>,
+    flash: Option<FlashMessage<'_>>,
+) -> AppResult<Template> {
+    let (page, account) = user_page_for("Bruker", &user, db, id).await?;
+    let form = UserForm {
+        username: account.username.as_str().into(),
+        name: account.name.as_str().into(),
+        role: account.role.as_str().into(),
+        unit_id: account
+            .unit_id
+            .map(|u| u.to_string())
+            .unwrap_or_default()
+            .as_str()
+            .into(),
+        phone: account.phone.as_deref().unwrap_or_default().into(),
+        ..UserForm::default()
+    };
+    Ok(page.with("form", form).flash(flash).render("admin/user"))
+}
+
+#[rocket::post("/admin/users/<id>", data = "<form>")]
+async fn update_user(
+    user: Admin<'_>,
+    id: i64,
+    form: CsrfForm<UserForm>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
+    let (page, account) = user_page_for("Bruker", &user, db, id).await?;
+    let draft = UserDraft {
+        username: &account.username,
+        name: &form.name,
+        role: &form.role,
+        unit_id: &form.unit_id,
+        phone: &form.phone,
+        password: None,
+    };
+    let mut errors = FieldErrors::new();
+    let parsed = draft.parse().map_err(|e| errors = e).ok();
+    check_unit(db, parsed.as_ref().and_then(|p| p.unit_id), &mut errors).await?;
+    if id == user.id && parsed.as_ref().is_some_and(|p| p.role != Role::Admin) {
+        errors.add("role", "Du kan ikke ta fra deg selv administratorrollen.");
+    }
+    let input = match parsed {
+        Some(p) if errors.is_empty() => p,
+        _ => return Ok(invalid(page, &form.0, &errors, "admin/user")),
+    };
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    db::users::update_profile(
+        &mut tx,
+        id,
+        &input.name,
+        input.role,
+        input.unit_id,
+        input.phone.as_deref(),
+    )
+    .await?;
+    let detail = format!(
+        "endret bruker {} ({})",
+        account.username,
+        input.role.label()
+    );
+    access_log::record_tx(
+        &mut tx,
+        &access(
+            &user.actor(),
+            Action::Update,
+            "user",
+            Some(id),
+            None,
+            &detail,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    if input.role != account.role() || input.unit_id != account.unit_id {
+        // New rights take effect at the next login.
+        db::sessions::end_all_for_user(db, id, "role or unit changed", now).await?;
+    }
+    Ok(done(format!("/admin/users/{id}"), "Brukeren er lagret."))
+}
+
+async fn set_active(
+    user: Admin<'_>,
+    id: i64,
+    active: bool,
+    db: &Db,
+    clock: &Clock,
+) -> AppResult<Submitted> {
+    let account = db::users::by_id(db, id).await?.ok_or(AppError::NotFound)?;
+    if id == user.id && !active {
+        return Ok(done(
+            format!("/admin/users/{id}"),
+            "Du kan ikke deaktivere din egen konto.",
+        ));
+    }
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    db::users::set_active(&mut tx, id, active).await?;
+    let detail = format!(
+        "{} bruker {}",
+        if active { "aktiverte" } else { "deaktiverte" },
+        account.username
+    );
+    access_log::record_tx(
+        &mut tx,
+        &access(
+            &user.actor(),
+            Action::Update,
+            "user",
+            Some(id),
+            None,
+            &detail,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    if !active {
+        db::sessions::end_all_for_user(db, id, "deactivated", now).await?;
+    }
+    let message = if active {
+        "Brukeren er aktivert."
+    } else {
+        "Brukeren er deaktivert og logget ut."
+    };
+    Ok(done(format!("/admin/users/{id}"), message))
+}
+
+#[rocket::post("/admin/users/<id>/deactivate", data = "<_form>")]
+async fn deactivate_user(
+    user: Admin<'_>,
+    id: i64,
+    _form: CsrfForm<CsrfOnly>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
+    set_active(user, id, false, db, clock).await
+}
+
+#[rocket::post("/admin/users/<id>/activate", data = "<_form>")]
+async fn activate_user(
+    user: Admin<'_>,
+    id: i64,
+    _form: CsrfForm<CsrfOnly>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
+    set_active(user, id, true, db, clock).await
+}
+
+#[derive(Debug, FromForm, Serialize)]
+struct ResetForm {
+    #[serde(skip)]
+    new_password: Text,
+    #[serde(skip)]
+    csrf_token: Text,
+}
+crate::csrf_protected!(ResetForm);
+
+#[rocket::post("/admin/users/<id>/password", data = "<form>")]
+async fn reset_password(
+    user: Admin<'_>,
+    id: i64,
+    form: CsrfForm<ResetForm>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
+    let (page, account) = user_page_for("Bruker", &user, db, id).await?;
+    if let Some(problem) = password_problem(&form.new_password, &[&account.username, &account.name])
+    {
+        let mut errors = FieldErrors::new();
+        errors.add("new_password", problem);
+        let current = serde_json::json!({
+            "username": account.username, "name": account.name, "role": account.role,
+            "unit_id": account.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+            "phone": account.phone.clone().unwrap_or_default(),
+        });
+        return Ok(invalid(page, current, &errors, "admin/user"));
+    }
+    let hash = hash_password(form.new_password.0.clone())
+        .await
+        .map_err(AppError::Internal)?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    db::users::set_password(&mut tx, id, &hash, now).await?;
+    let detail = format!("nytt passord for {}", account.username);
+    access_log::record_tx(
+        &mut tx,
+        &access(
+            &user.actor(),
+            Action::Update,
+            "user",
+            Some(id),
+            None,
+            &detail,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    db::sessions::end_all_for_user(db, id, "password reset", now).await?;
+    Ok(done(
+        format!("/admin/users/{id}"),
+        "Passordet er satt. Gi det til brukeren på en trygg måte.",
+    ))
+}
