@@ -7,7 +7,7 @@ use crate::db::on_db;
 use crate::db::{self, Db, Tx};
 use crate::domain::fnr::with_control_digits;
 use crate::domain::phone::Phone;
-use crate::domain::text::{name_words, search_key, sort_key};
+use crate::domain::text::{name_words, sort_key};
 use crate::domain::unit::UnitContact;
 use crate::domain::user::Role;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -335,12 +335,11 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
     }
     insert_rows!(
         &mut tx,
-        "INSERT INTO patients (unit_id, full_name, name_search, sort_key, birth_date, fnr, phone, address, services, created_at, updated_at) ",
+        "INSERT INTO patients (unit_id, full_name, sort_key, birth_date, fnr, phone, address, services, created_at, updated_at) ",
         plans,
         |b, p| {
             b.push_bind(p.unit_id)
                 .push_bind(p.full_name.clone())
-                .push_bind(search_key(&p.full_name))
                 .push_bind(sort_key(&p.full_name))
                 .push_bind(p.birth_date)
                 .push_bind(p.fnr.clone())

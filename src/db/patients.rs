@@ -34,7 +34,7 @@ pub fn identified_from_facts_sql(day: &str, end: &str) -> String {
 use crate::db::{on_db, on_tx};
 use crate::domain::access::Scope;
 use crate::domain::patient::PatientInput;
-use crate::domain::text::{name_words, prefix_end, search_key, sort_key};
+use crate::domain::text::{name_words, prefix_end, sort_key};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -257,13 +257,12 @@ pub async fn insert(
     p: &PatientInput,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
-    let sql = "INSERT INTO patients (unit_id, full_name, name_search, sort_key, birth_date, fnr, phone, address,
+    let sql = "INSERT INTO patients (unit_id, full_name, sort_key, birth_date, fnr, phone, address,
                    services, created_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id";
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id";
     let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(unit_id)
         .bind(&p.full_name)
-        .bind(search_key(&p.full_name))
         .bind(sort_key(&p.full_name))
         .bind(p.birth_date)
         .bind(p.fnr.as_ref().map(|f| f.as_str()))
@@ -284,12 +283,11 @@ pub async fn update(
     p: &PatientInput,
     now: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
-    let sql = "UPDATE patients SET full_name = $1, name_search = $2, sort_key = $3, birth_date = $4, fnr = $5,
-                   phone = $6, address = $7, services = $8, updated_at = $9, unit_id = $11
-               WHERE id = $10";
+    let sql = "UPDATE patients SET full_name = $1, sort_key = $2, birth_date = $3, fnr = $4,
+                   phone = $5, address = $6, services = $7, updated_at = $8, unit_id = $10
+               WHERE id = $9";
     let updated = on_tx!(tx, |c| sqlx::query(sql)
         .bind(&p.full_name)
-        .bind(search_key(&p.full_name))
         .bind(sort_key(&p.full_name))
         .bind(p.birth_date)
         .bind(p.fnr.as_ref().map(|f| f.as_str()))
