@@ -1,8 +1,8 @@
 //! A unit's contact details: what every printed copy's letterhead carries, so a relative
 //! always has a number to call.
 
-use super::phone::{Phone, PHONE_MESSAGE};
-use super::text::one_line;
+use super::forms as f;
+use super::validation::FieldErrors;
 use serde::Serialize;
 
 /// Address, phone with opening hours, and the number to call outside them.
@@ -23,52 +23,21 @@ pub struct UnitContactInput<'a> {
     pub after_hours_phone: &'a str,
 }
 
-fn optional_phone(raw: &str) -> Result<String, String> {
-    if raw.trim().is_empty() {
-        return Ok(String::new());
-    }
-    Phone::parse(raw)
-        .map(|p| p.as_str().to_string())
-        .ok_or_else(|| PHONE_MESSAGE.to_string())
-}
-
-fn short_line(raw: &str, max: usize) -> Result<String, String> {
-    let v = one_line(raw);
-    if v.chars().count() > max {
-        return Err(format!("Skriv høyst {max} tegn."));
-    }
-    Ok(v)
-}
-
 impl UnitContact {
-    /// Parses the form: every field is optional, but opening hours need a phone to belong
-    /// to. Errors come back as (field, message).
-    pub fn parse(i: &UnitContactInput<'_>) -> Result<UnitContact, Vec<(&'static str, String)>> {
-        let mut errors = Vec::new();
-        let mut take = |field: &'static str, r: Result<String, String>| match r {
-            Ok(v) => v,
-            Err(m) => {
-                errors.push((field, m));
-                String::new()
-            }
-        };
+    /// Parses the form into `errors` (field by field): every field is optional, but opening
+    /// hours need a phone to belong to. None when any field was refused.
+    pub fn parse(i: &UnitContactInput<'_>, errors: &mut FieldErrors) -> Option<UnitContact> {
+        let before = errors.len();
         let contact = UnitContact {
-            address: take("address", short_line(i.address, 200)),
-            phone: take("phone", optional_phone(i.phone)),
-            phone_hours: take("phone_hours", short_line(i.phone_hours, 120)),
-            after_hours_phone: take("after_hours_phone", optional_phone(i.after_hours_phone)),
+            address: f::line(errors, "address", i.address, 200, None),
+            phone: f::phone(errors, "phone", i.phone),
+            phone_hours: f::line(errors, "phone_hours", i.phone_hours, 120, None),
+            after_hours_phone: f::phone(errors, "after_hours_phone", i.after_hours_phone),
         };
-        if !contact.phone_hours.is_empty() && i.phone.trim().is_empty() {
-            errors.push((
-                "phone",
-                "Skriv telefonnummeret åpningstiden gjelder for.".to_string(),
-            ));
+        if !contact.phone_hours.is_empty() && contact.phone.is_empty() {
+            errors.add("phone", "Skriv telefonnummeret åpningstiden gjelder for.");
         }
-        if errors.is_empty() {
-            Ok(contact)
-        } else {
-            Err(errors)
-        }
+        (errors.len() == before).then_some(contact)
     }
 
     /// A relative can call the unit: it has a phone and says when it answers.
@@ -98,15 +67,16 @@ mod tests {
 
     #[test]
     fn a_unit_contact_is_parsed_with_phones_in_stored_form() {
-        let c = UnitContact::parse(&input("23480000", "hverdager 08–15.30", "")).unwrap();
+        let mut e = FieldErrors::new();
+        let c = UnitContact::parse(&input("23480000", "hverdager 08–15.30", ""), &mut e).unwrap();
         assert_eq!(c.address, "Postboks 1, 0101 Oslo");
         assert_eq!(c.phone, "+47 23 48 00 00");
         assert!(c.reachable_by_phone());
-        let errors = UnitContact::parse(&input("123", "", "x")).unwrap_err();
-        let fields: Vec<&str> = errors.iter().map(|e| e.0).collect();
-        assert_eq!(fields, ["phone", "after_hours_phone"]);
-        let errors = UnitContact::parse(&input("", "hverdager", "")).unwrap_err();
-        assert_eq!(errors[0].0, "phone");
+        assert!(UnitContact::parse(&input("123", "", "x"), &mut e).is_none());
+        assert!(e.has("phone") && e.has("after_hours_phone") && e.len() == 2);
+        let mut e = FieldErrors::new();
+        assert!(UnitContact::parse(&input("", "hverdager", ""), &mut e).is_none());
+        assert!(e.has("phone") && e.len() == 1);
     }
 
     #[test]

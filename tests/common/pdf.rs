@@ -5,6 +5,20 @@ use lopdf::{Document, Object};
 use std::collections::HashMap;
 use std::path::Path;
 
+/// A PDF text string: UTF-16BE after a byte-order mark, else bytes as UTF-8.
+fn text(o: &Object) -> String {
+    match o {
+        Object::String(b, _) if b.starts_with(&[0xfe, 0xff]) => String::from_utf16_lossy(
+            &b[2..]
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c.get(1).copied().unwrap_or(0)]))
+                .collect::<Vec<_>>(),
+        ),
+        Object::String(b, _) => String::from_utf8_lossy(b).into_owned(),
+        _ => String::new(),
+    }
+}
+
 fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
     match o {
         Object::Reference(id) => doc.get_object(*id).unwrap_or(o),
@@ -127,12 +141,8 @@ pub fn bookmarks(bytes: &[u8]) -> Vec<String> {
         let Ok(d) = deref(&doc, &o).as_dict() else {
             break;
         };
-        if let Ok(Object::String(bytes, _)) = d.get(b"Title") {
-            let units: Vec<u16> = bytes[2..]
-                .chunks(2)
-                .map(|c| u16::from_be_bytes([c[0], c.get(1).copied().unwrap_or(0)]))
-                .collect();
-            out.push(String::from_utf16_lossy(&units));
+        if let Ok(title) = d.get(b"Title") {
+            out.push(text(title));
         }
         item = d.get(b"Next").ok().cloned();
     }
@@ -197,16 +207,6 @@ pub fn links(bytes: &[u8]) -> Vec<(String, String, bool)> {
         })
         .and_then(|n| n.as_array().ok().cloned())
         .unwrap_or_default();
-    let text = |o: &Object| match o {
-        Object::String(b, _) if b.starts_with(&[0xfe, 0xff]) => String::from_utf16_lossy(
-            &b[2..]
-                .chunks(2)
-                .map(|c| u16::from_be_bytes([c[0], c.get(1).copied().unwrap_or(0)]))
-                .collect::<Vec<_>>(),
-        ),
-        Object::String(b, _) => String::from_utf8_lossy(b).into_owned(),
-        _ => String::new(),
-    };
     let mut out = Vec::new();
     for (_, page_id) in doc.get_pages() {
         let page = doc.get_dictionary(page_id).expect("a page");

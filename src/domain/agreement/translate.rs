@@ -103,10 +103,8 @@ fn pick(t: &Triple, lang: Language) -> &'static str {
 
 /// The translation of a bokmål label of `list` (compared without case), by its key.
 fn label(list: Choices, table: &[Triple], nb: &str, lang: Language) -> Option<&'static str> {
-    let key = list
-        .iter()
-        .find(|(_, l)| l.eq_ignore_ascii_case(nb) || l.to_lowercase() == nb.to_lowercase())?
-        .0;
+    let nb = nb.to_lowercase();
+    let key = list.iter().find(|(_, l)| l.to_lowercase() == nb)?.0;
     table.iter().find(|t| t.0 == key).map(|t| pick(t, lang))
 }
 
@@ -125,9 +123,6 @@ fn labels(list: Choices, table: &[Triple], joined: &str, lang: Language) -> Opti
         rest = rest[nb.len()..]
             .strip_prefix(", ")
             .unwrap_or(&rest[nb.len()..]);
-        if rest.len() == joined.len() {
-            return None;
-        }
     }
     Some(out.join(", "))
 }
@@ -192,12 +187,8 @@ fn child_line(line: &str, lang: Language, f: &Frames) -> Option<String> {
     let mut out = Vec::new();
     for part in parts.split("; ") {
         if let Some(x) = part.strip_prefix("informert: ") {
-            let informed = CHILD_INFORMED.iter().find(|t| {
-                choices::CHILD_INFORMED
-                    .iter()
-                    .any(|(k, l)| *k == t.0 && l.to_lowercase() == x)
-            })?;
-            out.push(format!("{}: {}", f.informed, pick(informed, lang)));
+            let informed = label(choices::CHILD_INFORMED, CHILD_INFORMED, x, lang)?;
+            out.push(format!("{}: {informed}", f.informed));
         } else if let Some(x) = part.strip_prefix("følges opp av ") {
             out.push(format!("{} {x}", f.followed_by));
         } else if let Some(x) = part.strip_prefix("samarbeid med ") {

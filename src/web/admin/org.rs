@@ -179,14 +179,13 @@ async fn save_unit(
     if district.is_none() {
         errors.add("district_id", "Velg bydelen tjenestestedet hører til.");
     }
-    let contact = UnitContact::parse(&UnitContactInput {
+    let input = UnitContactInput {
         address: &form.address,
         phone: &form.phone,
         phone_hours: &form.phone_hours,
         after_hours_phone: &form.after_hours_phone,
-    })
-    .map_err(|e| e.into_iter().for_each(|(f, m)| errors.add(f, m)))
-    .ok();
+    };
+    let contact = UnitContact::parse(&input, &mut errors);
     let (Some(name), Some(district), Some(contact)) = (name, district, contact) else {
         return Ok(Err(errors));
     };
