@@ -62,7 +62,7 @@ async fn the_worklist_puts_overdue_first_and_records_done_moved_and_cancelled() 
     );
 
     // Time passes: two become overdue.
-    app.clock.advance(chrono::Duration::days(5));
+    app.clock.advance_days(5);
     app.login_as("ansatt1").await;
     let list = app.get("/followups").await;
     let pos = |s: &str| list.body.find(s).unwrap_or_else(|| panic!("{s}"));
