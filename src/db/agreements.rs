@@ -452,7 +452,7 @@ pub async fn open_evaluation_followup(
     agreement_id: i64,
 ) -> Result<Option<(i64, NaiveDate, i64)>, sqlx::Error> {
     let sql = "SELECT id, due_on, owner_id FROM followups
-               WHERE agreement_id = $1 AND status = 'open' ORDER BY id DESC LIMIT 1";
+               WHERE agreement_id = $1 AND kind = 'evaluation' AND status = 'open' ORDER BY id DESC LIMIT 1";
     on_tx!(tx, |c| sqlx::query_as(sql)
         .bind(agreement_id)
         .fetch_optional(c)
@@ -545,5 +545,72 @@ pub async fn schedule_evaluation(
         let reason = "Ny kontaktperson i pårørendeavtalen";
         super::followups::record_change(tx, fid, change, reason, by, now).await?;
     }
+    Ok(fid)
+}
+
+/// The follow-ups that keep an agreement's contact (its next meeting and the contacts of its
+/// rhythm) that are still open, as their ids.
+pub async fn open_contact_followups(
+    tx: &mut Tx,
+    agreement_id: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let sql = "SELECT id FROM followups
+               WHERE agreement_id = $1 AND kind IN ('call', 'meeting') AND status = 'open' ORDER BY id";
+    on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(agreement_id)
+        .fetch_all(c)
+        .await)
+}
+
+/// Cancels the open contact follow-ups of an agreement (a new version plans its own, and an
+/// ended agreement keeps none), each with `reason` in its history.
+pub async fn cancel_contact_followups(
+    tx: &mut Tx,
+    agreement_id: i64,
+    reason: &str,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    use super::followups::{close, record_change};
+    use crate::domain::followup::{Change, Closing};
+    let today = crate::domain::dates::oslo_date(now);
+    for fid in open_contact_followups(tx, agreement_id).await? {
+        close(tx, fid, Closing::Cancelled, today, reason, now).await?;
+        record_change(tx, fid, Change::Cancelled, reason, by, now).await?;
+    }
+    Ok(())
+}
+
+/// One contact an agreement keeps on its contact person's list.
+pub struct ContactDue<'a> {
+    pub agreement_id: i64,
+    pub patient_id: i64,
+    pub unit_id: i64,
+    pub relative_id: Option<i64>,
+    /// "meeting" for the agreed next meeting, "call" for a contact of the rhythm.
+    pub kind: &'a str,
+    pub concerns: &'a str,
+    pub due: NaiveDate,
+    pub owner: i64,
+}
+
+pub async fn add_contact_followup(
+    tx: &mut Tx,
+    c: &ContactDue<'_>,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let f = super::followups::NewFollowup {
+        patient_id: c.patient_id,
+        unit_id: c.unit_id,
+        relative_id: c.relative_id,
+        meeting_id: None,
+        kind: c.kind,
+        concerns: c.concerns,
+        due_on: c.due,
+        owner_id: c.owner,
+    };
+    let fid = super::followups::insert(tx, &f, by, now).await?;
+    link_followup(tx, fid, c.agreement_id).await?;
     Ok(fid)
 }

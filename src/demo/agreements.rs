@@ -6,6 +6,7 @@ use super::routine::{Candidate, PatientRef};
 use super::BATCH;
 use crate::db::on_tx;
 use crate::db::Tx;
+use crate::domain::agreement::rhythm::Rhythm;
 use crate::domain::agreement::{default_evaluation, Content, Party, Sharing, Staff};
 use chrono::{Duration, NaiveDate};
 use rand::Rng;
@@ -111,7 +112,18 @@ pub async fn generate(
             service_relative: "Faste samtaler med kontaktpersonen og informasjon om avlastning."
                 .into(),
             contact_means: vec!["meeting".into(), "phone".into()],
-            contact_frequency: "Minst hver tredje måned, og ellers ved behov".into(),
+            contact_rhythm: Some(
+                [
+                    Rhythm::Weekly,
+                    Rhythm::Monthly,
+                    Rhythm::Monthly,
+                    Rhythm::Quarterly,
+                    Rhythm::Quarterly,
+                    Rhythm::Quarterly,
+                    Rhythm::HalfYearly,
+                    Rhythm::AsNeeded,
+                ][rng.gen_range(0..8)],
+            ),
             contact_initiative: "Kontaktpersonen".into(),
             sharing: vec![Sharing {
                 relative_id: c.relative_id,
@@ -244,12 +256,27 @@ pub async fn generate(
         for e in &a.evaluations {
             evaluations.push((*id, *e, a.contact));
         }
-        let concerns = "Evaluering av pårørendeavtalen";
+        let concerns = "Evaluering av pårørendeavtalen".to_string();
         if a.status == "active" || a.status == "evaluated" {
-            followups.push((a, *id, a.evaluation_on, "open", concerns));
+            followups.push((
+                a,
+                *id,
+                a.evaluation_on,
+                "open",
+                concerns.clone(),
+                "evaluation",
+            ));
+            // The next contact of the rhythm, counted from the last one made; now and
+            // then the last one lies so far back that the agreement is behind its rhythm.
+            if let Some(r) = a.content.contact_rhythm {
+                let last = today - Duration::days(rng.gen_range(0..120));
+                if let Some(due) = r.next_after(last.max(a.activated_on.unwrap_or(last))) {
+                    followups.push((a, *id, due, "open", r.concerns(&a.content), "call"));
+                }
+            }
         }
         for e in &a.evaluations {
-            followups.push((a, *id, e.0, "done", concerns));
+            followups.push((a, *id, e.0, "done", concerns.clone(), "evaluation"));
         }
         let p = patients[a.patient].id;
         let at = |d: NaiveDate| d.and_hms_opt(11, 0, 0).unwrap_or_default().and_utc();
@@ -318,15 +345,15 @@ pub async fn generate(
              done_on, note, created_at, updated_at) ",
         followups,
         |b, f| {
-            let (a, id, due, status, concerns) = f;
+            let (a, id, due, status, concerns, kind) = f;
             let p = &patients[a.patient];
             let at = a.created.and_hms_opt(11, 0, 0).unwrap_or_default().and_utc();
             b.push_bind(p.id)
                 .push_bind(p.unit_id)
                 .push_bind(a.relative_id)
                 .push_bind(*id)
-                .push_bind("evaluation")
-                .push_bind(*concerns)
+                .push_bind(*kind)
+                .push_bind(concerns.clone())
                 .push_bind(*due)
                 .push_bind(a.contact)
                 .push_bind(*status)

@@ -331,7 +331,12 @@ pub fn blocks(p: &Print<'_>) -> Vec<Block> {
         .map(|m| pick(t.contact_means, m))
         .collect();
     push_field(&mut s.body, t.how, &means.join(", "));
-    push_field(&mut s.body, t.how_often, &c.contact_frequency);
+    let how_often = match c.contact_rhythm {
+        Some(r) if c.contact_frequency.is_empty() => r.label(p.lang).to_string(),
+        Some(r) => format!("{}. {}", r.label(p.lang), c.contact_frequency),
+        None => c.contact_frequency.clone(),
+    };
+    push_field(&mut s.body, t.how_often, &how_often);
     push_field(&mut s.body, t.initiative, &c.contact_initiative);
     if let Some(d) = c
         .next_meeting_on

@@ -40,6 +40,7 @@ pub async fn draft(app: &TestApp, patient: i64, relative: i64, extra: &[(&str, &
     let rel = relative.to_string();
     let mut fields = vec![
         ("relative_ids", rel.as_str()),
+        ("contact_rhythm", "quarterly"),
         ("contact_id", contact.as_str()),
         ("capacity", "can_consent"),
         ("evaluation_on", evaluation.as_str()),

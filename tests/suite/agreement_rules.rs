@@ -102,6 +102,7 @@ async fn draft(app: &TestApp, patient: i64, relative: i64) -> i64 {
     );
     let fields = [
         ("relative_ids", k.as_str()),
+        ("contact_rhythm", "quarterly"),
         ("contact_id", w1.as_str()),
         ("capacity", "can_consent"),
         ("evaluation_on", eval.as_str()),
@@ -170,6 +171,7 @@ async fn parties_are_adults_who_said_yes_and_a_child_never_is() {
             &[
                 ("relative_ids", &k),
                 ("relative_ids", &o),
+                ("contact_rhythm", "quarterly"),
                 ("contact_id", &w1),
                 ("evaluation_on", &eval),
                 ("matters_relative", "Å få sove"),
@@ -187,6 +189,7 @@ async fn parties_are_adults_who_said_yes_and_a_child_never_is() {
         patient,
         &[
             ("relative_ids", &k),
+            ("contact_rhythm", "quarterly"),
             ("contact_id", &w1),
             ("evaluation_on", &eval),
         ],
@@ -246,6 +249,7 @@ async fn the_prefill_states_only_what_the_record_shows_and_the_children_section_
     let fields = |children: &str| {
         vec![
             ("relative_ids", k.clone()),
+            ("contact_rhythm", "quarterly".to_string()),
             ("contact_id", w1.clone()),
             ("capacity", "can_consent".to_string()),
             ("evaluation_on", eval.clone()),
@@ -322,6 +326,7 @@ async fn a_child_without_follow_up_signs_once_the_worker_writes_the_section() {
             &[
                 ("lock", "1"),
                 ("relative_ids", &k),
+                ("contact_rhythm", "quarterly"),
                 ("contact_id", &w1),
                 ("capacity", "can_consent"),
                 ("evaluation_on", &eval),
@@ -352,6 +357,7 @@ async fn what_she_will_do_never_contradicts_what_she_will_not() {
         patient,
         &[
             ("relative_ids", &k),
+            ("contact_rhythm", "quarterly"),
             ("contact_id", &w1),
             ("evaluation_on", &eval),
             (
@@ -385,6 +391,7 @@ async fn the_patients_capacity_is_answered_before_signing_and_printed_as_answere
     );
     let base = [
         ("relative_ids", k.as_str()),
+        ("contact_rhythm", "quarterly"),
         ("contact_id", w1.as_str()),
         ("evaluation_on", eval.as_str()),
     ];
@@ -591,6 +598,7 @@ async fn after_revise_every_reader_shows_the_date_the_evaluation_set() {
         patient,
         &[
             ("relative_ids", &k),
+            ("contact_rhythm", "quarterly"),
             ("contact_id", &w1),
             ("capacity", "can_consent"),
             ("evaluation_on", &first),
@@ -631,6 +639,7 @@ async fn after_revise_every_reader_shows_the_date_the_evaluation_set() {
             &[
                 ("lock", &lock),
                 ("relative_ids", &k),
+                ("contact_rhythm", "quarterly"),
                 ("contact_id", &w2),
                 ("capacity", "can_consent"),
                 ("evaluation_on", &field(&edit.body, "evaluation_on")),
@@ -651,7 +660,7 @@ async fn after_revise_every_reader_shows_the_date_the_evaluation_set() {
     );
     let fid = app
         .scalar(&format!(
-            "SELECT id FROM followups WHERE agreement_id = {id} AND status = 'open'"
+            "SELECT id FROM followups WHERE agreement_id = {id} AND kind = 'evaluation' AND status = 'open'"
         ))
         .await;
     assert_eq!(

@@ -114,7 +114,7 @@ async fn lifecycle_from_draft_to_ended_with_refused_transitions() {
     // Its follow-up cannot be ticked off on the list: the evaluation belongs to the agreement.
     let fid = app
         .scalar(&format!(
-            "SELECT id FROM followups WHERE agreement_id = {id}"
+            "SELECT id FROM followups WHERE agreement_id = {id} AND kind = 'evaluation'"
         ))
         .await;
     let r = app
@@ -134,7 +134,7 @@ async fn lifecycle_from_draft_to_ended_with_refused_transitions() {
     );
 
     // Overdue once the evaluation date has passed.
-    app.clock.advance(chrono::Duration::days(200));
+    app.clock.advance_days(200);
     app.login_as("ansatt1").await;
     let page = app.get(&format!("/patients/{patient}")).await;
     assert!(page.body.contains("Evaluering forfalt"));
@@ -164,7 +164,7 @@ async fn lifecycle_from_draft_to_ended_with_refused_transitions() {
     );
     assert_eq!(
         app.scalar(&format!(
-            "SELECT COUNT(*) FROM followups WHERE agreement_id = {id} AND status = 'open'"
+            "SELECT COUNT(*) FROM followups WHERE agreement_id = {id} AND kind = 'evaluation' AND status = 'open'"
         ))
         .await,
         1
@@ -213,7 +213,7 @@ async fn lifecycle_from_draft_to_ended_with_refused_transitions() {
     assert_eq!(status(&app, id).await, "ended");
     assert_eq!(
         app.scalar(&format!(
-            "SELECT COUNT(*) FROM followups WHERE agreement_id = {id} AND status = 'open'"
+            "SELECT COUNT(*) FROM followups WHERE agreement_id = {id} AND kind = 'evaluation' AND status = 'open'"
         ))
         .await,
         0
@@ -301,6 +301,7 @@ async fn changing_an_active_agreement_makes_a_new_version_and_keeps_the_old_one_
         vec![
             ("lock".to_string(), lock),
             ("relative_ids".into(), kari.to_string()),
+            ("contact_rhythm".into(), "quarterly".into()),
             ("contact_id".into(), contact.clone()),
             ("capacity".into(), "can_consent".into()),
             ("evaluation_on".into(), eval),
@@ -393,7 +394,7 @@ async fn changing_an_active_agreement_makes_a_new_version_and_keeps_the_old_one_
     );
     assert_eq!(
         app.scalar(&format!(
-            "SELECT COUNT(*) FROM followups WHERE agreement_id = {id} AND status = 'open'"
+            "SELECT COUNT(*) FROM followups WHERE agreement_id = {id} AND kind = 'evaluation' AND status = 'open'"
         ))
         .await,
         1
@@ -471,6 +472,7 @@ async fn the_second_of_two_concurrent_saves_is_refused_and_keeps_what_was_typed(
             &[
                 ("lock", "1"),
                 ("relative_ids", &kari.to_string()),
+                ("contact_rhythm", "quarterly"),
                 ("contact_id", &contact),
                 ("evaluation_on", &eval),
                 ("matters_relative", "Første lagring"),
@@ -484,6 +486,7 @@ async fn the_second_of_two_concurrent_saves_is_refused_and_keeps_what_was_typed(
             &[
                 ("lock", "1"),
                 ("relative_ids", &kari.to_string()),
+                ("contact_rhythm", "quarterly"),
                 ("contact_id", &contact),
                 ("evaluation_on", &eval),
                 ("matters_relative", "Andre lagring som ikke må forsvinne"),
@@ -511,6 +514,7 @@ async fn the_second_of_two_concurrent_saves_is_refused_and_keeps_what_was_typed(
             &[
                 ("lock", "2"),
                 ("relative_ids", &kari.to_string()),
+                ("contact_rhythm", "quarterly"),
                 ("contact_id", &contact),
                 ("evaluation_on", &eval),
                 ("matters_relative", "Andre lagring som ikke må forsvinne"),

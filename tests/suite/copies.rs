@@ -49,6 +49,7 @@ async fn two_party_agreement(app: &TestApp, patient: i64) -> (i64, i64, i64) {
             &[
                 ("relative_ids", d.as_str()),
                 ("relative_ids", n.as_str()),
+                ("contact_rhythm", "quarterly"),
                 ("contact_id", contact.as_str()),
                 ("capacity", "can_consent"),
                 ("evaluation_on", evaluation.as_str()),
@@ -374,6 +375,7 @@ async fn every_copy_is_tagged_archival_and_passes_the_checkers_in_each_language(
     let evaluation = in_months(&app, 6);
     let mut fields: Vec<(&str, &str)> = ids.iter().map(|i| ("relative_ids", i.as_str())).collect();
     fields.extend([
+        ("contact_rhythm", "quarterly"),
         ("lock", lock.as_str()),
         ("contact_id", contact.as_str()),
         ("capacity", "can_consent"),

@@ -130,6 +130,7 @@ async fn fixture() -> Fixture {
                 &format!("/patients/{p1}/agreements"),
                 &[
                     ("relative_ids", &rel.to_string()),
+                    ("contact_rhythm", "as_needed"),
                     ("contact_id", &w1),
                     ("capacity", "can_consent"),
                     ("evaluation_on", &eval),
@@ -183,7 +184,7 @@ async fn fixture() -> Fixture {
     let p6 = b.patient("Bent Seks", "01.02.1950", org.unit_b1).await;
     add(&b, p6, "Berit Seks", &[]).await;
 
-    app.clock.advance(chrono::Duration::days(20));
+    app.clock.advance_days(20);
     app.login_as("ansatt1").await;
     let manager = app.browser().await;
     manager.login_as("leder1").await;
@@ -624,7 +625,7 @@ async fn a_change_counts_again_in_every_unit_it_touches() {
             fx.org.unit_a2
         ))
         .await;
-    fx.app.clock.advance(chrono::Duration::days(200));
+    fx.app.clock.advance_days(200);
     fx.manager.login_as("leder1").await;
     let page = fx.manager.get("/dashboard").await;
     assert_eq!(cell(&page.body, a1, 7), "1 (eldste 180 dager)");

@@ -174,6 +174,7 @@ async fn no_form_answers_500_or_writes_half() {
         &format!("/patients/{p}/agreements"),
         &[
             ("relative_ids", &rel.to_string()),
+            ("contact_rhythm", "quarterly"),
             ("evaluation_on", in_a_quarter.as_str()),
         ],
     )
@@ -340,6 +341,7 @@ async fn no_form_answers_500_or_writes_half() {
                     "relative_declines",
                     "children",
                     "contact_means",
+                    "contact_rhythm",
                     "referral_ids",
                     "evaluation_on",
                     "valid_until",
@@ -401,6 +403,7 @@ async fn no_form_answers_500_or_writes_half() {
             &format!("/patients/{p}/agreements"),
             &[
                 ("relative_ids", rel_id.as_str()),
+                ("contact_rhythm", "quarterly"),
                 ("contact_id", owner.as_str()),
                 ("capacity", "can_consent"),
                 ("evaluation_on", due.as_str()),

@@ -495,6 +495,7 @@ async fn after_a_move_only_the_new_unit_reaches_the_patients_records() {
             format!("/patients/{p}/agreements"),
             vec![
                 ("relative_ids", rel_id.as_str()),
+                ("contact_rhythm", "quarterly"),
                 ("contact_id", owner.as_str()),
                 ("evaluation_on", later.as_str()),
             ],

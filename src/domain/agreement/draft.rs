@@ -29,6 +29,7 @@ pub const FIELDS: &[&str] = &[
     "service_patient",
     "service_relative",
     "contact_means",
+    "contact_rhythm",
     "contact_frequency",
     "contact_initiative",
     "next_meeting_on",
@@ -60,6 +61,7 @@ pub struct AgreementInput {
     pub service_patient: String,
     pub service_relative: String,
     pub contact_means: Vec<String>,
+    pub contact_rhythm: String,
     pub contact_frequency: String,
     pub contact_initiative: String,
     pub next_meeting_on: String,
@@ -106,6 +108,10 @@ impl AgreementInput {
             service_patient: c.service_patient.clone(),
             service_relative: c.service_relative.clone(),
             contact_means: c.contact_means.clone(),
+            contact_rhythm: c
+                .contact_rhythm
+                .map(|r| r.key().to_string())
+                .unwrap_or_default(),
             contact_frequency: c.contact_frequency.clone(),
             contact_initiative: c.contact_initiative.clone(),
             next_meeting_on: date(c.next_meeting_on),
@@ -327,6 +333,10 @@ impl AgreementDraft {
                 );
             }
         }
+        let contact_rhythm = super::rhythm::Rhythm::parse(input.contact_rhythm.trim());
+        if contact_rhythm.is_none() {
+            e.add("contact_rhythm", "Velg hvor ofte dere holder kontakten.");
+        }
         let contact_frequency = f::line(
             &mut e,
             "contact_frequency",
@@ -421,6 +431,7 @@ impl AgreementDraft {
                 service_patient,
                 service_relative,
                 contact_means,
+                contact_rhythm,
                 contact_frequency,
                 contact_initiative,
                 next_meeting_on,

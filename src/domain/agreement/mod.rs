@@ -8,6 +8,7 @@ pub mod copy;
 pub mod draft;
 pub mod lifecycle;
 pub mod prefill;
+pub mod rhythm;
 pub mod translate;
 
 pub use consent::{consent_floor, may_print};
@@ -155,6 +156,10 @@ pub struct Content {
     pub service_relative: String,
     /// Keys of CONTACT_MEANS.
     pub contact_means: Vec<String>,
+    /// How often the parties keep in touch; None in versions written before it was a
+    /// choice, which print their free text alone.
+    pub contact_rhythm: Option<rhythm::Rhythm>,
+    /// More about keeping in touch, in the worker's words.
     pub contact_frequency: String,
     pub contact_initiative: String,
     pub next_meeting_on: Option<NaiveDate>,

@@ -13,6 +13,7 @@ pub const CHILD_FOLLOWUP_MISSING: &str =
 
 /// The defaults the pre-fill writes; `translate` knows them in nynorsk and English.
 pub const DEFAULT_REACHABLE: &str = "Hverdager kl. 08.00–15.30";
+/// The pre-filled text of versions written before the rhythm was a choice.
 pub const DEFAULT_FREQUENCY: &str = "Minst hver tredje måned, og ellers ved behov";
 pub const DEFAULT_INITIATIVE: &str = "Kontaktpersonen";
 
@@ -124,7 +125,8 @@ pub fn prefill(ctx: &PrefillContext, today: NaiveDate) -> AgreementInput {
         relative_declines: declines.join("\n"),
         service_patient: ctx.patient_services.clone(),
         contact_means: vec!["meeting".into(), "phone".into()],
-        contact_frequency: DEFAULT_FREQUENCY.into(),
+        contact_rhythm: super::rhythm::DEFAULT.key().into(),
+        contact_frequency: String::new(),
         contact_initiative: DEFAULT_INITIATIVE.into(),
         referral_ids: ctx.referral_ids.iter().map(|i| i.to_string()).collect(),
         children: children_text(&ctx.children),

@@ -47,6 +47,7 @@ pub struct AgreementForm {
     service_patient: Text,
     service_relative: Text,
     contact_means: Vec<String>,
+    contact_rhythm: Text,
     contact_frequency: Text,
     contact_initiative: Text,
     next_meeting_on: Text,
@@ -81,6 +82,7 @@ impl AgreementForm {
             service_patient: self.service_patient.0.clone(),
             service_relative: self.service_relative.0.clone(),
             contact_means: self.contact_means.clone(),
+            contact_rhythm: self.contact_rhythm.0.clone(),
             contact_frequency: self.contact_frequency.0.clone(),
             contact_initiative: self.contact_initiative.0.clone(),
             next_meeting_on: self.next_meeting_on.0.clone(),
@@ -109,7 +111,7 @@ fn refused(
     invalid(page, input, errors, "agreements/form")
 }
 
-fn new_document_id() -> String {
+pub fn new_document_id() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::thread_rng();
     let mut part = || -> String {

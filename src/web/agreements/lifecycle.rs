@@ -4,7 +4,7 @@
 
 use super::record;
 use super::view::{content_of, show_page};
-use super::{commit, current_version, load, schedule_evaluation};
+use super::{commit, current_version, load, schedule_contacts, schedule_evaluation};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::access_log::Action;
@@ -172,6 +172,8 @@ async fn store_signing(
     if let Some(due) = a.evaluation_on {
         schedule_evaluation(tx, user, a, content, due, activated, now).await?;
     }
+    let signed_on = sig.signed_on().unwrap_or(oslo_date(now));
+    schedule_contacts(tx, user, a, content, signed_on, now).await?;
     Ok(Some(if activated {
         format!(
             "Pårørendeavtale signert {} og aktiv, evaluering {}",
@@ -311,7 +313,11 @@ async fn store_evaluation(
             db::agreements::set_evaluation_on(tx, a.id, next).await?;
             schedule_evaluation(tx, user, a, content, next, true, now).await?;
         }
-        None => db::agreements::set_ended(tx, a.id, ev.on, &ev.note).await?,
+        None => {
+            db::agreements::set_ended(tx, a.id, ev.on, &ev.note).await?;
+            let ended = "Pårørendeavtalen er avsluttet etter evaluering";
+            db::agreements::cancel_contact_followups(tx, a.id, ended, user.id, now).await?;
+        }
     }
     Ok(true)
 }
@@ -351,6 +357,7 @@ async fn end(
     db::agreements::set_ended(&mut tx, id, ending.on, &ending.reason).await?;
     let note = "Pårørendeavtalen er avsluttet";
     close_followup(&mut tx, &a, false, ending.on, note, user.id, now).await?;
+    db::agreements::cancel_contact_followups(&mut tx, id, note, user.id, now).await?;
     let summary = format!("Pårørendeavtale avsluttet {}", format_date(ending.on));
     commit(tx, &user, Action::Update, id, &patient, &summary, now).await?;
     Ok(ok(id, "Avtalen er avsluttet."))

@@ -12,12 +12,15 @@ mod record;
 mod show;
 mod view;
 
+pub use form::new_document_id;
+
 use crate::audit::record_change;
 use crate::db::access_log::Action;
-use crate::db::agreements::{AgreementRow, EvaluationDue, VersionRow};
+use crate::db::agreements::{AgreementRow, ContactDue, EvaluationDue, VersionRow};
 use crate::db::patients::PatientRow;
 use crate::db::{self, Db, Tx};
-use crate::domain::agreement::{Content, Status};
+use crate::domain::agreement::{rhythm, Content, Status};
+use crate::domain::dates::oslo_date;
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::session::CurrentUser;
 use crate::web::patients::find;
@@ -103,4 +106,86 @@ pub async fn schedule_evaluation(
     };
     db::agreements::schedule_evaluation(tx, &due, new, user.id, now).await?;
     Ok(())
+}
+
+/// Puts the contacts a signed version plans (its next meeting, and the first contact of its
+/// rhythm) on its contact person's list, in place of those an earlier version planned.
+pub async fn schedule_contacts(
+    tx: &mut Tx,
+    user: &CurrentUser,
+    a: &AgreementRow,
+    content: &Content,
+    signed_on: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let replaced = "En ny versjon av pårørendeavtalen er signert";
+    db::agreements::cancel_contact_followups(tx, a.id, replaced, user.id, now).await?;
+    let plan = rhythm::plan(
+        content.contact_rhythm,
+        content.next_meeting_on,
+        signed_on,
+        oslo_date(now),
+    );
+    let meeting = plan
+        .next_meeting
+        .map(|due| ("meeting", rhythm::meeting_concerns(content), due));
+    let contact = plan
+        .next_contact
+        .zip(content.contact_rhythm)
+        .map(|(due, r)| ("call", r.concerns(content), due));
+    for (kind, concerns, due) in meeting.into_iter().chain(contact) {
+        let c = ContactDue {
+            agreement_id: a.id,
+            patient_id: a.patient_id,
+            unit_id: a.unit_id,
+            relative_id: content.parties.first().map(|p| p.relative_id),
+            kind,
+            concerns: &concerns,
+            due,
+            owner: content.contact.as_ref().map_or(user.id, |s| s.user_id),
+        };
+        db::agreements::add_contact_followup(tx, &c, user.id, now).await?;
+    }
+    Ok(())
+}
+
+/// After a contact of an agreement's rhythm was made on `done_on`, the next one, for the
+/// agreement's contact person, while the agreement is in force.
+pub async fn schedule_next_contact(
+    db: &Db,
+    tx: &mut Tx,
+    user: &CurrentUser,
+    agreement_id: i64,
+    done_on: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<Option<NaiveDate>> {
+    let Some(scope) = user.scope() else {
+        return Ok(None);
+    };
+    let Some(a) = db::agreements::get(db, scope, agreement_id).await? else {
+        return Ok(None);
+    };
+    let in_force = matches!(
+        Status::parse(&a.status),
+        Some(Status::Active | Status::Evaluated)
+    );
+    let content = view::content_of(&current_version(db, &a).await?)?;
+    let Some(due) = rhythm::after_contact(content.contact_rhythm, done_on, in_force) else {
+        return Ok(None);
+    };
+    let Some(r) = content.contact_rhythm else {
+        return Ok(None);
+    };
+    let c = ContactDue {
+        agreement_id: a.id,
+        patient_id: a.patient_id,
+        unit_id: a.unit_id,
+        relative_id: content.parties.first().map(|p| p.relative_id),
+        kind: "call",
+        concerns: &r.concerns(&content),
+        due,
+        owner: a.contact_person_id.unwrap_or(user.id),
+    };
+    db::agreements::add_contact_followup(tx, &c, user.id, now).await?;
+    Ok(Some(due))
 }

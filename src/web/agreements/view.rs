@@ -139,6 +139,10 @@ pub fn form_page(
         .with("referral_choices", referrals)
         .with("capacity_choices", choice_list(rules::CAPACITY))
         .with("contact_means", choice_list(rules::CONTACT_MEANS))
+        .with(
+            "rhythms",
+            choice_list(crate::domain::agreement::rhythm::RHYTHMS),
+        )
         .with("patient_sections", choice_list(rules::PATIENT_SECTIONS))
         .with("form", form)
 }

@@ -276,7 +276,7 @@ async fn mark_done(
     let row = db::followups::get(db, user.read_scope(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if let Some(aid) = row.agreement_id {
+    if let Some(aid) = row.agreement_id.filter(|_| row.kind == "evaluation") {
         return Ok(agreement_owned(aid));
     }
     let mut e = FieldErrors::new();
@@ -296,6 +296,9 @@ async fn mark_done(
     let mut tx = db.begin().await?;
     if db::followups::close(&mut tx, id, Closing::Done, on, &note, now).await? {
         db::followups::record_change(&mut tx, id, Change::Done { on }, &note, user.id, now).await?;
+        if let Some(aid) = row.agreement_id.filter(|_| row.kind == "call") {
+            crate::web::agreements::schedule_next_contact(db, &mut tx, &user, aid, on, now).await?;
+        }
         let summary = format!("Oppfølging utført: {} ({note})", row.concerns);
         record_change(
             &mut tx,
@@ -327,7 +330,7 @@ async fn move_due(
     let row = db::followups::get(db, user.read_scope(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if let Some(aid) = row.agreement_id {
+    if let Some(aid) = row.agreement_id.filter(|_| row.kind == "evaluation") {
         return Ok(agreement_owned(aid));
     }
     let mut e = FieldErrors::new();
@@ -395,7 +398,7 @@ async fn cancel(
     let row = db::followups::get(db, user.read_scope(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if let Some(aid) = row.agreement_id {
+    if let Some(aid) = row.agreement_id.filter(|_| row.kind == "evaluation") {
         return Ok(agreement_owned(aid));
     }
     let mut e = FieldErrors::new();
