@@ -14,10 +14,12 @@ mod suite {
     pub mod copies;
     pub mod dashboard;
     pub mod followups;
+    pub mod handover;
     pub mod hardening;
     pub mod kept_pages;
     pub mod patients;
     pub mod processes;
+    pub mod rhythm;
     pub mod robustness;
     pub mod routes;
     pub mod routine;

@@ -9,6 +9,7 @@ pub mod changes;
 pub mod dashboard;
 pub mod events;
 pub mod followups;
+pub mod handover;
 pub mod mappings;
 pub mod meetings;
 pub mod org;

@@ -7,6 +7,7 @@ pub mod dates;
 pub mod fnr;
 pub mod followup;
 pub mod forms;
+pub mod handover;
 pub mod indicators;
 pub mod logo;
 pub mod mapping;

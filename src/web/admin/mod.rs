@@ -9,6 +9,7 @@ use rocket::request::FlashMessage;
 use rocket::State;
 use rocket_dyn_templates::Template;
 
+mod handover;
 mod letterhead;
 mod org;
 mod users;

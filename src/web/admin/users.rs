@@ -1,9 +1,11 @@
 //! Staff accounts: creating, changing, deactivating and resetting passwords.
 
+use super::handover;
 use crate::audit::access;
 use crate::clock::Clock;
 use crate::db::access_log::{self, Action};
 use crate::db::{self, Db};
+use crate::domain::handover::{Handover, Holdings};
 use crate::domain::user::{password_problem, Role, UserDraft};
 use crate::domain::validation::FieldErrors;
 use crate::security::hash_password;
@@ -56,12 +58,25 @@ struct UserForm {
     role: Text,
     unit_id: Text,
     phone: Text,
+    /// The hand-over, when a worker with follow-ups or contact roles moves or changes role.
+    followups_to: Text,
+    contacts_to: Text,
     #[serde(skip)]
     password: Text,
     #[serde(skip)]
     csrf_token: Text,
 }
 crate::csrf_protected!(UserForm);
+
+/// Deactivating: the hand-over of what the worker holds.
+#[derive(Debug, Default, FromForm, Serialize)]
+struct DeactivateForm {
+    followups_to: Text,
+    contacts_to: Text,
+    #[serde(skip)]
+    csrf_token: Text,
+}
+crate::csrf_protected!(DeactivateForm);
 
 async fn user_form_page(title: &str, user: &Admin<'_>, db: &Db) -> AppResult<Page> {
     let units: Vec<Choice> = db::org::units(db)
@@ -180,9 +195,12 @@ async fn user_page_for(
     id: i64,
 ) -> AppResult<(Page, db::users::UserRow)> {
     let account = db::users::by_id(db, id).await?.ok_or(AppError::NotFound)?;
+    let (offer, _, _) = handover::offer(db, &account).await?;
     let page = user_form_page(title, user, db)
         .await?
-        .with("account", &account);
+        .with("account", &account)
+        .with("handover", offer)
+        .with("handover_in", "deactivate");
     Ok((page, account))
 }
 
@@ -233,12 +251,38 @@ async fn update_user(
     if id == user.id && parsed.as_ref().is_some_and(|p| p.role != Role::Admin) {
         errors.add("role", "Du kan ikke ta fra deg selv administratorrollen.");
     }
+    // A worker who leaves the unit, or stops being a worker, hands over first.
+    let leaves = parsed.as_ref().is_some_and(|p| {
+        account.role() == Role::Worker && (p.unit_id != account.unit_id || p.role != Role::Worker)
+    });
+    let handing = if leaves && errors.is_empty() {
+        handover::parse(
+            db,
+            &account,
+            &form.followups_to,
+            &form.contacts_to,
+            &mut errors,
+        )
+        .await?
+    } else {
+        None
+    };
     let input = match parsed {
         Some(p) if errors.is_empty() => p,
-        _ => return Ok(invalid(page, &form.0, &errors, "admin/user")),
+        _ => {
+            let page = page.with("handover_in", if leaves { "profile" } else { "deactivate" });
+            return Ok(invalid(page, &form.0, &errors, "admin/user"));
+        }
     };
     let now = clock.now();
     let mut tx = db.begin().await?;
+    let handed = match handing {
+        Some(h) => {
+            let why = format!("{} har flyttet eller fått ny rolle", account.name);
+            Some(handover::carry_out(db, &mut tx, &user.actor(), &account, h, &why, now).await?)
+        }
+        None => None,
+    };
     db::users::update_profile(
         &mut tx,
         id,
@@ -271,13 +315,26 @@ async fn update_user(
         // New rights take effect at the next login.
         db::sessions::end_all_for_user(db, id, "role or unit changed", now).await?;
     }
-    Ok(done(format!("/admin/users/{id}"), "Brukeren er lagret."))
+    let message = match handed {
+        Some(h) if !h.is_empty() => format!("Brukeren er lagret. {}", handed_over(h)),
+        _ => "Brukeren er lagret.".to_string(),
+    };
+    Ok(done(format!("/admin/users/{id}"), &message))
+}
+
+/// What a hand-over moved, in the administrator's message.
+fn handed_over(h: Holdings) -> String {
+    format!(
+        "Overlevert: {} åpne oppfølginger, kontaktpersonrollen for {} pårørende og {} pårørendeavtaler.",
+        h.open_followups, h.relatives, h.agreements
+    )
 }
 
 async fn set_active(
     user: Admin<'_>,
     id: i64,
     active: bool,
+    handing: Option<Handover>,
     db: &Db,
     clock: &Clock,
 ) -> AppResult<Submitted> {
@@ -290,6 +347,13 @@ async fn set_active(
     }
     let now = clock.now();
     let mut tx = db.begin().await?;
+    let handed = match handing {
+        Some(h) => {
+            let why = format!("{} er deaktivert", account.name);
+            Some(handover::carry_out(db, &mut tx, &user.actor(), &account, h, &why, now).await?)
+        }
+        None => None,
+    };
     db::users::set_active(&mut tx, id, active).await?;
     let detail = format!(
         "{} bruker {}",
@@ -313,23 +377,44 @@ async fn set_active(
     if !active {
         db::sessions::end_all_for_user(db, id, "deactivated", now).await?;
     }
-    let message = if active {
-        "Brukeren er aktivert."
-    } else {
-        "Brukeren er deaktivert og logget ut."
+    let message = match (active, handed) {
+        (true, _) => "Brukeren er aktivert.".to_string(),
+        (false, Some(h)) if !h.is_empty() => {
+            format!("Brukeren er deaktivert og logget ut. {}", handed_over(h))
+        }
+        (false, _) => "Brukeren er deaktivert og logget ut.".to_string(),
     };
-    Ok(done(format!("/admin/users/{id}"), message))
+    Ok(done(format!("/admin/users/{id}"), &message))
 }
 
-#[rocket::post("/admin/users/<id>/deactivate", data = "<_form>")]
+/// Deactivating a worker hands over what they hold, in the same step.
+#[rocket::post("/admin/users/<id>/deactivate", data = "<form>")]
 async fn deactivate_user(
     user: Admin<'_>,
     id: i64,
-    _form: CsrfForm<CsrfOnly>,
+    form: CsrfForm<DeactivateForm>,
     db: &State<Db>,
     clock: &State<Clock>,
 ) -> AppResult<Submitted> {
-    set_active(user, id, false, db, clock).await
+    let (page, account) = user_page_for("Bruker", &user, db, id).await?;
+    let mut errors = FieldErrors::new();
+    let handing = if id == user.id {
+        None
+    } else {
+        handover::parse(
+            db,
+            &account,
+            &form.followups_to,
+            &form.contacts_to,
+            &mut errors,
+        )
+        .await?
+    };
+    if !errors.is_empty() {
+        let current = profile_of(&account, &form.followups_to, &form.contacts_to);
+        return Ok(invalid(page, current, &errors, "admin/user"));
+    }
+    set_active(user, id, false, handing, db, clock).await
 }
 
 #[rocket::post("/admin/users/<id>/activate", data = "<_form>")]
@@ -340,7 +425,7 @@ async fn activate_user(
     db: &State<Db>,
     clock: &State<Clock>,
 ) -> AppResult<Submitted> {
-    set_active(user, id, true, db, clock).await
+    set_active(user, id, true, None, db, clock).await
 }
 
 #[derive(Debug, FromForm, Serialize)]
@@ -365,11 +450,7 @@ async fn reset_password(
     {
         let mut errors = FieldErrors::new();
         errors.add("new_password", problem);
-        let current = serde_json::json!({
-            "username": account.username, "name": account.name, "role": account.role,
-            "unit_id": account.unit_id.map(|u| u.to_string()).unwrap_or_default(),
-            "phone": account.phone.clone().unwrap_or_default(),
-        });
+        let current = profile_of(&account, "", "");
         return Ok(invalid(page, current, &errors, "admin/user"));
     }
     let hash = hash_password(form.new_password.0.clone())
@@ -398,4 +479,18 @@ async fn reset_password(
         format!("/admin/users/{id}"),
         "Passordet er satt. Gi det til brukeren på en trygg måte.",
     ))
+}
+
+/// The profile form as stored, with the hand-over as chosen.
+fn profile_of(
+    account: &db::users::UserRow,
+    followups_to: &str,
+    contacts_to: &str,
+) -> serde_json::Value {
+    serde_json::json!({
+        "username": account.username, "name": account.name, "role": account.role,
+        "unit_id": account.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+        "phone": account.phone.clone().unwrap_or_default(),
+        "followups_to": followups_to, "contacts_to": contacts_to,
+    })
 }
