@@ -13,7 +13,7 @@ use std::time::Duration;
 pub const SECRET: &str =
     "c2Ftc3BpbGwtdGVzdC1zZWNyZXQta2V5LXRoYXQtaXMtbG9uZy1lbm91Z2gtZm9yLXJvY2tldC0xMjM0NTY3OA==";
 
-/// The server binary: `SAMSPILL_SERVER_BIN` (the release build, as the test script sets it),
+/// The server binary: `SAMSPILL_SERVER_BIN` (as the test script sets it),
 /// else the one Cargo built for this test run, else the release build.
 pub fn server_bin() -> PathBuf {
     match std::env::var("SAMSPILL_SERVER_BIN") {
