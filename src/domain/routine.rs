@@ -26,6 +26,25 @@ impl StepState {
     }
 }
 
+/// The form that resolves what is missing next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fix {
+    /// Register a relative.
+    AddRelative,
+    /// The relative's details: whether they want to be involved, their contact person.
+    EditRelative(i64),
+    /// The patient's answer about minor children and siblings.
+    ChildrenAnswer,
+    ChildFollowup(i64),
+    NewMapping(i64),
+    /// A meeting that is not completed or lacks minutes.
+    Meeting(i64),
+    NewMeeting,
+    /// A referral (or a declined offer) for the relative.
+    Referral(i64),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Step {
     pub key: &'static str,
@@ -35,10 +54,20 @@ pub struct Step {
     pub state_label: &'static str,
     /// What is missing next, in one plain sentence; empty when done.
     pub next: String,
+    /// The form that resolves it.
+    pub fix: Option<Fix>,
+}
+
+impl Step {
+    fn fixed_by(mut self, fix: Option<Fix>) -> Step {
+        self.fix = fix;
+        self
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct RelativeFacts {
+    pub id: i64,
     pub name: String,
     /// "yes", "no" or "unclear".
     pub involvement: String,
@@ -62,6 +91,7 @@ impl RelativeFacts {
 
 #[derive(Debug, Clone)]
 pub struct MeetingFacts {
+    pub id: i64,
     pub kind: String,
     pub date: NaiveDate,
     pub completed: bool,
@@ -84,7 +114,12 @@ fn step(key: &'static str, number: u8, name: &'static str, state: StepState, nex
         state,
         state_label: state.label(),
         next,
+        fix: None,
     }
+}
+
+fn first(list: &[&RelativeFacts]) -> Option<i64> {
+    list.first().map(|r| r.id)
 }
 
 fn names(list: &[&RelativeFacts]) -> String {
@@ -112,12 +147,14 @@ pub fn identify(f: &PatientFacts) -> Step {
                     "Registrer oppfølgingen av {} (barn som pårørende, helsepersonelloven § 10 a).",
                     names(&children)
                 ),
-            );
+            )
+            .fixed_by(first(&children).map(Fix::ChildFollowup));
         }
         return s(StepState::Done, "");
     }
     if f.relatives.is_empty() {
-        return s(StepState::NotStarted, "Ingen pårørende er registrert ennå.");
+        return s(StepState::NotStarted, "Ingen pårørende er registrert ennå.")
+            .fixed_by(Some(Fix::AddRelative));
     }
     if f.relatives.iter().any(|r| r.involvement != "unclear") {
         return s(StepState::Done, "");
@@ -130,6 +167,7 @@ pub fn identify(f: &PatientFacts) -> Step {
         StepState::InProgress,
         format!("Avklar om {} ønsker å bli involvert.", names(&unclear)),
     )
+    .fixed_by(first(&unclear).map(Fix::EditRelative))
 }
 
 fn involved(f: &PatientFacts) -> Vec<&RelativeFacts> {
@@ -153,6 +191,7 @@ pub fn map(f: &PatientFacts) -> Step {
         .copied()
         .filter(|r| !r.has_mapping)
         .collect();
+    let fix = first(&missing).map(Fix::NewMapping);
     if missing.is_empty() {
         s(StepState::Done, String::new())
     } else if missing.len() == involved.len() {
@@ -160,11 +199,13 @@ pub fn map(f: &PatientFacts) -> Step {
             StepState::NotStarted,
             "Ingen pårørende er kartlagt ennå.".into(),
         )
+        .fixed_by(fix)
     } else {
         s(
             StepState::InProgress,
             format!("{} er ikke kartlagt.", names(&missing)),
         )
+        .fixed_by(fix)
     }
 }
 
@@ -182,7 +223,8 @@ pub fn involve(f: &PatientFacts, today: NaiveDate) -> Step {
         return s(
             StepState::InProgress,
             format!("Møtet {} mangler referat.", m.date.format("%d.%m")),
-        );
+        )
+        .fixed_by(Some(Fix::Meeting(m.id)));
     }
     let first_done = f.meetings.iter().any(|m| m.kind == "first" && m.completed);
     let without_contact: Vec<&RelativeFacts> = involved
@@ -213,15 +255,18 @@ pub fn involve(f: &PatientFacts, today: NaiveDate) -> Step {
         return s(
             state,
             format!("Første samtale {} er ikke fullført.", format_date(m.date)),
-        );
+        )
+        .fixed_by(Some(Fix::Meeting(m.id)));
     }
     if !first_done {
-        return s(state, "Ingen første samtale er holdt ennå.".into());
+        return s(state, "Ingen første samtale er holdt ennå.".into())
+            .fixed_by(Some(Fix::NewMeeting));
     }
     s(
         state,
         format!("{} har ingen kontaktperson.", names(&without_contact)),
     )
+    .fixed_by(first(&without_contact).map(Fix::EditRelative))
 }
 
 pub fn support(f: &PatientFacts) -> Step {
@@ -249,7 +294,8 @@ pub fn support(f: &PatientFacts) -> Step {
                 "Gi {} generell informasjon og tilbud om støtte (henvisning eller avslag), selv om pasienten ikke ønsker pårørende involvert.",
                 names(&without)
             ),
-        );
+        )
+        .fixed_by(first(&without).map(Fix::Referral));
     }
     let involved = involved(f);
     let mapped: Vec<&RelativeFacts> = involved.iter().copied().filter(|r| r.has_mapping).collect();
@@ -257,7 +303,8 @@ pub fn support(f: &PatientFacts) -> Step {
         return s(
             StepState::NotStarted,
             "Kartlegg de pårørendes behov for støtte først.".into(),
-        );
+        )
+        .fixed_by(first(&involved).map(Fix::NewMapping));
     }
     let uncovered: Vec<&RelativeFacts> = mapped
         .iter()
@@ -280,6 +327,7 @@ pub fn support(f: &PatientFacts) -> Step {
                 names(&uncovered)
             ),
         )
+        .fixed_by(first(&uncovered).map(Fix::Referral))
     }
 }
 
@@ -399,6 +447,7 @@ mod tests {
             "Ingen første samtale er holdt ennå."
         );
         f.meetings.push(MeetingFacts {
+            id: 31,
             kind: "first".into(),
             date: d(3, 12),
             completed: false,
@@ -437,5 +486,40 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(support(&f).state, StepState::Done);
+    }
+
+    #[test]
+    fn each_missing_step_names_the_form_that_resolves_it() {
+        let today = d(3, 20);
+        let f = PatientFacts::default();
+        assert_eq!(identify(&f).fix, Some(Fix::AddRelative));
+        let mut ola = rel("Ola", "unclear");
+        ola.id = 7;
+        let mut f = PatientFacts {
+            relatives: vec![ola],
+            ..Default::default()
+        };
+        assert_eq!(identify(&f).fix, Some(Fix::EditRelative(7)));
+        f.relatives[0].involvement = "yes".into();
+        assert_eq!(map(&f).fix, Some(Fix::NewMapping(7)));
+        assert_eq!(support(&f).fix, Some(Fix::NewMapping(7)));
+        assert_eq!(involve(&f, today).fix, Some(Fix::NewMeeting));
+        f.meetings.push(MeetingFacts {
+            id: 31,
+            kind: "first".into(),
+            date: d(3, 12),
+            completed: false,
+            has_minutes: false,
+        });
+        assert_eq!(involve(&f, today).fix, Some(Fix::Meeting(31)));
+        f.meetings[0].completed = true;
+        f.meetings[0].has_minutes = true;
+        assert_eq!(involve(&f, today).fix, Some(Fix::EditRelative(7)));
+        f.relatives[0].has_mapping = true;
+        f.relatives[0].has_support_need = true;
+        assert_eq!(support(&f).fix, Some(Fix::Referral(7)));
+        f.relatives[0].has_referral = true;
+        f.relatives[0].has_contact_person = true;
+        assert!(steps(&f, today).iter().all(|s| s.fix.is_none()));
     }
 }

@@ -9,7 +9,7 @@ use crate::domain::agreement::{is_overdue, Status};
 use crate::domain::choices::{self, label};
 use crate::domain::relative::is_child;
 use crate::domain::relative::relation_text;
-use crate::domain::routine::{steps, MeetingFacts, PatientFacts, RelativeFacts, Step};
+use crate::domain::routine::{steps, Fix, MeetingFacts, PatientFacts, RelativeFacts, Step};
 use crate::domain::strain;
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::page::{choice_list, render, staff_choices, Choice, Page};
@@ -132,6 +132,7 @@ pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routi
             .collect();
         let child = is_child(r.birth_date, &r.age_group, today);
         facts.relatives.push(RelativeFacts {
+            id: r.id,
             name: r.full_name.clone(),
             involvement: r.involvement.clone(),
             has_mapping: mapping.is_some(),
@@ -176,6 +177,7 @@ pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routi
     facts.meetings = meetings
         .iter()
         .map(|m| MeetingFacts {
+            id: m.id,
             kind: m.kind.clone(),
             date: crate::domain::dates::oslo_date(m.starts_at),
             completed: m.status == crate::domain::meeting::MeetingStatus::Completed,
@@ -268,6 +270,39 @@ async fn show(
     Ok(RawHtml(render(&tera, page, "patients/show")?))
 }
 
+/// A step as a page shows it: what is missing next links to the form that resolves it, for
+/// those who may fill it in.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepView {
+    #[serde(flatten)]
+    pub step: Step,
+    pub href: Option<String>,
+}
+
+/// Where each fix is made.
+pub fn fix_href(patient_id: i64, fix: Fix) -> String {
+    match fix {
+        Fix::AddRelative => format!("/patients/{patient_id}/relatives/new"),
+        Fix::EditRelative(id) => format!("/relatives/{id}/edit"),
+        Fix::ChildrenAnswer => format!("/patients/{patient_id}/steps/identify#barn"),
+        Fix::ChildFollowup(id) => format!("/relatives/{id}/child-followup"),
+        Fix::NewMapping(id) => format!("/relatives/{id}/mappings/new"),
+        Fix::Meeting(id) => format!("/meetings/{id}"),
+        Fix::NewMeeting => format!("/patients/{patient_id}/meetings/new"),
+        Fix::Referral(id) => format!("/patients/{patient_id}/steps/support#henvisning-{id}"),
+    }
+}
+
+pub fn step_views(patient_id: i64, steps: &[Step], can_edit: bool) -> Vec<StepView> {
+    steps
+        .iter()
+        .map(|s| StepView {
+            step: s.clone(),
+            href: s.fix.filter(|_| can_edit).map(|f| fix_href(patient_id, f)),
+        })
+        .collect()
+}
+
 /// The patient's page as the record shows it today: the steps, relatives, meetings,
 /// agreements, open follow-ups and timeline, and the new follow-up form's choices. The
 /// caller adds the form's values (empty, or what was typed when it came back with errors).
@@ -291,7 +326,7 @@ pub async fn patient_page(
     };
     Ok(Page::new(&patient.full_name, Some(user))
         .with("patient", PatientView::new(patient, today))
-        .with("steps", &routine.steps)
+        .with("steps", step_views(patient.id, &routine.steps, can_edit))
         .with("relatives", &routine.relatives)
         .with("meetings", meeting_views(&routine.meetings))
         .with("agreements", &routine.agreements)
@@ -338,14 +373,16 @@ pub async fn step_view(
         .into_iter()
         .map(|o| Choice::new(o.id, format!("{} ({})", o.name, o.provider)))
         .collect();
-    let current = routine.steps.iter().find(|s| s.key == step).cloned();
+    let can_edit = user.role == crate::domain::user::Role::Worker;
+    let steps = step_views(patient.id, &routine.steps, can_edit);
+    let current = steps.iter().find(|s| s.step.key == step).cloned();
     Ok(Page::new(
-        current.as_ref().map(|s| s.name).unwrap_or("Steg"),
+        current.as_ref().map(|s| s.step.name).unwrap_or("Steg"),
         Some(user),
     )
     .with("patient", PatientView::new(patient, today))
     .with("step", current)
-    .with("steps", &routine.steps)
+    .with("steps", steps)
     .with("relatives", &routine.relatives)
     .with("meetings", meeting_views(&routine.meetings))
     .with("agreements", &routine.agreements)
