@@ -23,4 +23,5 @@ mod suite {
     pub mod robustness;
     pub mod routes;
     pub mod routine;
+    pub mod today;
 }

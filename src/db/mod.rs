@@ -19,6 +19,7 @@ pub mod relatives;
 pub mod sessions;
 pub mod setup;
 pub mod support;
+pub mod today;
 pub mod users;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -194,6 +194,7 @@ for (const step of ["identify", "map", "involve", "support"]) {
   await visit(worker, `${patientPath}/steps/${step}`, `step-${step}`);
 }
 await visit(worker, "/followups", "followups");
+await visit(worker, "/today", "today");
 
 // The grandson's follow-up as a child relative (§ 10 a), from the task on the worker's list.
 await Promise.all([worker.waitForNavigation(), worker.locator("a[href$='/child-followup']").first().click()]);
@@ -241,6 +242,11 @@ const admin = await adminContext.newPage();
 await login(admin, "admin");
 await visit(admin, "/admin", "admin");
 await visit(admin, "/admin/security", "security-events");
+// A worker's page offers the hand-over of what they hold before deactivation (counts only).
+await visit(admin, "/admin/users", "users");
+const ansatt1 = await admin.locator("tr", { hasText: "ansatt1" }).locator("a").first().getAttribute("href");
+await visit(admin, ansatt1, "user-handover");
+assert.ok((await admin.content()).includes("Overlevering"), "the worker's page offers a hand-over");
 await visit(admin, "/admin/users/new", "user-new");
 await admin.fill("#username", `ny${stamp}`);
 await admin.fill("#name", "Nora Nyansatt");

@@ -18,7 +18,7 @@ async fn login_and_logout() {
 
     let reply = app.login("ansatt1", PASSWORD).await;
     assert!(reply.redirects_to("/"));
-    assert!(app.get("/").await.redirects_to("/patients"));
+    assert!(app.get("/").await.redirects_to("/today"));
     assert_eq!(app.get("/patients").await.status, Status::Ok);
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM sessions WHERE ended_at IS NULL")

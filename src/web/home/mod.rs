@@ -6,15 +6,18 @@ use crate::web::infra::session::CurrentUser;
 use rocket::response::Redirect;
 use rocket_dyn_templates::Template;
 
+mod today;
+
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![home, accessibility, uri_too_long]
+    rocket::routes![home, today::today, accessibility, uri_too_long]
 }
 
-/// Each role starts where its work is.
+/// Each role starts where its work is: a worker on their day, a manager on the patients.
 #[rocket::get("/")]
 fn home(user: &CurrentUser) -> Redirect {
     match user.role {
-        Role::Worker | Role::Manager => Redirect::to("/patients"),
+        Role::Worker => Redirect::to("/today"),
+        Role::Manager => Redirect::to("/patients"),
         Role::Admin => Redirect::to("/admin"),
     }
 }

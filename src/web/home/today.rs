@@ -1,0 +1,144 @@
+//! "I dag": where a worker lands after login. Overdue and today's follow-ups, children who
+//! are relatives without follow-up, the unit's patients the worker takes part in with a
+//! routine step missing, and the relatives the worker is contact person for with the next
+//! contact agreed.
+
+use crate::clock::Clock;
+use crate::db::access_log::{Action, Listing};
+use crate::db::{self, Db};
+use crate::domain::choices::{self, label};
+use crate::domain::routine::StepState;
+use crate::web::infra::error::AppResult;
+use crate::web::infra::page::{render, Page};
+use crate::web::infra::session::Worker;
+use crate::web::patients::show::{fix_href, followup_views, load};
+use chrono::{Months, NaiveDate};
+use rocket::request::FlashMessage;
+use rocket::response::content::RawHtml;
+use rocket::State;
+use rocket_dyn_templates::Metadata;
+use serde::Serialize;
+
+/// The most patients the page reads the routine of; a caseload is well below it.
+const PATIENTS: i64 = 60;
+
+/// A patient with the first step of the routine that is not done.
+#[derive(Debug, Serialize)]
+struct Missing {
+    patient_id: i64,
+    patient_name: String,
+    step: String,
+    next: String,
+    href: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct RelativeLine {
+    #[serde(flatten)]
+    row: db::today::MyRelative,
+    relation_label: &'static str,
+    /// The next contact is overdue.
+    late: bool,
+}
+
+#[rocket::get("/today")]
+pub async fn today(
+    user: Worker<'_>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+    tera: Metadata<'_>,
+    flash: Option<FlashMessage<'_>>,
+) -> AppResult<RawHtml<String>> {
+    let today = clock.today();
+    let due: Vec<_> = followup_views(
+        db::followups::open_for_owner(db, user.id, None, 500).await?,
+        today,
+    )
+    .into_iter()
+    .filter(|v| v.row.due_on <= today)
+    .collect();
+    let (children, missing, relatives) = match user.unit_id {
+        Some(unit) => (
+            db::followups::child_tasks(db, unit, adult_born_before(today)).await?,
+            missing_steps(db, user.id, unit, today).await?,
+            my_relatives(db, user.id, unit, today).await?,
+        ),
+        None => (Vec::new(), Vec::new(), Vec::new()),
+    };
+    let shown: Vec<i64> = due
+        .iter()
+        .map(|v| v.row.patient_id)
+        .chain(children.iter().map(|c| c.patient_id))
+        .chain(missing.iter().map(|m| m.patient_id))
+        .chain(relatives.iter().map(|r| r.row.patient_id))
+        .collect();
+    let page = Page::new("I dag", Some(&user))
+        .with("due", &due)
+        .with("overdue", due.iter().filter(|v| v.overdue_days > 0).count())
+        .with("child_tasks", children)
+        .with("missing", missing)
+        .with("relatives", relatives)
+        .today(today)
+        .flash(flash);
+    let html = render(&tera, page, "today")?;
+    crate::audit::record_listing(
+        db,
+        &user.actor(),
+        Action::View,
+        "today",
+        "i dag",
+        Listing::New(&shown),
+        clock.now(),
+    )
+    .await?;
+    Ok(RawHtml(html))
+}
+
+fn adult_born_before(today: NaiveDate) -> NaiveDate {
+    today
+        .checked_sub_months(Months::new(12 * 18))
+        .unwrap_or(today)
+}
+
+async fn missing_steps(
+    db: &Db,
+    user_id: i64,
+    unit: i64,
+    today: NaiveDate,
+) -> AppResult<Vec<Missing>> {
+    let mut out = Vec::new();
+    for (id, name) in db::today::involved_patients(db, user_id, unit, PATIENTS).await? {
+        let routine = load(db, id, today).await?;
+        let open = routine
+            .steps
+            .iter()
+            .find(|s| matches!(s.state, StepState::NotStarted | StepState::InProgress));
+        if let Some(s) = open {
+            out.push(Missing {
+                patient_id: id,
+                patient_name: name,
+                step: format!("{}. {}", s.number, s.name),
+                next: s.next.clone(),
+                href: s.fix.map(|f| fix_href(id, f)),
+            });
+        }
+    }
+    Ok(out)
+}
+
+async fn my_relatives(
+    db: &Db,
+    user_id: i64,
+    unit: i64,
+    today: NaiveDate,
+) -> AppResult<Vec<RelativeLine>> {
+    Ok(db::today::my_relatives(db, user_id, unit)
+        .await?
+        .into_iter()
+        .map(|row| RelativeLine {
+            relation_label: label(choices::RELATIONS, &row.relation),
+            late: row.next_contact.is_some_and(|d| d < today),
+            row,
+        })
+        .collect())
+}

@@ -1,0 +1,143 @@
+//! A worker's day: after login a worker lands on "I dag", with overdue and today's
+//! follow-ups, children without follow-up, their patients with a step missing (linked to
+//! the form that resolves it) and the relatives they are contact person for.
+
+use crate::common::agreement::{add_relative, draft, sign};
+use crate::common::{call_followup, relative, setup};
+use rocket::http::Status;
+use samspill::domain::user::Role;
+
+#[rocket::async_test]
+async fn a_worker_lands_on_their_day() {
+    let (app, org, patient) = setup().await;
+    let w1 = app
+        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
+        .await
+        .to_string();
+    // Kari: ansatt1 is her contact person, nothing agreed next. A grandson under 18.
+    let kari = add_relative(
+        &app,
+        patient,
+        "Kari Nordmann",
+        &[("consent_scope", "full"), ("contact_person_id", &w1)],
+    )
+    .await;
+    let child = app
+        .post(
+            &format!("/patients/{patient}/relatives"),
+            &relative(
+                "Lille Per",
+                &[
+                    ("relation", "grandchild"),
+                    ("age_group", "child"),
+                    ("involvement", "no"),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(child.status, Status::SeeOther, "{}", child.body);
+    let lille = app.scalar("SELECT MAX(id) FROM relatives").await;
+    // Three follow-ups: one will be 2 days overdue, one due today, one next week.
+    let late = call_followup(&app, patient, "Ring Kari om avlastning", 1).await;
+    call_followup(&app, patient, "Sjekk hjelpemidler", 3).await;
+    call_followup(&app, patient, "Senere samtale", 10).await;
+    app.clock.advance_days(3);
+    app.logout().await;
+    let reply = app.login("ansatt1", crate::common::PASSWORD).await;
+    assert!(reply.redirects_to("/"));
+    assert!(app.get("/").await.redirects_to("/today"));
+
+    let page = app.get("/today").await;
+    assert_eq!(page.status, Status::Ok);
+    let body = &page.body;
+    assert!(body.contains("Oppfølginger som har forfalt eller skal gjøres i dag (2)"));
+    assert!(body.contains(&format!(
+        "<a href=\"/followups/{late}\">Ring Kari om avlastning</a>"
+    )));
+    assert!(body.contains("2 dager på overtid"));
+    assert!(body.contains("Sjekk hjelpemidler"));
+    assert!(!body.contains("Senere samtale"));
+    assert!(body.contains(&format!(
+        "<a href=\"/relatives/{lille}/child-followup\">Registrer oppfølgingen av Lille Per</a>"
+    )));
+    // Per Nordmann: the first step not done is mapping Kari, linked to its form.
+    assert!(body.contains("Dine pasienter med et steg som mangler (1)"));
+    assert!(body.contains(&format!(
+        "2. Kartlegge: <a href=\"/relatives/{kari}/mappings/new\">Ingen pårørende er kartlagt ennå.</a>"
+    )));
+    assert!(body.contains("Mine pårørende (1)"));
+    assert!(body.contains(&format!("<a href=\"/relatives/{kari}\">Kari Nordmann</a> (ektefelle, registrert partner eller samboer)")));
+    assert!(body.contains("<strong>Ingen avtalt.</strong>"));
+    // The page is logged with the patients it showed.
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM access_log_patients lp JOIN access_log l ON l.id = lp.access_id
+             WHERE l.entity = 'today' AND lp.patient_id = {patient}"
+        ))
+        .await,
+        1
+    );
+
+    // An agreement with Kari in force: her next contact is the agreed meeting.
+    let recorded = app
+        .post(
+            &format!("/relatives/{lille}/child-followup"),
+            &[
+                ("informed", "yes"),
+                ("follower", "Mor"),
+                ("services", "skole"),
+                ("concern", "no"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status, Status::SeeOther, "{}", recorded.body);
+    let meeting = app.date_in(14);
+    let id = draft(
+        &app,
+        patient,
+        kari,
+        &[("contact_rhythm", "monthly"), ("next_meeting_on", &meeting)],
+    )
+    .await;
+    assert_eq!(sign(&app, id).await.status, Status::SeeOther);
+    let body = app.get("/today").await.body;
+    assert!(body.contains(&format!("<td>{meeting}</td>")), "{body}");
+
+    // A colleague in another unit sees none of it.
+    let other = app.browser().await;
+    app.user("ansatt3", Role::Worker, Some(org.unit_a2)).await;
+    other.login_as("ansatt3").await;
+    let theirs = other.get("/today").await.body;
+    assert!(!theirs.contains("Per Nordmann") && !theirs.contains("Kari Nordmann"));
+    assert!(theirs.contains("Du er ikke kontaktperson for noen pårørende."));
+    // Managers keep their start page; /today is for workers.
+    app.user("leder1", Role::Manager, Some(org.unit_a1)).await;
+    other.logout().await;
+    other.login_as("leder1").await;
+    assert!(other.get("/").await.redirects_to("/patients"));
+    assert_eq!(other.get("/today").await.status, Status::Forbidden);
+}
+
+#[rocket::async_test]
+async fn the_patient_page_links_each_missing_step_to_its_form() {
+    let (app, org, patient) = setup().await;
+    let page = app.get(&format!("/patients/{patient}")).await.body;
+    assert!(page.contains(&format!(
+        "<a href=\"/patients/{patient}/relatives/new\">Ingen pårørende er registrert ennå.</a>"
+    )));
+    let kari = add_relative(&app, patient, "Kari Nordmann", &[("consent_scope", "full")]).await;
+    let page = app.get(&format!("/patients/{patient}")).await.body;
+    assert!(page.contains(&format!(
+        "<a href=\"/relatives/{kari}/mappings/new\">Ingen pårørende er kartlagt ennå.</a>"
+    )));
+    assert!(page.contains(&format!(
+        "<a href=\"/patients/{patient}/meetings/new\">Ingen første samtale er holdt ennå.</a>"
+    )));
+    // A manager reads the same sentences without links to forms they cannot use.
+    let manager = app.browser().await;
+    app.user("leder1", Role::Manager, Some(org.unit_a1)).await;
+    manager.login_as("leder1").await;
+    let page = manager.get(&format!("/patients/{patient}")).await.body;
+    assert!(page.contains("Ingen pårørende er kartlagt ennå."));
+    assert!(!page.contains("/mappings/new\">"));
+}
