@@ -553,8 +553,28 @@ mod tests {
         AgreementInput {
             relative_ids: relatives.iter().map(|s| s.to_string()).collect(),
             contact_id: "9".into(),
+            contact_rhythm: "monthly".into(),
             evaluation_on: "01.09.2026".into(),
             ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_contact_rhythm_is_one_of_the_choices() {
+        let today = d("2026-03-02");
+        let ok = AgreementDraft::parse(&input(&["1"]), &context(), today).unwrap();
+        assert_eq!(
+            ok.content.contact_rhythm,
+            Some(super::super::rhythm::Rhythm::Monthly)
+        );
+        for bad in ["", "daily"] {
+            let mut i = input(&["1"]);
+            i.contact_rhythm = bad.into();
+            let e = AgreementDraft::parse(&i, &context(), today).unwrap_err();
+            assert_eq!(
+                e.get("contact_rhythm"),
+                Some("Velg hvor ofte dere holder kontakten.")
+            );
         }
     }
 
