@@ -10,6 +10,7 @@ mod suite {
     pub mod agreement_rules;
     pub mod agreements;
     pub mod auth;
+    pub mod children;
     pub mod cli;
     pub mod copies;
     pub mod dashboard;

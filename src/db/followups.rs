@@ -293,20 +293,25 @@ pub struct ChildTask {
     pub created_at: DateTime<Utc>,
 }
 
+/// The unit's child relatives of active patients whose follow-up is due: none recorded, or
+/// none since `counts_from` (a year back: the follow-up is repeated at least yearly).
 pub async fn child_tasks(
     db: &Db,
     unit_id: i64,
     adult_born_before: NaiveDate,
+    counts_from: DateTime<Utc>,
 ) -> Result<Vec<ChildTask>, sqlx::Error> {
     let sql = "SELECT r.id AS relative_id, r.full_name AS relative_name, p.id AS patient_id, p.full_name AS patient_name, r.created_at
                FROM relatives r JOIN patients p ON p.id = r.patient_id
                WHERE r.unit_id = $1 AND p.archived_at IS NULL
                  AND (r.birth_date > $2 OR (r.birth_date IS NULL AND r.age_group = 'child'))
-                 AND NOT EXISTS (SELECT 1 FROM child_followups c WHERE c.relative_id = r.id)
+                 AND NOT EXISTS (SELECT 1 FROM child_followups c WHERE c.relative_id = r.id
+                                 AND c.recorded_at >= $3)
                ORDER BY r.created_at, r.id";
     on_db!(db, |p| sqlx::query_as(sql)
         .bind(unit_id)
         .bind(adult_born_before)
+        .bind(counts_from)
         .fetch_all(p)
         .await)
 }

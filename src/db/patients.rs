@@ -4,13 +4,21 @@ use super::{Db, Tx};
 
 /// The rule "the patient is identified" (step 1 done) on a day, as SQL over `patients p`: an
 /// explicit outcome recorded by `day`, or a relative with an involvement answer (yes or no)
-/// registered before `end` (the day's end). The one text for every query that counts or
-/// lists identified patients; `domain::routine::identify` is the same rule for one patient.
+/// registered before `end` (the day's end); and, by `day`, the question about minor children
+/// or siblings answered no, or yes with a child registered as a relative. The one text for
+/// every query that counts or lists identified patients; `domain::routine::identify` is the
+/// same rule for one patient. (A child counts here as registered in the child age group;
+/// the page also knows a registered child's birthday.)
 pub fn identified_sql(day: &str, end: &str) -> String {
     format!(
-        "((p.identify_outcome IS NOT NULL AND p.identify_outcome_on <= {day})
+        "(((p.identify_outcome IS NOT NULL AND p.identify_outcome_on <= {day})
           OR EXISTS (SELECT 1 FROM relatives r WHERE r.unit_id = p.unit_id AND r.patient_id = p.id
-                     AND r.involvement IN ('yes', 'no') AND r.created_at < {end}))"
+                     AND r.involvement IN ('yes', 'no') AND r.created_at < {end}))
+         AND p.minor_children_on <= {day}
+         AND (p.minor_children = 'no'
+              OR (p.minor_children = 'yes' AND EXISTS (SELECT 1 FROM relatives c
+                   WHERE c.unit_id = p.unit_id AND c.patient_id = p.id AND c.age_group = 'child'
+                     AND c.created_at < {end}))))"
     )
 }
 
@@ -21,14 +29,21 @@ pub fn identified_facts_sql(unit: &str) -> String {
     format!(
         "CASE WHEN p.identify_outcome IS NOT NULL THEN p.identify_outcome_on END AS outcome_on,
          (SELECT MIN(r.created_at) FROM relatives r WHERE r.unit_id = {unit} AND r.patient_id = p.id
-             AND r.involvement IN ('yes', 'no')) AS first_answer"
+             AND r.involvement IN ('yes', 'no')) AS first_answer,
+         CASE WHEN p.minor_children IN ('yes', 'no') THEN p.minor_children_on END AS children_on,
+         CASE WHEN p.minor_children = 'no' THEN p.minor_children_on ELSE
+             (SELECT MIN(c.created_at) FROM relatives c WHERE c.unit_id = {unit} AND c.patient_id = p.id
+                 AND c.age_group = 'child') END AS children_done"
     )
 }
 
 /// ...and the condition on those columns of a row `x` that the patient was identified on `day`
 /// (`end` the day's end), as `identified_sql` states it.
 pub fn identified_from_facts_sql(day: &str, end: &str) -> String {
-    format!("((x.outcome_on IS NOT NULL AND x.outcome_on <= {day}) OR x.first_answer < {end})")
+    format!(
+        "(((x.outcome_on IS NOT NULL AND x.outcome_on <= {day}) OR x.first_answer < {end})
+          AND x.children_on <= {day} AND x.children_done < {end})"
+    )
 }
 
 use crate::db::{on_db, on_tx};
@@ -315,15 +330,20 @@ pub async fn update(
 }
 
 /// Archives (Some(now)) or restores (None) a patient.
+/// Archives the patient at `at` for `reason` (a key of `children::ARCHIVE_REASONS`), or
+/// restores them (None, and an empty reason).
 pub async fn set_archived(
     tx: &mut Tx,
     id: i64,
     at: Option<DateTime<Utc>>,
+    reason: &str,
     now: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
-    let sql = "UPDATE patients SET archived_at = $1, updated_at = $2 WHERE id = $3";
+    let sql =
+        "UPDATE patients SET archived_at = $1, archive_reason = $2, updated_at = $3 WHERE id = $4";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(at)
+        .bind(reason)
         .bind(now)
         .bind(id)
         .execute(c)

@@ -234,6 +234,9 @@ pub struct ChildFollowupInput {
     pub services: String,
     pub concern: String,
     pub concern_action: String,
+    /// Whether the child has care tasks: yes, no or unsure.
+    pub care_tasks: String,
+    pub care_tasks_note: String,
 }
 
 pub async fn add_child_followup(
@@ -244,8 +247,8 @@ pub async fn add_child_followup(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO child_followups (relative_id, informed, informed_how, follower, services, concern, concern_action,
-                   recorded_by, recorded_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+                   care_tasks, care_tasks_note, recorded_by, recorded_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
     on_tx!(tx, |conn| sqlx::query(sql)
         .bind(relative_id)
         .bind(&c.informed)
@@ -254,6 +257,8 @@ pub async fn add_child_followup(
         .bind(&c.services)
         .bind(&c.concern)
         .bind(&c.concern_action)
+        .bind(&c.care_tasks)
+        .bind(&c.care_tasks_note)
         .bind(by)
         .bind(now)
         .execute(conn)
@@ -271,15 +276,6 @@ pub async fn child_followups(
                WHERE c.relative_id = $1 ORDER BY c.id DESC";
     on_db!(db, |p| sqlx::query_as(sql)
         .bind(relative_id)
-        .fetch_all(p)
-        .await)
-}
-
-/// Ids of a patient's relatives that have a recorded child follow-up.
-pub async fn with_child_followup(db: &Db, patient_id: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let sql = "SELECT DISTINCT c.relative_id FROM child_followups c JOIN relatives r ON r.id = c.relative_id WHERE r.patient_id = $1";
-    on_db!(db, |p| sqlx::query_scalar(sql)
-        .bind(patient_id)
         .fetch_all(p)
         .await)
 }
@@ -307,12 +303,49 @@ pub struct Outcome {
     pub identify_outcome: Option<String>,
     pub identify_outcome_on: Option<NaiveDate>,
     pub identify_outcome_reason: Option<String>,
+    /// Minor children or siblings: '' (not asked), 'yes', 'no' or 'unknown'.
+    pub minor_children: String,
+    pub minor_children_on: Option<NaiveDate>,
 }
 
 pub async fn outcome(db: &Db, patient_id: i64) -> Result<Outcome, sqlx::Error> {
-    let sql = "SELECT identify_outcome, identify_outcome_on, identify_outcome_reason FROM patients WHERE id = $1";
+    let sql =
+        "SELECT identify_outcome, identify_outcome_on, identify_outcome_reason, minor_children,
+                      minor_children_on FROM patients WHERE id = $1";
     on_db!(db, |p| sqlx::query_as(sql)
         .bind(patient_id)
         .fetch_one(p)
+        .await)
+}
+
+/// Records the answer about minor children or siblings, and the day it was given.
+pub async fn set_minor_children(
+    tx: &mut Tx,
+    patient_id: i64,
+    answer: &str,
+    on: NaiveDate,
+) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE patients SET minor_children = $1, minor_children_on = $2 WHERE id = $3";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(answer)
+        .bind(on)
+        .bind(patient_id)
+        .execute(c)
+        .await
+        .map(|_| ()))
+}
+
+/// The latest child follow-up of each child relative of a patient that has one, as
+/// (relative, when recorded).
+pub async fn latest_child_followups(
+    db: &Db,
+    patient_id: i64,
+) -> Result<Vec<(i64, DateTime<Utc>)>, sqlx::Error> {
+    let sql = "SELECT c.relative_id, MAX(c.recorded_at) FROM child_followups c
+               JOIN relatives r ON r.id = c.relative_id WHERE r.patient_id = $1
+               GROUP BY c.relative_id";
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(patient_id)
+        .fetch_all(p)
         .await)
 }

@@ -219,6 +219,38 @@ pub async fn generate(
         .map(|_| ()))
         .map_err(|e| format!("demo data: {e}"))?;
     }
+    // Whether each patient has minor children or siblings: answered yes where a child is
+    // registered, mostly no elsewhere, now and then not known yet or not asked.
+    let mut answers = Vec::new();
+    for (pi, p) in patients.iter().enumerate() {
+        let first_child = relatives
+            .iter()
+            .filter(|r| r.patient == pi && r.child)
+            .map(|r| r.created.date_naive())
+            .min();
+        let asked = (p.created.date_naive() + Duration::days(rng.gen_range(0..20))).min(today);
+        let answer = match (first_child, rng.gen_range(0..100)) {
+            (Some(on), _) => Some(("yes", on)),
+            (None, 0..=86) => Some(("no", asked)),
+            (None, 87..=92) => Some(("unknown", asked)),
+            _ => None,
+        };
+        if let Some((answer, on)) = answer {
+            answers.push((p.id, answer, on));
+        }
+    }
+    for (id, answer, on) in &answers {
+        on_tx!(&mut *tx, |c| sqlx::query(
+            "UPDATE patients SET minor_children = $1, minor_children_on = $2 WHERE id = $3"
+        )
+        .bind(*answer)
+        .bind(*on)
+        .bind(*id)
+        .execute(c)
+        .await
+        .map(|_| ()))
+        .map_err(|e| format!("demo data: {e}"))?;
+    }
     let relative_ids = ids(tx, "relatives").await?;
 
     // Consent, child follow-ups and mappings.

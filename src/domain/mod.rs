@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod agreement;
+pub mod children;
 pub mod choices;
 pub mod dates;
 pub mod fnr;

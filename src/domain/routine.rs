@@ -1,6 +1,7 @@
 //! The four steps of the routine (Identifisere – Kartlegge – Medvirke og samarbeide – Støtte)
 //! and when each is done, computed from facts about one patient.
 
+use super::children::ChildrenAnswer;
 use super::dates::format_date;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -79,7 +80,7 @@ pub struct RelativeFacts {
     pub has_contact_person: bool,
     /// Under 18: followed up under helsepersonelloven § 10 a, never a party.
     pub child: bool,
-    /// A child with no recorded child follow-up.
+    /// A child whose follow-up is due: none recorded, or the latest a year old or more.
     pub child_followup_missing: bool,
 }
 
@@ -103,6 +104,8 @@ pub struct PatientFacts {
     pub relatives: Vec<RelativeFacts>,
     /// "no_relatives" or "declines" when recorded.
     pub outcome: Option<String>,
+    /// Whether the patient has minor children or siblings; None until asked.
+    pub minor_children: Option<ChildrenAnswer>,
     pub meetings: Vec<MeetingFacts>,
 }
 
@@ -150,14 +153,14 @@ pub fn identify(f: &PatientFacts) -> Step {
             )
             .fixed_by(first(&children).map(Fix::ChildFollowup));
         }
-        return s(StepState::Done, "");
+        return children_asked(f).unwrap_or_else(|| s(StepState::Done, ""));
     }
     if f.relatives.is_empty() {
         return s(StepState::NotStarted, "Ingen pårørende er registrert ennå.")
             .fixed_by(Some(Fix::AddRelative));
     }
     if f.relatives.iter().any(|r| r.involvement != "unclear") {
-        return s(StepState::Done, "");
+        return children_asked(f).unwrap_or_else(|| s(StepState::Done, ""));
     }
     let unclear: Vec<&RelativeFacts> = f.relatives.iter().collect();
     step(
@@ -168,6 +171,36 @@ pub fn identify(f: &PatientFacts) -> Step {
         format!("Avklar om {} ønsker å bli involvert.", names(&unclear)),
     )
     .fixed_by(first(&unclear).map(Fix::EditRelative))
+}
+
+/// Identification is not done until it is known whether the patient has minor children or
+/// siblings, and those there are are registered (helsepersonelloven § 10 a).
+fn children_asked(f: &PatientFacts) -> Option<Step> {
+    let s = |next: &str, fix| {
+        step(
+            "identify",
+            1,
+            "Identifisere",
+            StepState::InProgress,
+            next.to_string(),
+        )
+        .fixed_by(Some(fix))
+    };
+    match f.minor_children {
+        None => Some(s(
+            "Spør om pasienten har barn eller søsken under 18 år.",
+            Fix::ChildrenAnswer,
+        )),
+        Some(ChildrenAnswer::Unknown) => Some(s(
+            "Det er ikke avklart ennå om pasienten har barn eller søsken under 18 år.",
+            Fix::ChildrenAnswer,
+        )),
+        Some(ChildrenAnswer::Yes) if !f.relatives.iter().any(|r| r.child) => Some(s(
+            "Pasienten har barn eller søsken under 18 år: registrer dem som pårørende.",
+            Fix::AddRelative,
+        )),
+        Some(_) => None,
+    }
 }
 
 fn involved(f: &PatientFacts) -> Vec<&RelativeFacts> {
@@ -364,10 +397,14 @@ mod tests {
 
     #[test]
     fn an_explicit_outcome_completes_identification() {
-        let f = PatientFacts {
+        let mut f = PatientFacts {
             outcome: Some("no_relatives".into()),
             ..Default::default()
         };
+        let s = steps(&f, d(11, 23));
+        assert_eq!(s[0].state, StepState::InProgress);
+        assert_eq!(s[0].fix, Some(Fix::ChildrenAnswer));
+        f.minor_children = Some(ChildrenAnswer::No);
         let s = steps(&f, d(11, 23));
         assert_eq!(s[0].state, StepState::Done);
         assert_eq!(s[1].state, StepState::NotApplicable);
@@ -383,6 +420,7 @@ mod tests {
         let mut f = PatientFacts {
             relatives: vec![kari.clone(), jonas.clone()],
             outcome: Some("declines".into()),
+            minor_children: Some(ChildrenAnswer::Yes),
             ..Default::default()
         };
         let s = steps(&f, d(11, 23));
@@ -414,10 +452,26 @@ mod tests {
         };
         assert_eq!(identify(&f).state, StepState::InProgress);
         assert_eq!(identify(&f).next, "Avklar om Ola ønsker å bli involvert.");
-        let f = PatientFacts {
+        let mut f = PatientFacts {
             relatives: vec![rel("Ola", "no")],
             ..Default::default()
         };
+        assert_eq!(
+            identify(&f).next,
+            "Spør om pasienten har barn eller søsken under 18 år."
+        );
+        f.minor_children = Some(ChildrenAnswer::Unknown);
+        assert_eq!(identify(&f).state, StepState::InProgress);
+        assert_eq!(identify(&f).fix, Some(Fix::ChildrenAnswer));
+        // Yes, but no child registered yet.
+        f.minor_children = Some(ChildrenAnswer::Yes);
+        assert_eq!(identify(&f).fix, Some(Fix::AddRelative));
+        let mut child = rel("Lille Ola", "no");
+        child.child = true;
+        f.relatives.push(child);
+        assert_eq!(identify(&f).state, StepState::Done);
+        f.relatives.pop();
+        f.minor_children = Some(ChildrenAnswer::No);
         assert_eq!(identify(&f).state, StepState::Done);
     }
 
@@ -497,6 +551,7 @@ mod tests {
         ola.id = 7;
         let mut f = PatientFacts {
             relatives: vec![ola],
+            minor_children: Some(ChildrenAnswer::No),
             ..Default::default()
         };
         assert_eq!(identify(&f).fix, Some(Fix::EditRelative(7)));

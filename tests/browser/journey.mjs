@@ -193,6 +193,10 @@ await submit(worker, "button[value=complete]", "meeting-completed");
 for (const step of ["identify", "map", "involve", "support"]) {
   await visit(worker, `${patientPath}/steps/${step}`, `step-${step}`);
 }
+// Identification asks whether the patient has minor children or siblings.
+await visit(worker, `${patientPath}/steps/identify`, "step-identify");
+await worker.check("#minor_children-yes");
+await submit(worker, "form[action$='/children'] button[type=submit]", "children-answered");
 await visit(worker, "/followups", "followups");
 await visit(worker, "/today", "today");
 
@@ -202,6 +206,7 @@ await axe(worker, "child-followup");
 await worker.check("#informed-yes");
 await worker.fill("#follower", "Helsesykepleier ved skolen");
 await worker.check("#concern-no");
+await worker.check("#care_tasks-no");
 await submit(worker, "#main form button[type=submit]", "child-followup-saved");
 
 // Write and sign an agreement with Bjørg.

@@ -283,6 +283,7 @@ async fn the_prefill_states_only_what_the_record_shows_and_the_children_section_
                 ("follower", "Helsesykepleier Anne"),
                 ("services", "skole"),
                 ("concern", "no"),
+                ("care_tasks", "no"),
             ],
         )
         .await;

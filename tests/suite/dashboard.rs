@@ -183,6 +183,23 @@ async fn fixture() -> Fixture {
     b.login_as("ansattb").await;
     let p6 = b.patient("Bent Seks", "01.02.1950", org.unit_b1).await;
     add(&b, p6, "Berit Seks", &[]).await;
+    // Identification asks about minor children or siblings: answered for each patient but
+    // Pia To, who stays not identified.
+    for (who, p, answer) in [
+        (&app, p1, "no"),
+        (&app, p3, "no"),
+        (&app, p4, "yes"),
+        (&other, p5, "no"),
+        (&b, p6, "no"),
+    ] {
+        let r = who
+            .post(
+                &format!("/patients/{p}/children"),
+                &[("minor_children", answer)],
+            )
+            .await;
+        assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    }
 
     app.clock.advance_days(20);
     app.login_as("ansatt1").await;
@@ -572,7 +589,13 @@ async fn registering_and_archiving_a_patient_show_on_the_dashboard_at_once() {
         .patient("Nina Nyregistrert", "03.03.1950", fx.org.unit_a1)
         .await;
     assert_eq!(cell(&fx.manager.get("/dashboard").await.body, a1, 0), "5");
-    let archived = fx.app.post(&format!("/patients/{new}/archive"), &[]).await;
+    let archived = fx
+        .app
+        .post(
+            &format!("/patients/{new}/archive"),
+            &[("archive_reason", "no_services")],
+        )
+        .await;
     assert_eq!(archived.status, Status::SeeOther, "{}", archived.body);
     assert_eq!(cell(&fx.manager.get("/dashboard").await.body, a1, 0), "4");
 }

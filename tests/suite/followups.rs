@@ -14,7 +14,7 @@ async fn the_worklist_puts_overdue_first_and_records_done_moved_and_cancelled() 
         .to_string();
     let today = app.clock.today();
     let mut ids = Vec::new();
-    for (days, what) in [(20, "Senere samtale"), (0, "I dag"), (3, "Snart")] {
+    for (days, what) in [(20, "Senere samtale"), (0, "Ringe i dag"), (3, "Snart")] {
         let due = format_date(today + chrono::Duration::days(days));
         let r = app
             .post(
@@ -54,7 +54,7 @@ async fn the_worklist_puts_overdue_first_and_records_done_moved_and_cancelled() 
     );
     assert!(past.body.contains("value=\"Gammel\""));
     assert!(past.body.contains(&format!("value=\"{past_day}\"")));
-    assert!(past.body.contains("<details open>"));
+    assert!(past.body.contains("<details id=\"ny-oppfolging\" open>"));
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM followups").await,
         3,
@@ -66,10 +66,10 @@ async fn the_worklist_puts_overdue_first_and_records_done_moved_and_cancelled() 
     app.login_as("ansatt1").await;
     let list = app.get("/followups").await;
     let pos = |s: &str| list.body.find(s).unwrap_or_else(|| panic!("{s}"));
-    assert!(pos("I dag") < pos("Snart") && pos("Snart") < pos("Senere samtale"));
+    assert!(pos("Ringe i dag") < pos("Snart") && pos("Snart") < pos("Senere samtale"));
     assert!(list.body.contains("5 dager på overtid"));
     assert!(list.body.contains("2 dager på overtid"));
-    assert!(pos("Forfalt (2)") < pos("I dag"));
+    assert!(pos("Forfalt (2)") < pos("Ringe i dag"));
 
     let done = app
         .post(

@@ -62,8 +62,16 @@ async fn a_worker_registers_edits_and_archives_a_patient() {
     assert!(page.body.contains("Kari Marie Nordmann"));
     assert!(page.body.contains("+46701234567"));
 
+    // Archiving asks why.
+    let why = app.post(&format!("{path}/archive"), &[]).await;
+    assert_eq!(why.status, Status::UnprocessableEntity);
+    assert_eq!(
+        crate::common::error_for(&why.body, "archive_reason"),
+        "Velg hvorfor pasienten arkiveres."
+    );
+    assert!(!why.body.contains("<details id=\"ny-oppfolging\" open>"));
     assert!(app
-        .post(&format!("{path}/archive"), &[])
+        .post(&format!("{path}/archive"), &[("archive_reason", "moved")])
         .await
         .redirects_to(&path));
     assert!(app.get(&path).await.body.contains("Pasienten ble arkivert"));

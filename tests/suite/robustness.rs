@@ -268,6 +268,8 @@ async fn no_form_answers_500_or_writes_half() {
                     "services",
                     "concern",
                     "concern_action",
+                    "care_tasks",
+                    "care_tasks_note",
                 ],
             ),
             (
@@ -294,6 +296,7 @@ async fn no_form_answers_500_or_writes_half() {
                 format!("/patients/{p}/outcome"),
                 vec!["outcome", "outcome_on", "reason"],
             ),
+            (format!("/patients/{p}/children"), vec!["minor_children"]),
             (
                 format!("/patients/{p}/followups"),
                 vec!["kind", "concerns", "due_on", "owner_id", "relative_id"],
@@ -384,7 +387,7 @@ async fn no_form_answers_500_or_writes_half() {
             ),
             (format!("/followups/{f}/cancel"), vec!["cancel_reason"]),
             (format!("/agreements/{a}/delete"), vec![]),
-            (format!("/patients/{p}/archive"), vec![]),
+            (format!("/patients/{p}/archive"), vec!["archive_reason"]),
         ]
     };
     let worker_forms = forms_for(a, f);

@@ -171,7 +171,10 @@ async fn records_outside_the_users_unit_or_district_answer_404() {
     }
     assert_eq!(
         other_unit
-            .post(&format!("/patients/{patient}/archive"), &[])
+            .post(
+                &format!("/patients/{patient}/archive"),
+                &[("archive_reason", "moved")]
+            )
             .await
             .status,
         Status::NotFound
@@ -283,7 +286,8 @@ fn roles_for(method: Method, pattern: &str) -> &'static [Role] {
         p if p.ends_with("/new")
             || p.ends_with("/edit")
             || p.ends_with("/child-followup")
-            || p == "/followups" =>
+            || p == "/followups"
+            || p == "/today" =>
         {
             &[Role::Worker]
         }

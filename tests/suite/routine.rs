@@ -219,6 +219,10 @@ async fn a_child_relative_is_a_task_until_the_follow_up_is_recorded() {
         error_for(&missing.body, "follower"),
         "Skriv hvem som følger opp barnet."
     );
+    assert_eq!(
+        error_for(&missing.body, "care_tasks"),
+        "Velg om barnet har omsorgsoppgaver."
+    );
     assert!(missing.body.contains("opplysningsplikten"));
     let recorded = app
         .post(
@@ -229,6 +233,7 @@ async fn a_child_relative_is_a_task_until_the_follow_up_is_recorded() {
                 ("services", "helsestasjon"),
                 ("services", "skole"),
                 ("concern", "no"),
+                ("care_tasks", "no"),
             ],
         )
         .await;
@@ -595,10 +600,30 @@ async fn an_explicit_outcome_completes_identification_and_can_be_reopened() {
         )
         .await;
     assert!(ok.redirects_to(&format!("/patients/{patient}/steps/identify")));
-    let page = app
-        .get(&format!("/patients/{patient}/steps/identify"))
-        .await;
+    // Not done until it is known whether the patient has minor children or siblings.
+    let step = format!("/patients/{patient}/steps/identify");
+    let page = app.get(&step).await;
+    assert!(page.body.contains(&format!(
+        "Status: Pågår.</strong> <a href=\"/patients/{patient}/steps/identify#barn\">Spør om pasienten har barn eller søsken under 18 år.</a>"
+    )));
+    let children = format!("/patients/{patient}/children");
+    let bad = app.post(&children, &[("minor_children", "maybe")]).await;
+    assert_eq!(bad.status, Status::UnprocessableEntity);
+    assert_eq!(
+        error_for(&bad.body, "minor_children"),
+        "Velg om pasienten har barn eller søsken under 18 år."
+    );
+    let unknown = app.post(&children, &[("minor_children", "unknown")]).await;
+    assert!(unknown.redirects_to(&format!("{step}#barn")));
+    assert!(app
+        .get(&step)
+        .await
+        .body
+        .contains("Det er ikke avklart ennå om pasienten har barn eller søsken under 18 år."));
+    app.post(&children, &[("minor_children", "no")]).await;
+    let page = app.get(&step).await;
     assert!(page.body.contains("Status: Fullført."));
+    assert!(page.body.contains("Registrert svar: Nei"));
     assert!(page
         .body
         .contains("Pasienten ønsker ikke at pårørende involveres"));

@@ -37,6 +37,13 @@ async fn a_worker_lands_on_their_day() {
         .await;
     assert_eq!(child.status, Status::SeeOther, "{}", child.body);
     let lille = app.scalar("SELECT MAX(id) FROM relatives").await;
+    let answered = app
+        .post(
+            &format!("/patients/{patient}/children"),
+            &[("minor_children", "yes")],
+        )
+        .await;
+    assert_eq!(answered.status, Status::SeeOther, "{}", answered.body);
     // Three follow-ups: one will be 2 days overdue, one due today, one next week.
     let late = call_followup(&app, patient, "Ring Kari om avlastning", 1).await;
     call_followup(&app, patient, "Sjekk hjelpemidler", 3).await;
@@ -87,6 +94,7 @@ async fn a_worker_lands_on_their_day() {
                 ("follower", "Mor"),
                 ("services", "skole"),
                 ("concern", "no"),
+                ("care_tasks", "no"),
             ],
         )
         .await;

@@ -72,7 +72,10 @@ async fn list(
         .checked_sub_months(Months::new(12 * 18))
         .unwrap_or(today);
     let child_tasks = match user.unit_id {
-        Some(unit) => db::followups::child_tasks(db, unit, adult_before).await?,
+        Some(unit) => {
+            let from = crate::web::home::child_followups_count_from(today);
+            db::followups::child_tasks(db, unit, adult_before, from).await?
+        }
         None => Vec::new(),
     };
     let unowned = match user.unit_id {

@@ -59,7 +59,13 @@ pub async fn today(
     .collect();
     let (children, missing, relatives) = match user.unit_id {
         Some(unit) => (
-            db::followups::child_tasks(db, unit, adult_born_before(today)).await?,
+            db::followups::child_tasks(
+                db,
+                unit,
+                adult_born_before(today),
+                child_followups_count_from(today),
+            )
+            .await?,
             missing_steps(db, user.id, unit, today).await?,
             my_relatives(db, user.id, unit, today).await?,
         ),
@@ -92,6 +98,12 @@ pub async fn today(
     )
     .await?;
     Ok(RawHtml(html))
+}
+
+/// The start (in Oslo) of the first day a recorded child follow-up still counts.
+pub fn child_followups_count_from(today: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    let day = crate::domain::children::followup_counts_from(today);
+    crate::db::dashboard::end_of(day - chrono::Duration::days(1))
 }
 
 fn adult_born_before(today: NaiveDate) -> NaiveDate {

@@ -9,6 +9,7 @@ use crate::db::access_log::{self, Action};
 use crate::db::patients::{self, Filter, PatientRow};
 use crate::db::{self, Db};
 use crate::domain::access::Scope;
+use crate::domain::children::ArchiveReason;
 use crate::domain::dates::{age_on, format_date, parse_date};
 use crate::domain::patient::PatientDraft;
 use crate::domain::validation::FieldErrors;
@@ -518,16 +519,43 @@ async fn update(
 async fn set_archived(
     user: Worker<'_>,
     id: i64,
-    archive: bool,
+    archive: Option<ArchiveReason>,
     db: &Db,
     clock: &Clock,
 ) -> AppResult<Submitted> {
     let patient = find(db, user.scope().unwrap_or(Scope::Unit(-1)), id).await?;
     let now = clock.now();
+    let today = clock.today();
     let mut tx = db.begin().await?;
-    patients::set_archived(&mut tx, id, archive.then_some(now), now).await?;
+    let reason = archive.map_or("", |r| r.key());
+    patients::set_archived(&mut tx, id, archive.map(|_| now), reason, now).await?;
     db::changes::patient(&mut tx, id, patient.unit_id).await?;
-    let detail = if archive { "arkivert" } else { "gjenopprettet" };
+    // After a death, the bereaved children are owed a follow-up (helsepersonelloven § 10 b).
+    let children: Vec<db::relatives::RelativeRow> = db::relatives::for_patient(db, id)
+        .await?
+        .into_iter()
+        .filter(|r| crate::domain::relative::is_child(r.birth_date, &r.age_group, today))
+        .collect();
+    let names: Vec<String> = children.iter().map(|r| r.full_name.clone()).collect();
+    let bereaved = archive.and_then(|r| crate::domain::children::bereaved_followup(r, &names));
+    if let Some(concerns) = &bereaved {
+        let f = db::followups::NewFollowup {
+            patient_id: id,
+            unit_id: patient.unit_id,
+            relative_id: children.first().map(|r| r.id),
+            meeting_id: None,
+            kind: "child",
+            concerns,
+            due_on: today + chrono::Duration::days(7),
+            owner_id: user.id,
+        };
+        db::followups::insert(&mut tx, &f, user.id, now).await?;
+    }
+    let detail = match archive {
+        Some(r) => format!("arkivert: {}", r.label().to_lowercase()),
+        None => "gjenopprettet".to_string(),
+    };
+    let detail = detail.as_str();
     access_log::record_tx(
         &mut tx,
         &access(
@@ -542,23 +570,43 @@ async fn set_archived(
     )
     .await?;
     tx.commit().await?;
-    let message = if archive {
-        "Pasienten er arkivert."
-    } else {
-        "Pasienten er gjenopprettet."
+    let message = match (archive, bereaved) {
+        (Some(_), Some(_)) => {
+            "Pasienten er arkivert. Oppfølgingen av de etterlatte barna ligger på listen din."
+        }
+        (Some(_), None) => "Pasienten er arkivert.",
+        (None, _) => "Pasienten er gjenopprettet.",
     };
     Ok(done(format!("/patients/{id}"), message))
 }
 
-#[rocket::post("/patients/<id>/archive", data = "<_form>")]
+#[derive(Debug, FromForm, Serialize)]
+struct ArchiveForm {
+    archive_reason: Text,
+    #[serde(skip)]
+    csrf_token: Text,
+}
+crate::csrf_protected!(ArchiveForm);
+
+/// Archiving asks why: a death with children who are relatives gives their follow-up.
+#[rocket::post("/patients/<id>/archive", data = "<form>")]
 async fn archive(
     user: Worker<'_>,
     id: i64,
-    _form: CsrfForm<CsrfOnly>,
+    form: CsrfForm<ArchiveForm>,
     db: &State<Db>,
     clock: &State<Clock>,
 ) -> AppResult<Submitted> {
-    set_archived(user, id, true, db, clock).await
+    let Some(reason) = ArchiveReason::parse(form.archive_reason.trim()) else {
+        let patient = find(db, user.read_scope(), id).await?;
+        let mut e = FieldErrors::new();
+        e.add("archive_reason", "Velg hvorfor pasienten arkiveres.");
+        let page = show::patient_page(db, &user, &patient, clock.today())
+            .await?
+            .with("failed", "archive");
+        return Ok(invalid(page, &form.0, &e, "patients/show"));
+    };
+    set_archived(user, id, Some(reason), db, clock).await
 }
 
 #[rocket::post("/patients/<id>/restore", data = "<_form>")]
@@ -569,7 +617,7 @@ async fn restore(
     db: &State<Db>,
     clock: &State<Clock>,
 ) -> AppResult<Submitted> {
-    set_archived(user, id, false, db, clock).await
+    set_archived(user, id, None, db, clock).await
 }
 
 #[cfg(test)]

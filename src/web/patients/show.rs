@@ -6,7 +6,9 @@ use crate::clock::Clock;
 use crate::db::agreements::AgreementRow;
 use crate::db::{self, Db};
 use crate::domain::agreement::{is_overdue, Status};
+use crate::domain::children::ChildrenAnswer;
 use crate::domain::choices::{self, label};
+use crate::domain::dates::oslo_date;
 use crate::domain::relative::is_child;
 use crate::domain::relative::relation_text;
 use crate::domain::routine::{steps, Fix, MeetingFacts, PatientFacts, RelativeFacts, Step};
@@ -83,9 +85,12 @@ pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routi
             .into_iter()
             .map(|m| (m.relative_id, m))
             .collect();
-    let child_done: HashSet<i64> = db::relatives::with_child_followup(db, patient_id)
+    // A child's follow-up is repeated at least yearly: one recorded within the year counts.
+    let child_done: HashSet<i64> = db::relatives::latest_child_followups(db, patient_id)
         .await?
         .into_iter()
+        .filter(|(_, at)| !crate::domain::children::followup_due(Some(oslo_date(*at)), today))
+        .map(|(id, _)| id)
         .collect();
     let referrals = db::support::referrals_for_patient(db, patient_id).await?;
     let meetings = db::meetings::for_patient(db, patient_id).await?;
@@ -105,6 +110,7 @@ pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routi
     let mut relatives = Vec::new();
     let mut facts = PatientFacts {
         outcome: outcome.identify_outcome.clone(),
+        minor_children: ChildrenAnswer::parse(&outcome.minor_children),
         ..Default::default()
     };
     for r in rows {
@@ -346,6 +352,10 @@ pub async fn patient_page(
         )
         .with("staff", staff)
         .with("followup_kinds", choice_list(choices::FOLLOWUP_KINDS))
+        .with(
+            "archive_reasons",
+            choice_list(crate::domain::children::ARCHIVE_REASONS),
+        )
         .with("referral_states", choice_list(choices::REFERRAL_STATES))
         .with(
             "relative_choices",
@@ -396,6 +406,10 @@ pub async fn step_view(
             .map(|o| label(choices::OUTCOMES, o)),
     )
     .with("outcomes", choice_list(choices::OUTCOMES))
+    .with(
+        "children_answers",
+        choice_list(crate::domain::children::ANSWERS),
+    )
     .with("offers", offers)
     .with("referral_states", choice_list(choices::REFERRAL_STATES))
     .with("can_edit", user.role == crate::domain::user::Role::Worker)

@@ -6,6 +6,7 @@ use crate::clock::Clock;
 use crate::db::access_log::Action;
 use crate::db::relatives::{ChildFollowupInput, RelativeRow};
 use crate::db::{self, Db};
+use crate::domain::children;
 use crate::domain::choices::{self, label};
 use crate::domain::forms as f;
 use crate::domain::relative::is_child;
@@ -23,7 +24,13 @@ use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![child_page, save_child, set_outcome, clear_outcome]
+    rocket::routes![
+        child_page,
+        save_child,
+        set_outcome,
+        clear_outcome,
+        set_minor_children
+    ]
 }
 
 #[derive(Debug, Default, FromForm, Serialize)]
@@ -34,6 +41,8 @@ struct ChildForm {
     services: Vec<String>,
     concern: Text,
     concern_action: Text,
+    care_tasks: Text,
+    care_tasks_note: Text,
     #[serde(skip)]
     csrf_token: Text,
 }
@@ -45,6 +54,7 @@ async fn child_form_page(user: &Worker<'_>, r: &RelativeRow) -> Page {
         .with("informed_choices", choice_list(choices::CHILD_INFORMED))
         .with("service_choices", choice_list(choices::CHILD_SERVICES))
         .with("concern_choices", choice_list(choices::YES_NO_UNSURE))
+        .with("care_choices", choice_list(choices::YES_NO_UNSURE))
 }
 
 #[rocket::get("/relatives/<id>/child-followup")]
@@ -102,6 +112,20 @@ async fn save_child(
         "Velg om det er bekymring for barnets omsorgssituasjon.",
     );
     let concern_action = f::text(&mut e, "concern_action", &form.concern_action, 4000);
+    let care_tasks = f::choice(
+        &mut e,
+        "care_tasks",
+        &form.care_tasks,
+        choices::YES_NO_UNSURE,
+        "Velg om barnet har omsorgsoppgaver.",
+    );
+    let care_tasks_note = f::text(&mut e, "care_tasks_note", &form.care_tasks_note, 2000);
+    if care_tasks == "yes" && care_tasks_note.is_empty() {
+        e.add(
+            "care_tasks_note",
+            "Skriv hvilke omsorgsoppgaver barnet har, og hva som gjøres for å avlaste barnet.",
+        );
+    }
     if (concern == "yes" || concern == "unsure") && concern_action.is_empty() {
         e.add(
             "concern_action",
@@ -123,6 +147,8 @@ async fn save_child(
         services,
         concern,
         concern_action,
+        care_tasks,
+        care_tasks_note,
     };
     let now = clock.now();
     let mut tx = db.begin().await?;
@@ -242,4 +268,64 @@ async fn clear_outcome(
         format!("/patients/{id}/steps/identify"),
         "Identifiseringen er åpnet igjen.",
     ))
+}
+
+#[derive(Debug, FromForm, Serialize)]
+struct ChildrenForm {
+    minor_children: Text,
+    #[serde(skip)]
+    csrf_token: Text,
+}
+crate::csrf_protected!(ChildrenForm);
+
+/// Whether the patient has minor children or siblings: asked for every patient, and
+/// identification is not done until it is answered.
+#[rocket::post("/patients/<id>/children", data = "<form>")]
+async fn set_minor_children(
+    user: Worker<'_>,
+    id: i64,
+    form: CsrfForm<ChildrenForm>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+) -> AppResult<Submitted> {
+    let patient = find(db, user.read_scope(), id).await?;
+    let mut e = FieldErrors::new();
+    let answer = f::choice(
+        &mut e,
+        "minor_children",
+        &form.minor_children,
+        children::ANSWERS,
+        "Velg om pasienten har barn eller søsken under 18 år.",
+    );
+    if !e.is_empty() {
+        let page =
+            crate::web::patients::show::step_view(db, &user, &patient, "identify", clock.today())
+                .await?;
+        return Ok(invalid(page, &form.0, &e, "routine/identify"));
+    }
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    db::relatives::set_minor_children(&mut tx, id, &answer, clock.today()).await?;
+    let summary = format!(
+        "Barn eller søsken under 18 år: {}",
+        label(children::ANSWERS, &answer).to_lowercase()
+    );
+    record_change(
+        &mut tx,
+        &user.actor(),
+        Action::Update,
+        "minor_children",
+        id,
+        (id, patient.unit_id),
+        &summary,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let message = match answer.as_str() {
+        "yes" => "Svaret er registrert. Registrer barna eller søsknene som pårørende.",
+        "unknown" => "Svaret er registrert. Det står som en oppgave til det er avklart.",
+        _ => "Svaret er registrert.",
+    };
+    Ok(done(format!("/patients/{id}/steps/identify#barn"), message))
 }
