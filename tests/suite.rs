@@ -17,6 +17,7 @@ mod suite {
     pub mod followups;
     pub mod handover;
     pub mod hardening;
+    pub mod heavy;
     pub mod kept_pages;
     pub mod patients;
     pub mod processes;

@@ -5,7 +5,7 @@
 
 use super::Db;
 use crate::db::on_db;
-use crate::domain::indicators::{Figures, CHILD_FOLLOWUP_DAYS, HEAVY_HOURS_PER_WEEK};
+use crate::domain::indicators::{Figures, CHILD_FOLLOWUP_DAYS};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Oslo;
 use std::collections::BTreeMap;
@@ -102,10 +102,10 @@ type Involved = (
 async fn relative_figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Involved, sqlx::Error> {
     // The latest mapping by the day, read from the index that holds its scores (mappings_relative).
     let heavy = format!(
-        "COALESCE((SELECT CASE WHEN m.strain_score >= 7 OR m.hours_per_week >= {HEAVY_HOURS_PER_WEEK}
-                 THEN 1 ELSE 0 END
+        "COALESCE((SELECT CASE WHEN {} THEN 1 ELSE 0 END
             FROM mappings m WHERE m.relative_id = r.id AND m.mapped_on <= $2
-            ORDER BY m.id DESC LIMIT 1), 0)"
+            ORDER BY m.id DESC LIMIT 1), 0)",
+        super::mappings::heavy_sql("m")
     );
     // Each relative's conditions are found once (a materialized CTE), then counted.
     let sql = format!(

@@ -15,6 +15,9 @@ pub struct MappingRow {
     pub tasks: String,
     pub task_other: String,
     pub hours_per_week: i64,
+    pub care_duration: String,
+    pub lost_income: bool,
+    pub legal_duty: bool,
     pub work_study: String,
     pub own_health: String,
     pub other_care: String,
@@ -30,8 +33,19 @@ pub struct MappingRow {
     pub support_other: String,
 }
 
+/// "The care tasks are heavy" for a mapping row `m`, in SQL: `domain::indicators::is_heavy`.
+pub fn heavy_sql(m: &str) -> String {
+    use crate::domain::indicators::{HEAVY_HOURS_PER_WEEK, LONG_CARE_HOURS_PER_WEEK};
+    use crate::domain::strain::HIGH_STRAIN;
+    format!(
+        "({m}.strain_score >= {HIGH_STRAIN} OR {m}.hours_per_week >= {HEAVY_HOURS_PER_WEEK}
+          OR {m}.legal_duty OR {m}.lost_income
+          OR ({m}.care_duration = 'over_3y' AND {m}.hours_per_week >= {LONG_CARE_HOURS_PER_WEEK}))"
+    )
+}
+
 const SELECT: &str = "SELECT m.id, m.relative_id, m.mapped_on, s.name AS author_name, m.roles, m.tasks, m.task_other,
-        m.hours_per_week, m.work_study, m.own_health, m.other_care, m.distance, m.strain_answers, m.strain_score,
+        m.hours_per_week, m.care_duration, m.lost_income, m.legal_duty, m.work_study, m.own_health, m.other_care, m.distance, m.strain_answers, m.strain_score,
         m.what_matters, m.views, m.not_wanted, m.violence, m.violence_action, m.support_needs, m.support_other
     FROM mappings m LEFT JOIN users s ON s.id = m.author_id";
 
@@ -43,8 +57,10 @@ pub async fn insert(
 ) -> Result<i64, sqlx::Error> {
     let sql = "INSERT INTO mappings (relative_id, mapped_on, author_id, roles, tasks, task_other, hours_per_week, work_study,
                    own_health, other_care, distance, strain_answers, strain_score, what_matters, views, not_wanted,
-                   violence, violence_action, support_needs, support_other, created_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+                   violence, violence_action, support_needs, support_other, created_at, care_duration,
+                   lost_income, legal_duty)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
+                   $22, $23, $24)
                RETURNING id";
     on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(m.relative_id)
@@ -68,6 +84,9 @@ pub async fn insert(
         .bind(&m.support_needs)
         .bind(&m.support_other)
         .bind(now)
+        .bind(&m.care_duration)
+        .bind(m.lost_income)
+        .bind(m.legal_duty)
         .fetch_one(c)
         .await)
 }

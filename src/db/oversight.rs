@@ -4,7 +4,6 @@
 use super::dashboard::{child_cutoffs, end_of};
 use super::Db;
 use crate::db::on_db;
-use crate::domain::indicators::HEAVY_HOURS_PER_WEEK;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -170,7 +169,8 @@ pub async fn relatives(db: &Db, q: &Query) -> Result<(i64, Vec<RelativeListRow>)
     let heavy = format!(
         "EXISTS (SELECT 1 FROM mappings m WHERE m.id = (SELECT MAX(m2.id) FROM mappings m2
             WHERE m2.relative_id = r.id AND m2.mapped_on <= $3)
-            AND (m.strain_score >= 7 OR m.hours_per_week >= {HEAVY_HOURS_PER_WEEK}))"
+            AND {})",
+        super::mappings::heavy_sql("m")
     );
     let condition = match q.filter.as_str() {
         "unmapped" => format!("{involved} AND NOT EXISTS (SELECT 1 FROM mappings m WHERE m.relative_id = r.id AND m.mapped_on <= $3)"),

@@ -299,6 +299,11 @@ pub async fn generate(
                 subset(rng, CARE_TASKS, 0.3),
                 hours,
                 subset(rng, SUPPORT_NEEDS, 0.2),
+                [
+                    "", "under_6m", "6_12m", "1_3y", "1_3y", "over_3y", "over_3y",
+                ][rng.gen_range(0..7)],
+                rng.gen_bool(0.12),
+                r.relation == "parent" && rng.gen_bool(0.5),
             ));
         }
     }
@@ -331,7 +336,7 @@ pub async fn generate(
     insert_rows!(
         &mut *tx,
         "INSERT INTO mappings (relative_id, mapped_on, roles, tasks, hours_per_week, strain_answers, strain_score, what_matters,
-             violence, support_needs, created_at) ",
+             violence, support_needs, created_at, care_duration, lost_income, legal_duty) ",
         mappings,
         |b, m| {
             b.push_bind(m.0)
@@ -344,7 +349,10 @@ pub async fn generate(
                 .push_bind("Å kunne fortsette i jobben og få hvile i helgene.")
                 .push_bind("no")
                 .push_bind(m.7.clone())
-                .push_bind(m.1.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc());
+                .push_bind(m.1.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc())
+                .push_bind(m.8)
+                .push_bind(m.9)
+                .push_bind(m.10);
         }
     );
 

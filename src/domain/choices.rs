@@ -104,6 +104,14 @@ pub const CARE_TASKS: Choices = &[
     ("other", "Annet"),
 ];
 
+/// How long the relative has given care.
+pub const CARE_DURATIONS: Choices = &[
+    ("under_6m", "Under et halvt år"),
+    ("6_12m", "Et halvt til ett år"),
+    ("1_3y", "Ett til tre år"),
+    ("over_3y", "Mer enn tre år"),
+];
+
 pub const SUPPORT_NEEDS: Choices = &[
     ("information", "Informasjon"),
     ("training", "Opplæring og veiledning"),

@@ -8,6 +8,32 @@ use serde::Serialize;
 /// scale of a municipal home-care service).
 pub const HEAVY_HOURS_PER_WEEK: i64 = 20;
 
+/// Long care counts as heavy from this many hours a week.
+pub const LONG_CARE_HOURS_PER_WEEK: i64 = 10;
+
+/// What the latest mapping says about a relative's care, as far as "heavy" depends on it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CareFacts<'a> {
+    pub strain_score: Option<i64>,
+    pub hours_per_week: i64,
+    /// A key of `choices::CARE_DURATIONS`.
+    pub care_duration: &'a str,
+    pub lost_income: bool,
+    pub legal_duty: bool,
+}
+
+/// Especially heavy care tasks (the signs of helse- og omsorgstjenesteloven § 3-6's
+/// guidance): high strain, many hours, a legal duty of care, reduced work or lost income, or
+/// care that has lasted more than three years at a steady number of hours. `db::mappings::
+/// heavy_sql` is the same rule in SQL.
+pub fn is_heavy(c: &CareFacts<'_>) -> bool {
+    crate::domain::strain::is_high(c.strain_score)
+        || c.hours_per_week >= HEAVY_HOURS_PER_WEEK
+        || c.legal_duty
+        || c.lost_income
+        || (c.care_duration == "over_3y" && c.hours_per_week >= LONG_CARE_HOURS_PER_WEEK)
+}
+
 /// A child relative should have a recorded follow-up within this many days.
 pub const CHILD_FOLLOWUP_DAYS: i64 = 14;
 
@@ -70,7 +96,7 @@ pub const DEFINITIONS: &[(&str, &str, &str)] = &[
     ("patients", "Pasienter", "Pasienter som var registrert og ikke arkivert ved periodens slutt."),
     ("identified", "Identifisering fullført", "Pasienter der minst én pårørende er registrert med svar på om de ønsker å bli involvert, eller der det er registrert at pasienten ikke har pårørende eller ikke ønsker dem involvert – delt på alle pasienter."),
     ("mapped", "Kartlagte pårørende", "Pårørende som ønsker å bli involvert og har minst én kartlegging – delt på alle pårørende som ønsker å bli involvert."),
-    ("agreement_heavy", "Avtale ved tunge omsorgsoppgaver", "Involverte pårørende med en gjeldende (signert, ikke avsluttet) pårørendeavtale – delt på involverte pårørende med høy belastning (7 eller mer av 13) eller tunge omsorgsoppgaver (20 timer i uka eller mer) i siste kartlegging."),
+    ("agreement_heavy", "Avtale ved tunge omsorgsoppgaver", "Involverte pårørende med en gjeldende (signert, ikke avsluttet) pårørendeavtale – delt på involverte pårørende med høy belastning (7 eller mer av 13) eller tunge omsorgsoppgaver i siste kartlegging: 20 timer i uka eller mer, lovpålagt omsorgsplikt, redusert arbeid eller tapt inntekt, eller omsorg i mer enn tre år med 10 timer i uka eller mer."),
     ("agreement_all", "Avtale, alle involverte", "Involverte pårørende med en gjeldende pårørendeavtale – delt på alle involverte pårørende."),
     ("contact", "Kontaktperson", "Involverte pårørende med navngitt kontaktperson, på den pårørende eller i en gjeldende avtale – delt på alle involverte pårørende."),
     ("agreement_contact", "Kontaktperson i avtalene", "Pårørende som er part i en avtale som ikke er avsluttet, og som har navngitt kontaktperson – delt på alle pårørende som er part i en slik avtale."),
@@ -162,6 +188,47 @@ pub fn month_label(d: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn heavy_care_has_more_signs_than_hours_and_strain() {
+        let light = CareFacts {
+            strain_score: Some(3),
+            hours_per_week: 6,
+            ..Default::default()
+        };
+        assert!(!is_heavy(&light));
+        assert!(is_heavy(&CareFacts {
+            strain_score: Some(7),
+            ..light
+        }));
+        assert!(is_heavy(&CareFacts {
+            hours_per_week: 20,
+            ..light
+        }));
+        assert!(is_heavy(&CareFacts {
+            legal_duty: true,
+            ..light
+        }));
+        assert!(is_heavy(&CareFacts {
+            lost_income: true,
+            ..light
+        }));
+        // Long care counts with a steady number of hours, not on its own.
+        assert!(!is_heavy(&CareFacts {
+            care_duration: "over_3y",
+            ..light
+        }));
+        assert!(is_heavy(&CareFacts {
+            care_duration: "over_3y",
+            hours_per_week: 10,
+            ..light
+        }));
+        assert!(!is_heavy(&CareFacts {
+            care_duration: "1_3y",
+            hours_per_week: 10,
+            ..light
+        }));
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -14,6 +14,9 @@ pub struct MappingFormInput<'a> {
     pub tasks: &'a [String],
     pub task_other: &'a str,
     pub hours_per_week: &'a str,
+    pub care_duration: &'a str,
+    pub lost_income: bool,
+    pub legal_duty: bool,
     pub work_study: &'a str,
     pub own_health: &'a str,
     pub other_care: &'a str,
@@ -36,6 +39,12 @@ pub struct MappingDraft {
     pub tasks: String,
     pub task_other: String,
     pub hours_per_week: i64,
+    /// A key of CARE_DURATIONS, or empty when not known.
+    pub care_duration: String,
+    /// The relative has reduced work or lost income because of the care.
+    pub lost_income: bool,
+    /// A legal duty of care (parents of a disabled child under 18).
+    pub legal_duty: bool,
     pub work_study: String,
     pub own_health: String,
     pub other_care: String,
@@ -74,6 +83,17 @@ impl MappingDraft {
         f::not_in_future(&mut e, "mapped_on", mapped_on, today, "Kartleggingen");
         let task_other = f::line(&mut e, "task_other", form.task_other, 300, None);
         let hours_per_week = f::hours(&mut e, "hours_per_week", form.hours_per_week);
+        let care_duration = if form.care_duration.trim().is_empty() {
+            String::new()
+        } else {
+            f::choice(
+                &mut e,
+                "care_duration",
+                form.care_duration,
+                choices::CARE_DURATIONS,
+                "Velg hvor lenge omsorgen har vart fra listen.",
+            )
+        };
         let work_study = f::text(&mut e, "work_study", form.work_study, 2000);
         let own_health = f::text(&mut e, "own_health", form.own_health, 2000);
         let other_care = f::text(&mut e, "other_care", form.other_care, 2000);
@@ -114,6 +134,9 @@ impl MappingDraft {
             tasks: keys(choices::CARE_TASKS, form.tasks),
             task_other,
             hours_per_week,
+            care_duration,
+            lost_income: form.lost_income,
+            legal_duty: form.legal_duty,
             work_study,
             own_health,
             other_care,

@@ -31,6 +31,9 @@ struct MappingForm {
     tasks: Vec<String>,
     task_other: Text,
     hours_per_week: Text,
+    care_duration: Text,
+    lost_income: Text,
+    legal_duty: Text,
     work_study: Text,
     own_health: Text,
     other_care: Text,
@@ -95,6 +98,7 @@ fn form_page(user: &Worker<'_>, r: &db::relatives::RelativeRow) -> Page {
         .with("role_choices", choice_list(choices::ROLES))
         .with("task_choices", choice_list(choices::CARE_TASKS))
         .with("need_choices", choice_list(choices::SUPPORT_NEEDS))
+        .with("duration_choices", choice_list(choices::CARE_DURATIONS))
         .with("violence_choices", choice_list(choices::YES_NO_UNSURE))
         .with("strain_items", strain_items())
         .with("yes_no", choice_list(&[("1", "Ja"), ("0", "Nei")]))
@@ -130,6 +134,9 @@ async fn create(
         tasks: &form.tasks,
         task_other: &form.task_other,
         hours_per_week: &form.hours_per_week,
+        care_duration: &form.care_duration,
+        lost_income: form.lost_income.is_on(),
+        legal_duty: form.legal_duty.is_on(),
         work_study: &form.work_study,
         own_health: &form.own_health,
         other_care: &form.other_care,
@@ -155,6 +162,9 @@ async fn create(
         tasks: d.tasks,
         task_other: d.task_other,
         hours_per_week: d.hours_per_week,
+        care_duration: d.care_duration,
+        lost_income: d.lost_income,
+        legal_duty: d.legal_duty,
         work_study: d.work_study,
         own_health: d.own_health,
         other_care: d.other_care,
@@ -244,6 +254,20 @@ async fn show(
         .with("tasks", labels(choices::CARE_TASKS, &m.tasks))
         .with("needs", labels(choices::SUPPORT_NEEDS, &m.support_needs))
         .with("violence_label", label(choices::YES_NO_UNSURE, &m.violence))
+        .with(
+            "duration_label",
+            label(choices::CARE_DURATIONS, &m.care_duration),
+        )
+        .with(
+            "heavy",
+            crate::domain::indicators::is_heavy(&crate::domain::indicators::CareFacts {
+                strain_score: m.strain_score,
+                hours_per_week: m.hours_per_week,
+                care_duration: &m.care_duration,
+                lost_income: m.lost_income,
+                legal_duty: m.legal_duty,
+            }),
+        )
         .with("strain_rows", strain_rows)
         .with("high_strain", strain::is_high(m.strain_score))
         .with("history", history)
