@@ -94,7 +94,7 @@ pub fn share_text(part: i64, whole: i64) -> String {
 /// Each indicator: key, name, and its definition as the dashboard explains it.
 pub const DEFINITIONS: &[(&str, &str, &str)] = &[
     ("patients", "Pasienter", "Pasienter som var registrert og ikke arkivert ved periodens slutt."),
-    ("identified", "Identifisering fullført", "Pasienter der minst én pårørende er registrert med svar på om de ønsker å bli involvert, eller der det er registrert at pasienten ikke har pårørende eller ikke ønsker dem involvert – delt på alle pasienter."),
+    ("identified", "Identifisering fullført", "Pasienter der minst én pårørende er registrert med svar på om de ønsker å bli involvert, eller der det er registrert at pasienten ikke har pårørende eller ikke ønsker dem involvert; og der det er besvart om pasienten har barn eller søsken under 18 år (nei, eller ja med barna registrert som pårørende) – delt på alle pasienter."),
     ("mapped", "Kartlagte pårørende", "Pårørende som ønsker å bli involvert og har minst én kartlegging – delt på alle pårørende som ønsker å bli involvert."),
     ("agreement_heavy", "Avtale ved tunge omsorgsoppgaver", "Involverte pårørende med en gjeldende (signert, ikke avsluttet) pårørendeavtale – delt på involverte pårørende med høy belastning (7 eller mer av 13) eller tunge omsorgsoppgaver i siste kartlegging: 20 timer i uka eller mer, lovpålagt omsorgsplikt, redusert arbeid eller tapt inntekt, eller omsorg i mer enn tre år med 10 timer i uka eller mer."),
     ("agreement_all", "Avtale, alle involverte", "Involverte pårørende med en gjeldende pårørendeavtale – delt på alle involverte pårørende."),

@@ -90,7 +90,7 @@ async fn deactivating_a_worker_hands_over_followups_relatives_and_agreements() {
     assert!(refused.body.contains("<option value=\"manager\" selected>"));
     assert_eq!(
         app.scalar(&format!(
-            "SELECT CASE WHEN active THEN 1 ELSE 0 END FROM users WHERE id = {w1}"
+            "SELECT COUNT(*) FROM users WHERE id = {w1} AND active"
         ))
         .await,
         1
@@ -120,7 +120,7 @@ async fn deactivating_a_worker_hands_over_followups_relatives_and_agreements() {
     ));
     assert_eq!(
         app.scalar(&format!(
-            "SELECT CASE WHEN active THEN 1 ELSE 0 END FROM users WHERE id = {w1}"
+            "SELECT COUNT(*) FROM users WHERE id = {w1} AND active"
         ))
         .await,
         0
