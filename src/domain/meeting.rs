@@ -68,6 +68,28 @@ pub fn completion_problems(c: &Completion<'_>) -> Vec<(&'static str, &'static st
     problems
 }
 
+/// The first conversation's checklist (the national guide for the first conversation with
+/// relatives), recorded with the minutes. Information about rights and offers is its own
+/// field (`informed_rights`), required to complete a first conversation.
+pub const CHECKLIST: &[(&str, &str)] = &[
+    ("consent", "Samtykke er avklart med pasienten"),
+    ("roles", "Den pårørendes roller og ønsker er snakket om"),
+    ("children", "Spurt om barn og søsken under 18 år"),
+    ("offers", "Støttetilbud er presentert"),
+    ("contact_person", "En kontaktperson er navngitt"),
+    ("next_contact", "Neste kontakt er avtalt"),
+];
+
+/// The points of the checklist not gone through, as their labels.
+pub fn checklist_left(checklist: &str) -> Vec<&'static str> {
+    let done = super::choices::split(checklist);
+    CHECKLIST
+        .iter()
+        .filter(|(k, _)| !done.contains(k))
+        .map(|(_, l)| *l)
+        .collect()
+}
+
 /// The meeting form's fields in the order they appear, for ordering messages.
 pub const FIELDS: &[&str] = &[
     "kind",
@@ -96,6 +118,7 @@ pub struct MeetingFormInput<'a> {
     pub staff: &'a str,
     pub minutes: &'a str,
     pub informed_rights: bool,
+    pub checklist: &'a [String],
     pub next_due: &'a str,
     pub next_owner_id: &'a str,
     pub next_kind: &'a str,
@@ -133,6 +156,8 @@ pub struct MeetingDraft {
     pub staff: String,
     pub minutes: String,
     pub informed_rights: bool,
+    /// Keys of CHECKLIST gone through, comma-separated.
+    pub checklist: String,
     pub next: NextSteps,
     pub complete: bool,
 }
@@ -246,6 +271,10 @@ impl MeetingDraft {
                 staff: staff_text,
                 minutes,
                 informed_rights: form.informed_rights,
+                checklist: {
+                    let chosen: Vec<&str> = form.checklist.iter().map(String::as_str).collect();
+                    super::choices::join_valid(CHECKLIST, &chosen)
+                },
                 next,
                 complete: form.complete,
             }),
@@ -307,6 +336,18 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn the_checklist_keeps_known_points_and_names_those_left() {
+        assert_eq!(
+            checklist_left("consent,children,offers,contact_person,next_contact"),
+            ["Den pårørendes roller og ønsker er snakket om"]
+        );
+        assert_eq!(checklist_left("").len(), 6);
+        assert!(
+            checklist_left("consent,roles,children,offers,contact_person,next_contact").is_empty()
+        );
+    }
 
     #[test]
     fn a_meeting_status_is_read_back_as_written_and_nothing_else() {

@@ -312,6 +312,7 @@ async fn no_form_answers_500_or_writes_half() {
                     "relative_ids",
                     "minutes",
                     "informed_rights",
+                    "checklist",
                     "next_due",
                     "next_owner_id",
                     "evaluation_on",

@@ -409,12 +409,25 @@ async fn a_first_meeting_needs_minutes_a_next_step_and_rights_then_contact_perso
         .body
         .contains("Ola er sliten. Avtalt avlastning.</textarea>"));
     complete.push(("informed_rights", "1"));
+    // The first conversation's checklist is recorded with the minutes; an unknown point is
+    // left out.
+    complete.extend([
+        ("checklist", "consent"),
+        ("checklist", "children"),
+        ("checklist", "gossip"),
+    ]);
     assert!(app
         .post(&format!("/meetings/{draft_id}"), &complete)
         .await
         .redirects_to(&format!("/meetings/{draft_id}")));
     let shown = app.get(&format!("/meetings/{draft_id}")).await;
     assert!(shown.body.contains("Fullført"));
+    assert!(shown.body.contains(
+        "<dt>Gjennomgått i første samtale</dt><dd>Samtykke er avklart med pasienten; Spurt om barn og søsken under 18 år</dd>"
+    ));
+    assert!(shown.body.contains(
+        "<dt>Ikke gjennomgått</dt><dd>Den pårørendes roller og ønsker er snakket om; Støttetilbud er presentert; En kontaktperson er navngitt; Neste kontakt er avtalt</dd>"
+    ));
     assert!(shown.body.contains("Ring Ola om avlastning"));
     assert_eq!(
         app.scalar(&format!(

@@ -40,6 +40,7 @@ struct MeetingForm {
     staff: Text,
     minutes: Text,
     informed_rights: Text,
+    checklist: Vec<String>,
     next_due: Text,
     next_owner_id: Text,
     next_kind: Text,
@@ -84,6 +85,7 @@ async fn parse(
         staff: &form.staff,
         minutes: &form.minutes,
         informed_rights: form.informed_rights.is_on(),
+        checklist: &form.checklist,
         next_due: &form.next_due,
         next_owner_id: &form.next_owner_id,
         next_kind: &form.next_kind,
@@ -101,6 +103,7 @@ async fn parse(
                 staff: d.staff,
                 minutes: d.minutes,
                 informed_rights: d.informed_rights,
+                checklist: d.checklist,
                 relative_ids: d.relative_ids,
             };
             (meeting, d.next, d.complete)
@@ -131,6 +134,10 @@ async fn form_page(
     .with("meeting", meeting)
     .with("kinds", choice_list(choices::MEETING_KINDS))
     .with("followup_kinds", choice_list(choices::FOLLOWUP_KINDS))
+    .with(
+        "checklist_choices",
+        choice_list(crate::domain::meeting::CHECKLIST),
+    )
     .with("relative_choices", relatives)
     .with("staff", staff_choices(db, patient.unit_id).await?))
 }
@@ -237,6 +244,7 @@ async fn store(
             staff: input.staff.clone(),
             minutes: String::new(),
             informed_rights: false,
+            checklist: String::new(),
             relative_ids: input.relative_ids.clone(),
         };
         db::meetings::insert(&mut tx, patient.id, &follow, user.id, now).await?;
@@ -347,6 +355,7 @@ async fn show(
         "patient_present": if m.patient_present { "1" } else { "" },
         "relative_ids": ids.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
         "staff": m.staff, "minutes": m.minutes, "informed_rights": if m.informed_rights { "1" } else { "" },
+        "checklist": crate::domain::choices::split(&m.checklist),
         "next_owner_id": user.id.to_string(), "next_kind": "call",
     });
     let editable =
@@ -366,6 +375,22 @@ async fn show(
             crate::web::patients::show::followup_views(next, clock.today()),
         )
         .with("editable", editable)
+        .with(
+            "checklist_done",
+            crate::domain::meeting::CHECKLIST
+                .iter()
+                .filter(|(k, _)| choices::split(&m.checklist).contains(k))
+                .map(|(_, l)| *l)
+                .collect::<Vec<_>>(),
+        )
+        .with(
+            "checklist_left",
+            crate::domain::meeting::checklist_left(&m.checklist),
+        )
+        .with(
+            "checklist_choices",
+            choice_list(crate::domain::meeting::CHECKLIST),
+        )
         .with("kinds", choice_list(choices::MEETING_KINDS))
         .with("followup_kinds", choice_list(choices::FOLLOWUP_KINDS))
         .with(
