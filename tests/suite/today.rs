@@ -44,6 +44,22 @@ async fn a_worker_lands_on_their_day() {
         )
         .await;
     assert_eq!(answered.status, Status::SeeOther, "{}", answered.body);
+    // Ola Uten: his only relative does not want to be involved. Nothing waits for the
+    // worker there, though ansatt1 has a follow-up for him.
+    let ola = app.patient("Ola Uten", "01.02.1939", org.unit_a1).await;
+    let r = app
+        .post(
+            &format!("/patients/{ola}/relatives"),
+            &relative("Nils Nei", &[("involvement", "no")]),
+        )
+        .await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    app.post(
+        &format!("/patients/{ola}/children"),
+        &[("minor_children", "no")],
+    )
+    .await;
+    call_followup(&app, ola, "Spør om dagsenter", 30).await;
     // Three follow-ups: one will be 2 days overdue, one due today, one next week.
     let late = call_followup(&app, patient, "Ring Kari om avlastning", 1).await;
     call_followup(&app, patient, "Sjekk hjelpemidler", 3).await;
@@ -69,6 +85,7 @@ async fn a_worker_lands_on_their_day() {
     )));
     // Per Nordmann: the first step not done is mapping Kari, linked to its form.
     assert!(body.contains("Dine pasienter med et steg som mangler (1)"));
+    assert!(!body.contains("Ola Uten"));
     assert!(body.contains(&format!(
         "2. Kartlegge: <a href=\"/relatives/{kari}/mappings/new\">Ingen pårørende er kartlagt ennå.</a>"
     )));

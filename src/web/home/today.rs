@@ -22,7 +22,7 @@ use serde::Serialize;
 /// The most patients the page reads the routine of; a caseload is well below it.
 const PATIENTS: i64 = 60;
 
-/// A patient with the first step of the routine that is not done.
+/// A patient with the first step of the routine that is not done and has a form to do it.
 #[derive(Debug, Serialize)]
 struct Missing {
     patient_id: i64,
@@ -121,10 +121,11 @@ async fn missing_steps(
     let mut out = Vec::new();
     for (id, name) in db::today::involved_patients(db, user_id, unit, PATIENTS).await? {
         let routine = load(db, id, today).await?;
-        let open = routine
-            .steps
-            .iter()
-            .find(|s| matches!(s.state, StepState::NotStarted | StepState::InProgress));
+        // The first step the worker can do something about: a step that only waits for the
+        // relatives (none wants to be involved yet) is a state, not a task.
+        let open = routine.steps.iter().find(|s| {
+            matches!(s.state, StepState::NotStarted | StepState::InProgress) && s.fix.is_some()
+        });
         if let Some(s) = open {
             out.push(Missing {
                 patient_id: id,
