@@ -18,6 +18,7 @@ mod suite {
     pub mod handover;
     pub mod hardening;
     pub mod heavy;
+    pub mod invitation;
     pub mod kept_pages;
     pub mod patients;
     pub mod processes;

@@ -20,13 +20,14 @@ pub struct MeetingRow {
     pub informed_rights: bool,
     /// Keys of `domain::meeting::CHECKLIST` gone through.
     pub checklist: String,
+    pub place: String,
     #[sqlx(try_from = "String")]
     pub status: MeetingStatus,
     pub completed_at: Option<DateTime<Utc>>,
 }
 
 const SELECT: &str = "SELECT m.id, m.patient_id, p.unit_id, m.kind, m.starts_at, m.patient_present, m.staff, m.minutes,
-        m.informed_rights, m.checklist, m.status, m.completed_at
+        m.informed_rights, m.checklist, m.place, m.status, m.completed_at
     FROM meetings m JOIN patients p ON p.id = m.patient_id JOIN units u ON u.id = p.unit_id";
 
 pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<Option<MeetingRow>, sqlx::Error> {
@@ -54,6 +55,7 @@ pub struct MeetingInput {
     pub minutes: String,
     pub informed_rights: bool,
     pub checklist: String,
+    pub place: String,
     pub relative_ids: Vec<i64>,
 }
 
@@ -86,8 +88,8 @@ pub async fn insert(
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     let sql = "INSERT INTO meetings (patient_id, kind, starts_at, patient_present, staff, minutes, informed_rights, status,
-                   created_by, created_at, updated_at, checklist)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $9, $10) RETURNING id";
+                   created_by, created_at, updated_at, checklist, place)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, 'draft', $8, $9, $9, $10, $11) RETURNING id";
     let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(patient_id)
         .bind(&m.kind)
@@ -99,6 +101,7 @@ pub async fn insert(
         .bind(by)
         .bind(now)
         .bind(&m.checklist)
+        .bind(&m.place)
         .fetch_one(c)
         .await)?;
     set_relatives(tx, id, &m.relative_ids).await?;
@@ -117,7 +120,7 @@ pub async fn update(
                    informed_rights = $6, updated_at = $7,
                    status = CASE WHEN $8 THEN 'completed' ELSE status END,
                    completed_at = CASE WHEN $8 THEN $7 ELSE completed_at END,
-                   checklist = $10
+                   checklist = $10, place = $11
                WHERE id = $9 AND status = 'draft'";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(&m.kind)
@@ -130,6 +133,7 @@ pub async fn update(
         .bind(complete)
         .bind(id)
         .bind(&m.checklist)
+        .bind(&m.place)
         .execute(c)
         .await
         .map(|_| ()))?;

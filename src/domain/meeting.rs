@@ -95,6 +95,7 @@ pub const FIELDS: &[&str] = &[
     "kind",
     "date",
     "time",
+    "place",
     "relative_ids",
     "staff",
     "minutes",
@@ -113,6 +114,7 @@ pub struct MeetingFormInput<'a> {
     pub kind: &'a str,
     pub date: &'a str,
     pub time: &'a str,
+    pub place: &'a str,
     pub patient_present: bool,
     pub relative_ids: &'a [String],
     pub staff: &'a str,
@@ -151,6 +153,8 @@ pub struct MeetingDraft {
     pub kind: String,
     pub date: NaiveDate,
     pub time: NaiveTime,
+    /// Where the meeting is held (for the invitation); empty when not decided.
+    pub place: String,
     pub patient_present: bool,
     pub relative_ids: Vec<i64>,
     pub staff: String,
@@ -206,6 +210,7 @@ impl MeetingDraft {
             }
         }
         let staff_text = f::line(&mut e, "staff", form.staff, 500, None);
+        let place = f::line(&mut e, "place", form.place, 200, None);
         let minutes = f::text(&mut e, "minutes", form.minutes, 20000);
         let mut next = NextSteps::default();
         if let Some(due) = f::date(&mut e, "next_due", form.next_due, None) {
@@ -271,6 +276,7 @@ impl MeetingDraft {
                 staff: staff_text,
                 minutes,
                 informed_rights: form.informed_rights,
+                place,
                 checklist: {
                     let chosen: Vec<&str> = form.checklist.iter().map(String::as_str).collect();
                     super::choices::join_valid(CHECKLIST, &chosen)

@@ -5,6 +5,7 @@ pub mod agreement;
 pub mod fonts;
 pub mod history;
 pub mod icc;
+pub mod invitation;
 pub mod layout;
 pub mod tagged;
 pub mod texts;

@@ -309,6 +309,7 @@ async fn no_form_answers_500_or_writes_half() {
                     "kind",
                     "date",
                     "time",
+                    "place",
                     "relative_ids",
                     "minutes",
                     "informed_rights",

@@ -14,6 +14,7 @@ use crate::domain::agreement::copy::Recipient;
 use crate::domain::agreement::Language;
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::page::Page;
+use crate::web::infra::page::PdfFile;
 use crate::web::infra::session::{CurrentUser, Reader};
 use rocket::request::FlashMessage;
 use rocket::State;
@@ -74,14 +75,6 @@ async fn version_page(
         .with("blocks", blocks)
         .with("municipality", &settings.municipality)
         .render("agreements/version"))
-}
-
-/// A generated PDF, shown in the browser with a file name for saving.
-#[derive(rocket::Responder)]
-#[response(content_type = "application/pdf")]
-pub struct PdfFile {
-    body: Vec<u8>,
-    disposition: rocket::http::Header<'static>,
 }
 
 /// What the print asks for: the language and the recipient, both optional.
@@ -151,13 +144,7 @@ async fn pdf_response(
         "paarorendeavtale-{id_part}-v{number}-{}.pdf",
         recipient.key()
     );
-    Ok(PdfFile {
-        body,
-        disposition: rocket::http::Header::new(
-            "Content-Disposition",
-            format!("inline; filename=\"{name}\""),
-        ),
-    })
+    Ok(PdfFile::inline(body, &name))
 }
 
 #[rocket::get("/agreements/<id>/pdf?<lang>&<recipient>")]

@@ -153,3 +153,23 @@ pub async fn staff_choices(
         .map(|u| Choice::new(u.id, u.name))
         .collect())
 }
+
+/// A generated PDF, shown in the browser with a file name for saving.
+#[derive(rocket::Responder)]
+#[response(content_type = "application/pdf")]
+pub struct PdfFile {
+    body: Vec<u8>,
+    disposition: rocket::http::Header<'static>,
+}
+
+impl PdfFile {
+    pub fn inline(body: Vec<u8>, file_name: &str) -> PdfFile {
+        PdfFile {
+            body,
+            disposition: rocket::http::Header::new(
+                "Content-Disposition",
+                format!("inline; filename=\"{file_name}\""),
+            ),
+        }
+    }
+}

@@ -26,8 +26,10 @@ use rocket::{FromForm, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
+mod invitation;
+
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![new_page, create, show, save]
+    rocket::routes![new_page, create, show, save, invitation::letter]
 }
 
 #[derive(Debug, Default, FromForm, Serialize)]
@@ -35,6 +37,7 @@ struct MeetingForm {
     kind: Text,
     date: Text,
     time: Text,
+    place: Text,
     patient_present: Text,
     relative_ids: Vec<String>,
     staff: Text,
@@ -80,6 +83,7 @@ async fn parse(
         kind: &form.kind,
         date: &form.date,
         time: &form.time,
+        place: &form.place,
         patient_present: form.patient_present.is_on(),
         relative_ids: &form.relative_ids,
         staff: &form.staff,
@@ -104,6 +108,7 @@ async fn parse(
                 minutes: d.minutes,
                 informed_rights: d.informed_rights,
                 checklist: d.checklist,
+                place: d.place,
                 relative_ids: d.relative_ids,
             };
             (meeting, d.next, d.complete)
@@ -245,6 +250,7 @@ async fn store(
             minutes: String::new(),
             informed_rights: false,
             checklist: String::new(),
+            place: input.place.clone(),
             relative_ids: input.relative_ids.clone(),
         };
         db::meetings::insert(&mut tx, patient.id, &follow, user.id, now).await?;
@@ -339,6 +345,11 @@ async fn show(
     let patient = find(db, user.scope(), m.patient_id).await?;
     let ids = db::meetings::relative_ids(db, id).await?;
     let relatives = db::relatives::for_patient(db, m.patient_id).await?;
+    let invited: Vec<Choice> = relatives
+        .iter()
+        .filter(|r| ids.contains(&r.id))
+        .map(|r| Choice::new(r.id, &r.full_name))
+        .collect();
     let participants: Vec<String> = relatives
         .iter()
         .filter(|r| ids.contains(&r.id))
@@ -352,6 +363,7 @@ async fn show(
     let local = m.starts_at.with_timezone(&Oslo);
     let form = serde_json::json!({
         "kind": m.kind, "date": local.format("%d.%m.%Y").to_string(), "time": local.format("%H:%M").to_string(),
+        "place": m.place,
         "patient_present": if m.patient_present { "1" } else { "" },
         "relative_ids": ids.iter().map(|i| i.to_string()).collect::<Vec<_>>(),
         "staff": m.staff, "minutes": m.minutes, "informed_rights": if m.informed_rights { "1" } else { "" },
@@ -375,6 +387,11 @@ async fn show(
             crate::web::patients::show::followup_views(next, clock.today()),
         )
         .with("editable", editable)
+        .with("invited", invited)
+        .with(
+            "upcoming",
+            m.starts_at.with_timezone(&Oslo).date_naive() >= clock.today(),
+        )
         .with(
             "checklist_done",
             crate::domain::meeting::CHECKLIST

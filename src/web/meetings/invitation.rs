@@ -1,0 +1,96 @@
+//! The invitation letter to a planned meeting, for one relative who is invited, in their
+//! language (bokmål, nynorsk or English).
+
+use crate::audit::access;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::access_log::Action;
+use crate::db::{self, Db};
+use crate::domain::agreement::Language;
+use crate::domain::meeting::MeetingStatus;
+use crate::pdf::invitation::Invitation;
+use crate::web::infra::error::{AppError, AppResult};
+use crate::web::infra::page::PdfFile;
+use crate::web::infra::session::Worker;
+use crate::web::patients::find;
+use chrono_tz::Europe::Oslo;
+use rocket::State;
+
+/// `?relative=` one of the meeting's invited relatives, `&lang=nb|nn|en` (bokmål when left
+/// out). Only a planned meeting (a draft, today or later) is invited to.
+#[rocket::get("/meetings/<id>/invitation?<relative>&<lang>")]
+pub async fn letter(
+    user: Worker<'_>,
+    id: i64,
+    relative: Option<i64>,
+    lang: Option<&str>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+    settings: &State<Settings>,
+) -> AppResult<PdfFile> {
+    let scope = user.read_scope();
+    let m = db::meetings::get(db, scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lang = match lang.filter(|l| !l.is_empty()) {
+        None => Language::Bokmal,
+        Some(l) => Language::parse(l).ok_or(AppError::NotFound)?,
+    };
+    let invited = db::meetings::relative_ids(db, id).await?;
+    let relative = relative
+        .filter(|r| invited.contains(r))
+        .ok_or(AppError::NotFound)?;
+    let local = m.starts_at.with_timezone(&Oslo);
+    if m.status != MeetingStatus::Draft || local.date_naive() < clock.today() {
+        return Err(AppError::NotFound);
+    }
+    let patient = find(db, scope, m.patient_id).await?;
+    let r = db::relatives::for_patient(db, patient.id)
+        .await?
+        .into_iter()
+        .find(|x| x.id == relative)
+        .ok_or(AppError::NotFound)?;
+    let unit = db::org::unit(db, patient.unit_id)
+        .await?
+        .map(|u| u.contact())
+        .unwrap_or_default();
+    let me = db::users::by_id(db, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let letter = Invitation {
+        relative: &r.full_name,
+        patient: &patient.full_name,
+        first: m.kind == "first",
+        date: local.date_naive(),
+        time: local.time(),
+        place: &m.place,
+        unit: &patient.unit_name,
+        from: &me.name,
+        from_phone: me.phone.as_deref().unwrap_or_default(),
+        unit_phone: &unit.phone,
+        unit_hours: &unit.phone_hours,
+        lang,
+    };
+    let now = clock.now();
+    let detail = format!("Invitasjon til {} ({})", r.full_name, lang.code());
+    db::access_log::record(
+        db,
+        &access(
+            &user.actor(),
+            Action::Print,
+            "meeting",
+            Some(id),
+            Some((patient.id, patient.unit_id)),
+            &detail,
+        ),
+        now,
+    )
+    .await?;
+    let letterhead = vec![settings.municipality.clone(), patient.unit_name.clone()];
+    let logo = crate::web::infra::letterhead::logo(db).await?;
+    let body = crate::pdf::invitation::pdf(&letter, &letterhead, logo.as_ref(), now);
+    Ok(PdfFile::inline(
+        body,
+        &format!("invitasjon-{}-{}.pdf", id, lang.code()),
+    ))
+}
