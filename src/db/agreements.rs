@@ -484,24 +484,12 @@ pub async fn of_followup(db: &Db, followup_id: i64) -> Result<Option<i64>, sqlx:
     Ok(found.flatten())
 }
 
-/// The evaluation an agreement in force is waiting for, as a follow-up owned by the contact
-/// person and due on the agreement's evaluation date.
-pub struct EvaluationDue<'a> {
-    pub agreement_id: i64,
-    pub patient_id: i64,
-    pub unit_id: i64,
-    pub relative_id: Option<i64>,
-    pub concerns: &'a str,
-    pub due: NaiveDate,
-    pub owner: i64,
-}
-
 /// Keeps the open evaluation follow-up in step with the agreement: moves its date and
 /// gives it to the contact person, with a line in its history for each change; creates it
 /// when there is none (with `new` true). Returns the follow-up's id.
 pub async fn schedule_evaluation(
     tx: &mut Tx,
-    e: &EvaluationDue<'_>,
+    e: &AgreementTask<'_>,
     new: bool,
     by: i64,
     now: DateTime<Utc>,
@@ -513,19 +501,7 @@ pub async fn schedule_evaluation(
         open_evaluation_followup(tx, e.agreement_id).await?
     };
     let Some((fid, old_due, old_owner)) = open else {
-        let f = super::followups::NewFollowup {
-            patient_id: e.patient_id,
-            unit_id: e.unit_id,
-            relative_id: e.relative_id,
-            meeting_id: None,
-            kind: "evaluation",
-            concerns: e.concerns,
-            due_on: e.due,
-            owner_id: e.owner,
-        };
-        let fid = super::followups::insert(tx, &f, by, now).await?;
-        link_followup(tx, fid, e.agreement_id).await?;
-        return Ok(fid);
+        return add_task(tx, e, by, now).await;
     };
     if old_due != e.due {
         super::followups::move_due(tx, fid, e.due, now).await?;
@@ -581,22 +557,24 @@ pub async fn cancel_contact_followups(
     Ok(())
 }
 
-/// One contact an agreement keeps on its contact person's list.
-pub struct ContactDue<'a> {
+/// A follow-up an agreement keeps on its contact person's list: its evaluation, its agreed
+/// next meeting, or a contact of its rhythm.
+pub struct AgreementTask<'a> {
     pub agreement_id: i64,
     pub patient_id: i64,
     pub unit_id: i64,
     pub relative_id: Option<i64>,
-    /// "meeting" for the agreed next meeting, "call" for a contact of the rhythm.
+    /// "evaluation", "meeting" (the agreed next meeting) or "call" (a contact of the rhythm).
     pub kind: &'a str,
     pub concerns: &'a str,
     pub due: NaiveDate,
     pub owner: i64,
 }
 
-pub async fn add_contact_followup(
+/// Puts the task on the list, linked to its agreement.
+pub async fn add_task(
     tx: &mut Tx,
-    c: &ContactDue<'_>,
+    c: &AgreementTask<'_>,
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {

@@ -171,19 +171,7 @@ async fn create_user(
         input.username,
         input.role.label()
     );
-    access_log::record_tx(
-        &mut tx,
-        &access(
-            &user.actor(),
-            Action::Create,
-            "user",
-            Some(id),
-            None,
-            &detail,
-        ),
-        now,
-    )
-    .await?;
+    record_account_change(&mut tx, &user, Action::Create, id, &detail, now).await?;
     tx.commit().await?;
     Ok(done(format!("/admin/users/{id}"), "Brukeren er opprettet."))
 }
@@ -297,19 +285,7 @@ async fn update_user(
         account.username,
         input.role.label()
     );
-    access_log::record_tx(
-        &mut tx,
-        &access(
-            &user.actor(),
-            Action::Update,
-            "user",
-            Some(id),
-            None,
-            &detail,
-        ),
-        now,
-    )
-    .await?;
+    record_account_change(&mut tx, &user, Action::Update, id, &detail, now).await?;
     tx.commit().await?;
     if input.role != account.role() || input.unit_id != account.unit_id {
         // New rights take effect at the next login.
@@ -360,19 +336,7 @@ async fn set_active(
         if active { "aktiverte" } else { "deaktiverte" },
         account.username
     );
-    access_log::record_tx(
-        &mut tx,
-        &access(
-            &user.actor(),
-            Action::Update,
-            "user",
-            Some(id),
-            None,
-            &detail,
-        ),
-        now,
-    )
-    .await?;
+    record_account_change(&mut tx, &user, Action::Update, id, &detail, now).await?;
     tx.commit().await?;
     if !active {
         db::sessions::end_all_for_user(db, id, "deactivated", now).await?;
@@ -460,19 +424,7 @@ async fn reset_password(
     let mut tx = db.begin().await?;
     db::users::set_password(&mut tx, id, &hash, now).await?;
     let detail = format!("nytt passord for {}", account.username);
-    access_log::record_tx(
-        &mut tx,
-        &access(
-            &user.actor(),
-            Action::Update,
-            "user",
-            Some(id),
-            None,
-            &detail,
-        ),
-        now,
-    )
-    .await?;
+    record_account_change(&mut tx, &user, Action::Update, id, &detail, now).await?;
     tx.commit().await?;
     db::sessions::end_all_for_user(db, id, "password reset", now).await?;
     Ok(done(
@@ -493,4 +445,18 @@ fn profile_of(
         "phone": account.phone.clone().unwrap_or_default(),
         "followups_to": followups_to, "contacts_to": contacts_to,
     })
+}
+
+/// Records what was done to a staff account in the access log, inside its transaction.
+async fn record_account_change(
+    tx: &mut db::Tx,
+    user: &Admin<'_>,
+    action: Action,
+    id: i64,
+    detail: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let entry = access(&user.actor(), action, "user", Some(id), None, detail);
+    access_log::record_tx(tx, &entry, now).await?;
+    Ok(())
 }

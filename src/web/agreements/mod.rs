@@ -16,7 +16,7 @@ pub use form::new_document_id;
 
 use crate::audit::record_change;
 use crate::db::access_log::Action;
-use crate::db::agreements::{AgreementRow, ContactDue, EvaluationDue, VersionRow};
+use crate::db::agreements::{AgreementRow, AgreementTask, VersionRow};
 use crate::db::patients::PatientRow;
 use crate::db::{self, Db, Tx};
 use crate::domain::agreement::{rhythm, Content, Status};
@@ -95,8 +95,9 @@ pub async fn schedule_evaluation(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let concerns = crate::domain::agreement::lifecycle::evaluation_concerns(content);
-    let due = EvaluationDue {
+    let due = AgreementTask {
         agreement_id: a.id,
+        kind: "evaluation",
         patient_id: a.patient_id,
         unit_id: a.unit_id,
         relative_id: content.parties.first().map(|p| p.relative_id),
@@ -134,7 +135,7 @@ pub async fn schedule_contacts(
         .zip(content.contact_rhythm)
         .map(|(due, r)| ("call", r.concerns(content), due));
     for (kind, concerns, due) in meeting.into_iter().chain(contact) {
-        let c = ContactDue {
+        let c = AgreementTask {
             agreement_id: a.id,
             patient_id: a.patient_id,
             unit_id: a.unit_id,
@@ -144,7 +145,7 @@ pub async fn schedule_contacts(
             due,
             owner: content.contact.as_ref().map_or(user.id, |s| s.user_id),
         };
-        db::agreements::add_contact_followup(tx, &c, user.id, now).await?;
+        db::agreements::add_task(tx, &c, user.id, now).await?;
     }
     Ok(())
 }
@@ -176,7 +177,7 @@ pub async fn schedule_next_contact(
     let Some(r) = content.contact_rhythm else {
         return Ok(None);
     };
-    let c = ContactDue {
+    let c = AgreementTask {
         agreement_id: a.id,
         patient_id: a.patient_id,
         unit_id: a.unit_id,
@@ -186,6 +187,6 @@ pub async fn schedule_next_contact(
         due,
         owner: a.contact_person_id.unwrap_or(user.id),
     };
-    db::agreements::add_contact_followup(tx, &c, user.id, now).await?;
+    db::agreements::add_task(tx, &c, user.id, now).await?;
     Ok(Some(due))
 }
