@@ -243,3 +243,23 @@ pub fn links(bytes: &[u8]) -> Vec<(String, String, bool)> {
     }
     out
 }
+
+/// Every file passes the PyPI `pdfua` checker without findings and the PDF/A-2b structural
+/// check without errors.
+pub fn assert_accessible_and_archival(files: &[&Path]) {
+    match external_checks(files) {
+        Ok(report) => {
+            assert_eq!(
+                report.matches("result: PASS (no findings)").count(),
+                files.len(),
+                "{report}"
+            );
+            assert_eq!(
+                report.matches(": 0 errors").count(),
+                files.len(),
+                "{report}"
+            );
+        }
+        Err(report) => panic!("the PDF checkers found problems:\n{report}"),
+    }
+}
