@@ -90,6 +90,13 @@ pub fn checklist_left(checklist: &str) -> Vec<&'static str> {
         .collect()
 }
 
+/// Whether a meeting's minutes may be printed for a relative who took part: the minutes are
+/// about the patient, so only a relative with the patient's full consent gets them. With a
+/// limited consent the minutes cannot be sorted topic by topic, so they are left out too.
+pub fn minutes_may_print(consent_scope: Option<&str>) -> bool {
+    consent_scope == Some("full")
+}
+
 /// The meeting form's fields in the order they appear, for ordering messages.
 pub const FIELDS: &[&str] = &[
     "kind",
@@ -342,6 +349,14 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn only_full_consent_gets_the_minutes() {
+        assert!(minutes_may_print(Some("full")));
+        assert!(!minutes_may_print(Some("limited")));
+        assert!(!minutes_may_print(Some("none")));
+        assert!(!minutes_may_print(None));
+    }
 
     #[test]
     fn the_checklist_keeps_known_points_and_names_those_left() {

@@ -7,6 +7,7 @@ pub mod history;
 pub mod icc;
 pub mod invitation;
 pub mod layout;
+pub mod minutes;
 pub mod tagged;
 pub mod texts;
 pub mod wrap;

@@ -1,5 +1,5 @@
-//! The invitation letter to a planned meeting, for one relative who is invited, in their
-//! language (bokmål, nynorsk or English).
+//! Letters to a relative about a meeting, in their language (bokmål, nynorsk or English):
+//! the invitation to a planned meeting, and the minutes of a meeting they took part in.
 
 use crate::audit::access;
 use crate::clock::Clock;
@@ -92,5 +92,104 @@ pub async fn letter(
     Ok(PdfFile::inline(
         body,
         &format!("invitasjon-{}-{}.pdf", id, lang.code()),
+    ))
+}
+
+/// A completed meeting's minutes for a relative who took part, `&lang=nb|nn|en`: the minutes
+/// and what was agreed only within the patient's full consent for that relative.
+#[rocket::get("/meetings/<id>/minutes?<relative>&<lang>")]
+pub async fn minutes(
+    user: Worker<'_>,
+    id: i64,
+    relative: Option<i64>,
+    lang: Option<&str>,
+    db: &State<Db>,
+    clock: &State<Clock>,
+    settings: &State<Settings>,
+) -> AppResult<PdfFile> {
+    let scope = user.read_scope();
+    let m = db::meetings::get(db, scope, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lang = match lang.filter(|l| !l.is_empty()) {
+        None => Language::Bokmal,
+        Some(l) => Language::parse(l).ok_or(AppError::NotFound)?,
+    };
+    let present = db::meetings::relative_ids(db, id).await?;
+    let relative = relative
+        .filter(|r| present.contains(r))
+        .ok_or(AppError::NotFound)?;
+    if m.status != MeetingStatus::Completed {
+        return Err(AppError::NotFound);
+    }
+    let patient = find(db, scope, m.patient_id).await?;
+    let relatives = db::relatives::for_patient(db, patient.id).await?;
+    let r = relatives
+        .iter()
+        .find(|x| x.id == relative)
+        .ok_or(AppError::NotFound)?;
+    let consent = db::relatives::current_consents(db, patient.id)
+        .await?
+        .into_iter()
+        .find(|c| c.relative_id == relative)
+        .map(|c| c.scope);
+    let may = crate::domain::meeting::minutes_may_print(consent.as_deref());
+    let mut participants: Vec<String> = relatives
+        .iter()
+        .filter(|x| present.contains(&x.id))
+        .map(|x| x.full_name.clone())
+        .collect();
+    if !m.staff.trim().is_empty() {
+        participants.push(m.staff.clone());
+    }
+    let next: Vec<(String, chrono::NaiveDate)> = db::followups::for_patient(db, patient.id)
+        .await?
+        .into_iter()
+        .filter(|f| f.meeting_id == Some(id))
+        .map(|f| (f.concerns, f.due_on))
+        .collect();
+    let local = m.starts_at.with_timezone(&Oslo);
+    let doc = crate::pdf::minutes::Minutes {
+        relative: &r.full_name,
+        patient: &patient.full_name,
+        date: local.date_naive(),
+        time: local.time(),
+        place: &m.place,
+        participants: &participants,
+        text: may.then_some(m.minutes.as_str()),
+        next: &next,
+        unit: &patient.unit_name,
+        lang,
+    };
+    let now = clock.now();
+    let detail = format!(
+        "Referat til {} ({}{})",
+        r.full_name,
+        lang.code(),
+        if may {
+            ""
+        } else {
+            ", uten referatet: ikke fullt samtykke"
+        }
+    );
+    db::access_log::record(
+        db,
+        &access(
+            &user.actor(),
+            Action::Print,
+            "meeting",
+            Some(id),
+            Some((patient.id, patient.unit_id)),
+            &detail,
+        ),
+        now,
+    )
+    .await?;
+    let letterhead = vec![settings.municipality.clone(), patient.unit_name.clone()];
+    let logo = crate::web::infra::letterhead::logo(db).await?;
+    let body = crate::pdf::minutes::pdf(&doc, &letterhead, logo.as_ref(), now);
+    Ok(PdfFile::inline(
+        body,
+        &format!("referat-{}-{}.pdf", id, lang.code()),
     ))
 }

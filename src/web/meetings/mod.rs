@@ -29,7 +29,14 @@ use serde::Serialize;
 mod invitation;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![new_page, create, show, save, invitation::letter]
+    rocket::routes![
+        new_page,
+        create,
+        show,
+        save,
+        invitation::letter,
+        invitation::minutes
+    ]
 }
 
 #[derive(Debug, Default, FromForm, Serialize)]
@@ -388,6 +395,7 @@ async fn show(
         )
         .with("editable", editable)
         .with("invited", invited)
+        .with("can_print", user.role == crate::domain::user::Role::Worker)
         .with(
             "upcoming",
             m.starts_at.with_timezone(&Oslo).date_naive() >= clock.today(),
