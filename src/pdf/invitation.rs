@@ -2,8 +2,7 @@
 //! relative in their language: when and where, what the conversation is for, that taking
 //! part is voluntary, who to call, and what they may want to think about beforehand.
 
-use super::layout::{Block, Frame};
-use super::Meta;
+use super::layout::Block;
 use crate::domain::agreement::translate::hours;
 use crate::domain::agreement::Language;
 use crate::domain::dates::format_date;
@@ -185,29 +184,22 @@ pub fn pdf(
     let footer = w
         .footer
         .replace("{date}", &format_date(crate::domain::dates::oslo_date(now)));
-    let frame = Frame {
-        header: letterhead,
-        status: &[],
-        footer: &footer,
-        page_label: w.page_label,
-        language: i.lang.tag(),
-        logo,
-    };
     let title = format!(
         "{} – {}",
         if i.first { w.title_first } else { w.title },
         i.relative
     );
-    let author = letterhead.join(", ");
-    super::render(
+    super::letter(
         &blocks(i),
-        &frame,
-        &Meta {
+        &super::Letter {
             title: &title,
-            author: &author,
             subject: w.title,
-            language: i.lang.tag(),
-            created: now,
+            footer: &footer,
+            page_label: w.page_label,
+            lang: i.lang,
+            letterhead,
+            logo,
+            now,
         },
     )
 }

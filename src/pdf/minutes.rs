@@ -1,8 +1,7 @@
 //! A meeting's minutes as a letter to a relative who took part, in their language, within
 //! the consent the patient gave that relative (`domain::meeting::minutes_may_print`).
 
-use super::layout::{Block, Frame};
-use super::Meta;
+use super::layout::Block;
 use crate::domain::agreement::Language;
 use crate::domain::dates::format_date;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
@@ -138,25 +137,18 @@ pub fn pdf(
     let footer = w
         .footer
         .replace("{date}", &format_date(crate::domain::dates::oslo_date(now)));
-    let frame = Frame {
-        header: letterhead,
-        status: &[],
-        footer: &footer,
-        page_label: w.page_label,
-        language: m.lang.tag(),
-        logo,
-    };
     let title = format!("{} – {}", w.title, m.relative);
-    let author = letterhead.join(", ");
-    super::render(
+    super::letter(
         &blocks(m),
-        &frame,
-        &Meta {
+        &super::Letter {
             title: &title,
-            author: &author,
             subject: w.title,
-            language: m.lang.tag(),
-            created: now,
+            footer: &footer,
+            page_label: w.page_label,
+            lang: m.lang,
+            letterhead,
+            logo,
+            now,
         },
     )
 }

@@ -43,6 +43,45 @@ fn point(x: f32, y: f32) -> Point {
     Point { x: Pt(x), y: Pt(y) }
 }
 
+/// A letter or list the service prints: the municipality's letterhead and logo on every
+/// page, a footer and page numbers, in one language.
+pub struct Letter<'a> {
+    pub title: &'a str,
+    pub subject: &'a str,
+    /// The footer's text, e.g. "Invitasjon skrevet ut 01.12.2026".
+    pub footer: &'a str,
+    /// "Side {page} av {pages}" with both placeholders.
+    pub page_label: &'a str,
+    pub lang: crate::domain::agreement::Language,
+    pub letterhead: &'a [String],
+    pub logo: Option<&'a LogoImage>,
+    pub now: DateTime<Utc>,
+}
+
+/// Renders a letter's blocks, its author the letterhead.
+pub fn letter(blocks: &[Block], l: &Letter<'_>) -> Vec<u8> {
+    let frame = Frame {
+        header: l.letterhead,
+        status: &[],
+        footer: l.footer,
+        page_label: l.page_label,
+        language: l.lang.tag(),
+        logo: l.logo,
+    };
+    let author = l.letterhead.join(", ");
+    render(
+        blocks,
+        &frame,
+        &Meta {
+            title: l.title,
+            author: &author,
+            subject: l.subject,
+            language: l.lang.tag(),
+            created: l.now,
+        },
+    )
+}
+
 /// Renders the blocks to a tagged PDF file: every piece of text is marked content bound to
 /// its structure element, page headers, footers and rules are artifacts.
 pub fn render(blocks: &[Block], frame: &Frame<'_>, meta: &Meta<'_>) -> Vec<u8> {

@@ -16,6 +16,29 @@ use crate::web::patients::find;
 use chrono_tz::Europe::Oslo;
 use rocket::State;
 
+/// The meeting in the user's reach, the relative asked for (one of the meeting's), the
+/// meeting's relatives, and the language asked for (bokmål when left out); 404 otherwise.
+async fn asked(
+    db: &Db,
+    user: &Worker<'_>,
+    id: i64,
+    relative: Option<i64>,
+    lang: Option<&str>,
+) -> AppResult<(db::meetings::MeetingRow, i64, Vec<i64>, Language)> {
+    let m = db::meetings::get(db, user.read_scope(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lang = match lang.filter(|l| !l.is_empty()) {
+        None => Language::Bokmal,
+        Some(l) => Language::parse(l).ok_or(AppError::NotFound)?,
+    };
+    let present = db::meetings::relative_ids(db, id).await?;
+    let relative = relative
+        .filter(|r| present.contains(r))
+        .ok_or(AppError::NotFound)?;
+    Ok((m, relative, present, lang))
+}
+
 /// `?relative=` one of the meeting's invited relatives, `&lang=nb|nn|en` (bokmål when left
 /// out). Only a planned meeting (a draft, today or later) is invited to.
 #[rocket::get("/meetings/<id>/invitation?<relative>&<lang>")]
@@ -28,18 +51,8 @@ pub async fn letter(
     clock: &State<Clock>,
     settings: &State<Settings>,
 ) -> AppResult<PdfFile> {
+    let (m, relative, _, lang) = asked(db, &user, id, relative, lang).await?;
     let scope = user.read_scope();
-    let m = db::meetings::get(db, scope, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let lang = match lang.filter(|l| !l.is_empty()) {
-        None => Language::Bokmal,
-        Some(l) => Language::parse(l).ok_or(AppError::NotFound)?,
-    };
-    let invited = db::meetings::relative_ids(db, id).await?;
-    let relative = relative
-        .filter(|r| invited.contains(r))
-        .ok_or(AppError::NotFound)?;
     let local = m.starts_at.with_timezone(&Oslo);
     if m.status != MeetingStatus::Draft || local.date_naive() < clock.today() {
         return Err(AppError::NotFound);
@@ -107,18 +120,8 @@ pub async fn minutes(
     clock: &State<Clock>,
     settings: &State<Settings>,
 ) -> AppResult<PdfFile> {
+    let (m, relative, present, lang) = asked(db, &user, id, relative, lang).await?;
     let scope = user.read_scope();
-    let m = db::meetings::get(db, scope, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let lang = match lang.filter(|l| !l.is_empty()) {
-        None => Language::Bokmal,
-        Some(l) => Language::parse(l).ok_or(AppError::NotFound)?,
-    };
-    let present = db::meetings::relative_ids(db, id).await?;
-    let relative = relative
-        .filter(|r| present.contains(r))
-        .ok_or(AppError::NotFound)?;
     if m.status != MeetingStatus::Completed {
         return Err(AppError::NotFound);
     }
