@@ -39,6 +39,30 @@ async fn asked(
     Ok((m, relative, present, lang))
 }
 
+/// Records the print of a letter about meeting `id` in the access log, and returns the
+/// letterhead and logo it is printed with.
+async fn printed(
+    db: &Db,
+    user: &Worker<'_>,
+    settings: &Settings,
+    id: i64,
+    patient: &crate::db::patients::PatientRow,
+    detail: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<(Vec<String>, Option<crate::pdf::LogoImage>)> {
+    let entry = access(
+        &user.actor(),
+        Action::Print,
+        "meeting",
+        Some(id),
+        Some((patient.id, patient.unit_id)),
+        detail,
+    );
+    db::access_log::record(db, &entry, now).await?;
+    let letterhead = vec![settings.municipality.clone(), patient.unit_name.clone()];
+    Ok((letterhead, crate::web::infra::letterhead::logo(db).await?))
+}
+
 /// `?relative=` one of the meeting's invited relatives, `&lang=nb|nn|en` (bokmål when left
 /// out). Only a planned meeting (a draft, today or later) is invited to.
 #[rocket::get("/meetings/<id>/invitation?<relative>&<lang>")]
@@ -86,21 +110,7 @@ pub async fn letter(
     };
     let now = clock.now();
     let detail = format!("Invitasjon til {} ({})", r.full_name, lang.code());
-    db::access_log::record(
-        db,
-        &access(
-            &user.actor(),
-            Action::Print,
-            "meeting",
-            Some(id),
-            Some((patient.id, patient.unit_id)),
-            &detail,
-        ),
-        now,
-    )
-    .await?;
-    let letterhead = vec![settings.municipality.clone(), patient.unit_name.clone()];
-    let logo = crate::web::infra::letterhead::logo(db).await?;
+    let (letterhead, logo) = printed(db, &user, settings, id, &patient, &detail, now).await?;
     let body = crate::pdf::invitation::pdf(&letter, &letterhead, logo.as_ref(), now);
     Ok(PdfFile::inline(
         body,
@@ -175,21 +185,7 @@ pub async fn minutes(
             ", uten referatet: ikke fullt samtykke"
         }
     );
-    db::access_log::record(
-        db,
-        &access(
-            &user.actor(),
-            Action::Print,
-            "meeting",
-            Some(id),
-            Some((patient.id, patient.unit_id)),
-            &detail,
-        ),
-        now,
-    )
-    .await?;
-    let letterhead = vec![settings.municipality.clone(), patient.unit_name.clone()];
-    let logo = crate::web::infra::letterhead::logo(db).await?;
+    let (letterhead, logo) = printed(db, &user, settings, id, &patient, &detail, now).await?;
     let body = crate::pdf::minutes::pdf(&doc, &letterhead, logo.as_ref(), now);
     Ok(PdfFile::inline(
         body,
