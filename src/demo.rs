@@ -176,6 +176,48 @@ async fn set_indexes_aside(tx: &mut Tx) -> Result<Vec<(String, String)>, sqlx::E
     Ok(indexes)
 }
 
+/// The accounts' and contact persons' history from before the first record, and in each
+/// district one worker who left two and a half months ago without a hand-over (as happened
+/// before one was required): their relatives are the dashboard's "contact person gone".
+async fn history(tx: &mut Tx, today: NaiveDate) -> Result<(), sqlx::Error> {
+    let start = (today - Duration::days(3650))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    let left = (today - Duration::days(75))
+        .and_hms_opt(15, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    let staff = "INSERT INTO staff_history (user_id, role, unit_id, active, valid_from)
+                 SELECT id, role, unit_id, active, $1 FROM users";
+    crate::db::on_tx!(tx, |c| sqlx::query(staff)
+        .bind(start)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+    let contacts = "INSERT INTO relative_contact_history (relative_id, contact_person_id, valid_from)
+                    SELECT id, contact_person_id, created_at FROM relatives WHERE contact_person_id IS NOT NULL";
+    crate::db::on_tx!(tx, |c| sqlx::query(contacts).execute(c).await.map(|_| ()))?;
+    // The last worker of each district's second unit.
+    let leavers = "SELECT MAX(w.id) FROM users w WHERE w.role = 'worker' AND w.unit_id IN (
+                       SELECT u.id FROM units u WHERE u.id = (SELECT u2.id FROM units u2
+                           WHERE u2.district_id = u.district_id ORDER BY u2.id LIMIT 1 OFFSET 1))
+                   GROUP BY w.unit_id";
+    let ids: Vec<i64> = crate::db::on_tx!(tx, |c| sqlx::query_scalar(leavers).fetch_all(c).await)?;
+    for id in ids {
+        crate::db::on_tx!(tx, |c| sqlx::query(
+            "UPDATE users SET active = $1 WHERE id = $2"
+        )
+        .bind(false)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|_| ()))?;
+        db::history::staff(tx, id, left).await?;
+    }
+    Ok(())
+}
+
 pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
     let err = |e: sqlx::Error| format!("demo data: {e}");
     let users = db::users::count(db).await.map_err(err)?;
@@ -422,6 +464,7 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
         routine::generate(&mut tx, &mut rng, &refs, &workers, o.today).await?;
     let agreement_count =
         agreements::generate(&mut tx, &mut rng, &refs, &candidates, o.today).await?;
+    history(&mut tx, o.today).await.map_err(err)?;
     for (_, definition) in &indexes {
         crate::db::on_tx!(&mut tx, |c| sqlx::query(definition)
             .execute(c)

@@ -123,6 +123,8 @@ pub async fn latest_signed(db: &Db, agreement_id: i64) -> Result<Option<i64>, sq
 /// What is saved with a new agreement or version.
 pub struct Save<'a> {
     pub content_json: &'a str,
+    /// The key of the content's contact rhythm, '' when none was chosen.
+    pub contact_rhythm: &'a str,
     pub relative_ids: &'a [i64],
     pub contact_person_id: Option<i64>,
     pub deputy_id: Option<i64>,
@@ -162,8 +164,8 @@ async fn insert_version(
 ) -> Result<(), sqlx::Error> {
     let sql =
         "INSERT INTO agreement_versions (agreement_id, number, document_id, content, created_by,
-                   created_by_name, created_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7)";
+                   created_by_name, created_at, contact_rhythm, contact_person_id)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(agreement_id)
         .bind(number)
@@ -172,6 +174,8 @@ async fn insert_version(
         .bind(s.by)
         .bind(s.by_name)
         .bind(now)
+        .bind(s.contact_rhythm)
+        .bind(s.contact_person_id)
         .execute(c)
         .await
         .map(|_| ()))
@@ -231,7 +235,8 @@ pub async fn update_draft(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     update_head(tx, id, s).await?;
-    let sql = "UPDATE agreement_versions SET content = $1, created_by = $2, created_by_name = $3, created_at = $4
+    let sql = "UPDATE agreement_versions SET content = $1, created_by = $2, created_by_name = $3, created_at = $4,
+                   contact_rhythm = $6, contact_person_id = $7
                WHERE agreement_id = $5 AND number = 1";
     on_tx!(tx, |c| sqlx::query(sql)
         .bind(s.content_json)
@@ -239,6 +244,8 @@ pub async fn update_draft(
         .bind(s.by_name)
         .bind(now)
         .bind(id)
+        .bind(s.contact_rhythm)
+        .bind(s.contact_person_id)
         .execute(c)
         .await
         .map(|_| ()))?;

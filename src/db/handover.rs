@@ -83,7 +83,8 @@ pub async fn set_contact_person(
         .bind(relative_id)
         .execute(c)
         .await
-        .map(|_| ()))
+        .map(|_| ()))?;
+    super::history::relative_contact(tx, relative_id, now).await
 }
 
 /// An agreement not ended that names the leaving worker, with its current version.

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod events;
 pub mod followups;
 pub mod handover;
+pub mod history;
 pub mod mappings;
 pub mod meetings;
 pub mod org;
@@ -21,6 +22,7 @@ pub mod setup;
 pub mod support;
 pub mod today;
 pub mod users;
+pub mod warnings;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

@@ -74,7 +74,7 @@ pub async fn insert(
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19,
                    (SELECT unit_id FROM patients WHERE id = $1))
                RETURNING id";
-    on_tx!(tx, |c| sqlx::query_scalar(sql)
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(patient_id)
         .bind(&r.full_name)
         .bind(&r.relation)
@@ -95,7 +95,9 @@ pub async fn insert(
         .bind(by)
         .bind(now)
         .fetch_one(c)
-        .await)
+        .await)?;
+    super::history::relative_contact(tx, id, now).await?;
+    Ok(id)
 }
 
 pub async fn update(
@@ -130,7 +132,8 @@ pub async fn update(
         .bind(id)
         .execute(c)
         .await
-        .map(|_| ()))
+        .map(|_| ()))?;
+    super::history::relative_contact(tx, id, now).await
 }
 
 /// Other relatives of the patient already recorded as nærmeste pårørende.

@@ -117,7 +117,7 @@ pub async fn insert(
     super::changes::catalog(tx).await?;
     let sql = "INSERT INTO users (username, name, role, unit_id, phone, password_hash, active, created_at, password_changed_at)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id";
-    on_tx!(tx, |c| sqlx::query_scalar(sql)
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(user.username)
         .bind(user.name)
         .bind(user.role.as_str())
@@ -127,7 +127,9 @@ pub async fn insert(
         .bind(true)
         .bind(now)
         .fetch_one(c)
-        .await)
+        .await)?;
+    super::history::staff(tx, id, now).await?;
+    Ok(id)
 }
 
 pub async fn update_profile(
@@ -137,10 +139,11 @@ pub async fn update_profile(
     role: Role,
     unit_id: Option<i64>,
     phone: Option<&str>,
+    now: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
     super::changes::catalog(tx).await?;
     let sql = "UPDATE users SET name = $1, role = $2, unit_id = $3, phone = $4 WHERE id = $5";
-    on_tx!(tx, |c| sqlx::query(sql)
+    let changed = on_tx!(tx, |c| sqlx::query(sql)
         .bind(name)
         .bind(role.as_str())
         .bind(unit_id)
@@ -148,18 +151,27 @@ pub async fn update_profile(
         .bind(id)
         .execute(c)
         .await
-        .map(|r| r.rows_affected()))
+        .map(|r| r.rows_affected()))?;
+    super::history::staff(tx, id, now).await?;
+    Ok(changed)
 }
 
-pub async fn set_active(tx: &mut Tx, id: i64, active: bool) -> Result<u64, sqlx::Error> {
+pub async fn set_active(
+    tx: &mut Tx,
+    id: i64,
+    active: bool,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
     super::changes::catalog(tx).await?;
     let sql = "UPDATE users SET active = $1 WHERE id = $2";
-    on_tx!(tx, |c| sqlx::query(sql)
+    let changed = on_tx!(tx, |c| sqlx::query(sql)
         .bind(active)
         .bind(id)
         .execute(c)
         .await
-        .map(|r| r.rows_affected()))
+        .map(|r| r.rows_affected()))?;
+    super::history::staff(tx, id, now).await?;
+    Ok(changed)
 }
 
 pub async fn set_password(

@@ -251,6 +251,7 @@ pub async fn generate(
                 *on,
                 *signed,
                 a.contact,
+                content.contact_rhythm.map_or("", |r| r.key()),
             ));
         }
         for e in &a.evaluations {
@@ -269,8 +270,22 @@ pub async fn generate(
             // The next contact of the rhythm, counted from the last one made; now and
             // then the last one lies so far back that the agreement is behind its rhythm.
             if let Some(r) = a.content.contact_rhythm {
-                let last = today - Duration::days(rng.gen_range(0..120));
-                if let Some(due) = r.next_after(last.max(a.activated_on.unwrap_or(last))) {
+                // Most contacts are kept within the rhythm; about one in eight lies up to two
+                // months beyond it.
+                let interval = r
+                    .next_after(today)
+                    .map_or(90, |next| (next - today).num_days());
+                let back = if rng.gen_bool(0.875) {
+                    rng.gen_range(0..interval)
+                } else {
+                    rng.gen_range(interval + 1..interval + 60)
+                };
+                let last = today - Duration::days(back);
+                let signed = a.activated_on.unwrap_or(last);
+                if last > signed && r != Rhythm::AsNeeded {
+                    followups.push((a, *id, last, "done", r.concerns(&a.content), "call"));
+                }
+                if let Some(due) = r.next_after(last.max(signed)) {
                     followups.push((a, *id, due, "open", r.concerns(&a.content), "call"));
                 }
             }
@@ -303,7 +318,8 @@ pub async fn generate(
     insert_rows!(
         &mut *tx,
         "INSERT INTO agreement_versions (agreement_id, number, document_id, content, relative_signed_on,
-             service_signed_on, patient_signed_on, patient_not_signed_reason, created_by, created_by_name, created_at) ",
+             service_signed_on, patient_signed_on, patient_not_signed_reason, created_by, created_by_name, created_at,
+             contact_rhythm, contact_person_id) ",
         versions,
         |b, v| {
             let signed = v.5.then_some(v.4);
@@ -317,7 +333,9 @@ pub async fn generate(
                 .push_bind("")
                 .push_bind(v.6)
                 .push_bind("Demo")
-                .push_bind(v.4.and_hms_opt(11, 0, 0).unwrap_or_default().and_utc());
+                .push_bind(v.4.and_hms_opt(11, 0, 0).unwrap_or_default().and_utc())
+                .push_bind(v.7)
+                .push_bind(v.6);
         }
     );
     insert_rows!(
@@ -358,7 +376,11 @@ pub async fn generate(
                 .push_bind(a.contact)
                 .push_bind(*status)
                 .push_bind((*status == "done").then_some(*due))
-                .push_bind(if *status == "done" { "Evaluert" } else { "" })
+                .push_bind(match (*status, *kind) {
+                    ("done", "call") => "Samtale gjennomført",
+                    ("done", _) => "Evaluert",
+                    _ => "",
+                })
                 .push_bind(at)
                 .push_bind(at);
         }

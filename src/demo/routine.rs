@@ -264,6 +264,13 @@ pub async fn generate(
             let scope = ["full", "full", "full", "limited", "none"][rng.gen_range(0..5)];
             consents.push((id, scope, r.created));
             consent = scope;
+            // Most consents older than a year have been reviewed with the patient since.
+            let age = (today - r.created.date_naive()).num_days();
+            if age > 330 && rng.gen_bool(0.8) {
+                let reviewed = today - Duration::days(rng.gen_range(0..330));
+                let at = reviewed.and_hms_opt(10, 0, 0).unwrap_or_default().and_utc();
+                consents.push((id, scope, at));
+            }
         }
         if r.child && rng.gen_bool(0.75) {
             child_followups.push((id, r.created));
@@ -358,11 +365,16 @@ pub async fn generate(
 
     // Meetings: a first meeting for most patients with involved relatives.
     let mut involved_by_patient: HashMap<usize, i64> = HashMap::new();
+    let mut all_involved: HashMap<usize, Vec<i64>> = HashMap::new();
     for (i, r) in relatives.iter().enumerate() {
         if r.involvement == "yes" {
             involved_by_patient
                 .entry(r.patient)
                 .or_insert(relative_ids[i]);
+            all_involved
+                .entry(r.patient)
+                .or_default()
+                .push(relative_ids[i]);
         }
     }
     let mut meetings = Vec::new();
@@ -420,26 +432,26 @@ pub async fn generate(
     .await)
     .map_err(|e| format!("demo data: {e}"))?;
     let mut referrals = Vec::new();
+    // Most needs a mapping records get a referral to an offer for them within weeks; the
+    // rest are the dashboard's "support needs without referral".
     for m in &mappings {
-        let need = m.7.split(',').next().unwrap_or("");
-        if need.is_empty() || !rng.gen_bool(0.7) {
-            continue;
+        for need in m.7.split(',').filter(|n| !n.is_empty() && *n != "other") {
+            if !rng.gen_bool(0.88) {
+                continue;
+            }
+            let Some(offer) = offers.iter().find(|o| o.1 == need).map(|o| o.0) else {
+                continue;
+            };
+            let state = [
+                "proposed", "referred", "referred", "started", "ended", "declined",
+            ][rng.gen_range(0..6)];
+            referrals.push((
+                m.0,
+                offer,
+                (m.1 + Duration::days(rng.gen_range(0..20))).min(today),
+                state,
+            ));
         }
-        let offer = offers
-            .iter()
-            .find(|o| o.1 == need)
-            .or_else(|| offers.first())
-            .map(|o| o.0)
-            .unwrap_or(1);
-        let state = [
-            "proposed", "referred", "referred", "started", "ended", "declined",
-        ][rng.gen_range(0..6)];
-        referrals.push((
-            m.0,
-            offer,
-            (m.1 + Duration::days(rng.gen_range(0..20))).min(today),
-            state,
-        ));
     }
     counts.referrals = referrals.len();
     insert_rows!(
@@ -498,9 +510,14 @@ pub async fn generate(
             } else {
                 "open"
             };
+            // Most concern one of the patient's involved relatives.
+            let relative = all_involved
+                .get(&pi)
+                .filter(|_| rng.gen_bool(0.85))
+                .and_then(|ids| ids.choose(rng).copied());
             followups.push(Followup {
                 patient: pi,
-                relative: None,
+                relative,
                 meeting: None,
                 kind: ["call", "call", "meeting", "evaluation", "other"][rng.gen_range(0..5)],
                 concerns: concerns[rng.gen_range(0..concerns.len())],

@@ -104,6 +104,11 @@ pub const DEFINITIONS: &[(&str, &str, &str)] = &[
     ("overdue_evaluations", "Avtaler på overtid for evaluering", "Gjeldende avtaler med evalueringsdato før periodens slutt."),
     ("children", "Barn uten oppfølging", "Barn som pårørende, registrert for mer enn 14 dager siden, uten registrert oppfølging av barnet."),
     ("meetings", "Møter uten neste steg", "Fullførte møter uten avtalt oppfølging, evaluering eller nytt møte. Skal alltid være 0: tallet er en kontroll av Samspill selv."),
+    ("silent", "Ute av syne i 6 måneder", "Involverte pårørende, registrert for minst 6 måneder siden, som ikke har hatt et fullført møte eller en fullført oppfølging (om seg selv eller en avtale de er part i) etter datoen 6 måneder før periodens slutt, og som ikke har en åpen oppfølging eller et planlagt møte. En kontakt på dagen nøyaktig 6 måneder før teller ikke lenger."),
+    ("unmet_needs", "Støttebehov uten henvisning", "Involverte pårørende der siste kartlegging nevner et støttebehov (alle unntatt «Annet») som ingen henvisning svarer på: en henvisning til et tilbud for behovet registrert etter kartleggingen (også om den pårørende takket nei), eller en tidligere henvisning som fortsatt pågår."),
+    ("consent_due", "Samtykke mangler eller er eldre enn 12 måneder", "Involverte pårørende uten registrert samtykke fra pasienten, eller der siste samtykke ble gitt for 12 måneder siden eller mer."),
+    ("contact_gone", "Kontaktperson borte", "Involverte pårørende der kontaktpersonen på den pårørende, eller i en gjeldende avtale de er part i, er deaktivert eller ikke lenger er helsepersonell i pasientens enhet. Historikken for kontaktpersoner finnes fra den ble tatt i bruk; måneder før det har ikke tall."),
+    ("behind_rhythm", "Avtaler bak kontaktrytmen", "Gjeldende avtaler der neste kontakt etter rytmen i den signerte versjonen (hver uke, måned, tredje eller sjette måned) skulle vært før periodens slutt, regnet fra siste kontakt: en fullført oppfølging av avtalen eller et fullført møte med en av partene, eller signeringen om det ikke har vært kontakt siden. «Ved behov» kommer aldri bak."),
     ("referrals", "Henvisninger per tilbud", "Henvisninger registrert i perioden, per tilbud, og hvor mange av dem den pårørende takket nei til."),
 ];
 

@@ -24,3 +24,4 @@ pub mod text;
 pub mod unit;
 pub mod user;
 pub mod validation;
+pub mod warnings;

@@ -210,6 +210,7 @@ async fn agreements(
         let document_id = crate::web::agreements::new_document_id();
         let save = Save {
             content_json: &json,
+            contact_rhythm: new.contact_rhythm.map_or("", |r| r.key()),
             relative_ids: &ids,
             contact_person_id: new.contact.as_ref().map(|s| s.user_id),
             deputy_id: new.deputy.as_ref().map(|s| s.user_id),

@@ -278,6 +278,7 @@ async fn update_user(
         input.role,
         input.unit_id,
         input.phone.as_deref(),
+        now,
     )
     .await?;
     let detail = format!(
@@ -330,7 +331,7 @@ async fn set_active(
         }
         None => None,
     };
-    db::users::set_active(&mut tx, id, active).await?;
+    db::users::set_active(&mut tx, id, active, now).await?;
     let detail = format!(
         "{} bruker {}",
         if active { "aktiverte" } else { "deaktiverte" },

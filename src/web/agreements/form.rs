@@ -131,6 +131,7 @@ fn save_of<'a>(
 ) -> Save<'a> {
     Save {
         content_json: json,
+        contact_rhythm: draft.content.contact_rhythm.map_or("", |r| r.key()),
         relative_ids: ids,
         contact_person_id: draft.contact_id(),
         deputy_id: draft.deputy_id(),

@@ -3,6 +3,7 @@
 
 use crate::db::changes::Version;
 use crate::db::dashboard::TrendPoint;
+use crate::db::warnings::Warnings;
 use crate::db::{self, Db};
 use crate::domain::indicators::{self as ind, Figures, Period};
 use crate::web::infra::error::{AppError, AppResult};
@@ -12,6 +13,10 @@ use std::sync::Arc;
 /// The district's figures per unit, referrals and trend for one period, as last computed.
 pub struct Computed {
     pub figures: std::collections::BTreeMap<i64, Figures>,
+    /// Each unit's early warnings at the period's end.
+    pub warnings: std::collections::BTreeMap<i64, Warnings>,
+    /// The district's early warnings at each month end.
+    pub warning_trend: Vec<(NaiveDate, Warnings)>,
     pub offers: Vec<db::dashboard::OfferCount>,
     pub trend: Vec<TrendPoint>,
 }
@@ -19,12 +24,18 @@ pub struct Computed {
 /// One unit's figures, referrals and trend for one period.
 struct UnitComputed {
     figures: Figures,
+    /// The early warnings at each month end, the period's end last.
+    warnings: Vec<Warnings>,
     referrals: db::dashboard::UnitReferrals,
     trend: Vec<TrendPoint>,
 }
 
 /// (district or unit, from, to).
 type CacheKey = (i64, NaiveDate, NaiveDate);
+
+/// What a unit's part was computed from: (its counter, the catalogue's). Accounts are in the
+/// catalogue, and a deactivated or moved contact person changes the unit's early warnings.
+type UnitVersion = (i64, i64);
 
 /// Entries kept before the oldest are dropped: districts or units times periods asked for.
 const CACHE_ENTRIES: usize = 2000;
@@ -37,7 +48,7 @@ const CACHE_ENTRIES: usize = 2000;
 #[derive(Default)]
 pub struct Cache {
     districts: std::sync::Mutex<std::collections::HashMap<CacheKey, (Version, Arc<Computed>)>>,
-    units: std::sync::Mutex<std::collections::HashMap<CacheKey, (i64, Arc<UnitComputed>)>>,
+    units: std::sync::Mutex<std::collections::HashMap<CacheKey, (UnitVersion, Arc<UnitComputed>)>>,
     /// One computation at a time: managers opening the dashboard together wait for the
     /// first instead of each running the same aggregates.
     computing: tokio::sync::Mutex<()>,
@@ -72,18 +83,39 @@ fn keep<V, T>(
 
 /// One unit's part, its queries side by side on separate connections (SQLite runs each
 /// connection on its own thread).
-async fn unit_computed(db: Db, unit: i64, period: Period) -> AppResult<UnitComputed> {
+async fn unit_computed(
+    db: Db,
+    unit: i64,
+    period: Period,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+) -> AppResult<UnitComputed> {
     let days = ind::month_ends(period.to);
-    let (figures, referrals, trend) = tokio::join!(
+    let (figures, referrals, trend, warnings) = tokio::join!(
         db::dashboard::figures(&db, unit, period.to),
         db::dashboard::referrals(&db, unit, period.from, period.to),
-        db::dashboard::trend(&db, unit, &days)
+        db::dashboard::trend(&db, unit, &days),
+        warning_trend(&db, unit, &days, since)
     );
     Ok(UnitComputed {
         figures: figures?,
+        warnings: warnings?,
         referrals: referrals?,
         trend: trend?,
     })
+}
+
+/// The unit's early warnings at each of `days`, one day after the other.
+async fn warning_trend(
+    db: &Db,
+    unit: i64,
+    days: &[NaiveDate],
+    since: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Vec<Warnings>, sqlx::Error> {
+    let mut out = Vec::with_capacity(days.len());
+    for day in days {
+        out.push(db::warnings::counts(db, unit, *day, since).await?);
+    }
+    Ok(out)
 }
 
 /// The district's figures for the period: kept ones while no counter moved, else the units
@@ -106,9 +138,11 @@ pub async fn computed(
     // Each unit's counter is read before its figures: figures kept under a counter are never
     // older than it. The units that changed are computed side by side.
     let seqs = db::changes::of_units(db, district).await?;
+    let since = db::warnings::history_since(db).await?;
     let mut parts: std::collections::BTreeMap<i64, Arc<UnitComputed>> = Default::default();
     let mut missing = tokio::task::JoinSet::new();
     for &(unit, seq) in &seqs {
+        let seq = (seq, version.1);
         let unit_key = (unit, period.from, period.to);
         match kept(&cache.units, &unit_key, &seq) {
             Some(c) => {
@@ -116,7 +150,9 @@ pub async fn computed(
             }
             None => {
                 let db = db.clone();
-                missing.spawn(async move { (unit, seq, unit_computed(db, unit, period).await) });
+                missing.spawn(
+                    async move { (unit, seq, unit_computed(db, unit, period, since).await) },
+                );
             }
         }
     }
@@ -143,8 +179,22 @@ pub async fn computed(
             t.add(p);
         }
     }
+    let mut warning_trend: Vec<(NaiveDate, Warnings)> = ind::month_ends(period.to)
+        .into_iter()
+        .map(|day| (day, Warnings::default()))
+        .collect();
+    for part in parts.values() {
+        for ((_, t), w) in warning_trend.iter_mut().zip(&part.warnings) {
+            t.add(w);
+        }
+    }
     let c = Arc::new(Computed {
         figures: parts.iter().map(|(u, c)| (*u, c.figures)).collect(),
+        warnings: parts
+            .iter()
+            .map(|(u, c)| (*u, c.warnings.last().copied().unwrap_or_default()))
+            .collect(),
+        warning_trend,
         offers: db::dashboard::referrals_per_offer(parts.values().map(|c| &c.referrals), &names),
         trend,
     });

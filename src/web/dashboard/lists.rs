@@ -17,14 +17,14 @@ use rocket::{Either, State};
 use rocket_dyn_templates::Template;
 
 /// A list page or export: its title, table and paging.
-struct Listing {
-    title: &'static str,
-    table: Table,
+pub(super) struct Listing {
+    pub title: &'static str,
+    pub table: Table,
     /// The patients the rows concern, for the access log.
-    patients: Vec<i64>,
-    total: i64,
-    sorts: Vec<Choice>,
-    filters: Vec<Choice>,
+    pub patients: Vec<i64>,
+    pub total: i64,
+    pub sorts: Vec<Choice>,
+    pub filters: Vec<Choice>,
 }
 
 async fn listing(db: &Db, kind: &str, q: &Query) -> AppResult<Listing> {
@@ -164,6 +164,10 @@ async fn listing(db: &Db, kind: &str, q: &Query) -> AppResult<Listing> {
                 ],
             }
         }
+        "warnings" => super::warning_lists::relatives(db, q).await?,
+        "agreements" if q.filter == "behind_rhythm" => {
+            super::warning_lists::behind(db, q, agreement_filters()).await?
+        }
         "agreements" => {
             let (total, rows) = db::oversight::agreements(db, q).await?;
             Listing {
@@ -202,14 +206,19 @@ async fn listing(db: &Db, kind: &str, q: &Query) -> AppResult<Listing> {
                     Choice::new("unit", "Enhet"),
                     Choice::new("patient", "Pasient"),
                 ],
-                filters: vec![
-                    Choice::new("in_force", "Gjeldende"),
-                    Choice::new("overdue", "På overtid for evaluering"),
-                ],
+                filters: agreement_filters(),
             }
         }
         _ => return Err(AppError::NotFound),
     })
+}
+
+fn agreement_filters() -> Vec<Choice> {
+    vec![
+        Choice::new("in_force", "Gjeldende"),
+        Choice::new("overdue", "På overtid for evaluering"),
+        Choice::new("behind_rhythm", "Bak kontaktrytmen"),
+    ]
 }
 
 #[allow(clippy::too_many_arguments)]

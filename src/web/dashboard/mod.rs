@@ -6,11 +6,12 @@ use crate::audit::access;
 use crate::clock::Clock;
 use crate::db::access_log::Action;
 use crate::db::dashboard::TrendPoint;
+use crate::db::warnings::Warnings;
 use crate::db::{self, Db};
 use crate::domain::dates::format_date;
 use crate::domain::indicators::{self as ind, Figures, Period};
 use crate::domain::validation::FieldErrors;
-use crate::web::infra::chart::line_chart;
+use crate::web::infra::chart::{count_chart, line_chart};
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::export::{download, Cell, Download, Table};
 use crate::web::infra::page::{Choice, Page};
@@ -23,6 +24,7 @@ use serde::Serialize;
 mod figures;
 mod lists;
 mod reassign;
+mod warning_lists;
 
 use figures::computed;
 pub use figures::Cache;
@@ -52,6 +54,8 @@ struct Row {
     name: String,
     figures: Figures,
     cells: Vec<(String, String)>,
+    /// The early warnings, in the order of `WARNING_HEADINGS`.
+    warnings: Vec<(String, String)>,
 }
 
 /// The indicator columns: (heading, text, list link query) for a unit's figures.
@@ -120,6 +124,67 @@ const HEADINGS: [&str; 11] = [
     "Barn uten oppfølging",
     "Møter uten neste steg",
 ];
+
+/// The early-warning columns, each a count linked to its list.
+const WARNING_HEADINGS: [&str; 5] = [
+    "Ute av syne i 6 måneder",
+    "Støttebehov uten henvisning",
+    "Samtykke mangler eller er eldre enn 12 måneder",
+    "Kontaktperson borte",
+    "Avtaler bak kontaktrytmen",
+];
+
+fn warning_cells(w: &Warnings, unit: i64, day: NaiveDate) -> Vec<(String, String)> {
+    let d = format_date(day);
+    let link = |kind: &str, filter: &str| {
+        format!("/dashboard/list/{kind}?unit={unit}&filter={filter}&day={d}")
+    };
+    vec![
+        (w.silent.to_string(), link("warnings", "silent")),
+        (w.unmet_needs.to_string(), link("warnings", "unmet_needs")),
+        (w.consent_due.to_string(), link("warnings", "consent_due")),
+        match w.contact_gone {
+            Some(n) => (n.to_string(), link("warnings", "contact_gone")),
+            None => ("–".into(), String::new()),
+        },
+        (
+            w.behind_rhythm.to_string(),
+            link("agreements", "behind_rhythm"),
+        ),
+    ]
+}
+
+/// The early warnings month by month, one chart of counts each.
+fn warning_charts(trend: &[(NaiveDate, Warnings)]) -> Vec<Chart> {
+    type Part = fn(&Warnings) -> Option<i64>;
+    let specs: [(&str, Part); 5] = [
+        ("silent", |w| Some(w.silent)),
+        ("unmet-needs", |w| Some(w.unmet_needs)),
+        ("consent-due", |w| Some(w.consent_due)),
+        ("contact-gone", |w| w.contact_gone),
+        ("behind-rhythm", |w| Some(w.behind_rhythm)),
+    ];
+    specs
+        .iter()
+        .zip(WARNING_HEADINGS)
+        .map(|((key, part), title)| {
+            let values: Vec<(String, Option<i64>)> = trend
+                .iter()
+                .map(|(day, w)| (ind::month_label(*day), part(w)))
+                .collect();
+            let id = format!("chart-{key}");
+            Chart {
+                svg: count_chart(&id, title, &values),
+                points: values
+                    .iter()
+                    .map(|(l, v)| (l.clone(), v.map_or("–".into(), |v| v.to_string())))
+                    .collect(),
+                id,
+                title: title.to_string(),
+            }
+        })
+        .collect()
+}
 
 #[derive(Serialize)]
 struct Chart {
@@ -196,14 +261,18 @@ async fn dashboard(
     let computed = computed(db, cache, district, period_value).await?;
     let figures = &computed.figures;
     let mut total = Figures::default();
+    let mut total_warnings = Warnings::default();
     let mut rows = Vec::new();
     for u in &units {
         let f = figures.get(&u.id).copied().unwrap_or_default();
+        let w = computed.warnings.get(&u.id).copied().unwrap_or_default();
         total.add(&f);
+        total_warnings.add(&w);
         rows.push(Row {
             unit_id: u.id,
             name: u.name.clone(),
             cells: indicator_cells(&f, u.id, period_value.to),
+            warnings: warning_cells(&w, u.id, period_value.to),
             figures: f,
         });
     }
@@ -212,12 +281,14 @@ async fn dashboard(
         unit_id: 0,
         name: format!("Hele {district_name}"),
         cells: indicator_cells(&total, 0, period_value.to),
+        warnings: warning_cells(&total_warnings, 0, period_value.to),
         figures: total,
     });
     let offers = &computed.offers;
     if let Some(format) = format {
         let mut headers = vec!["Enhet".to_string()];
         headers.extend(HEADINGS.iter().map(|h| h.to_string()));
+        headers.extend(WARNING_HEADINGS.iter().map(|h| h.to_string()));
         let table = Table {
             title: "Oversikt".into(),
             headers,
@@ -226,6 +297,7 @@ async fn dashboard(
                 .map(|r| {
                     let mut cells = vec![Cell::Text(r.name.clone())];
                     cells.extend(r.cells.iter().map(|c| Cell::Text(c.0.clone())));
+                    cells.extend(r.warnings.iter().map(|c| Cell::Text(c.0.clone())));
                     cells
                 })
                 .chain(offers.iter().map(|o| {
@@ -284,6 +356,8 @@ async fn dashboard(
             .with("rows", rows)
             .with("offers", offers)
             .with("charts", charts(trend))
+            .with("warning_headings", WARNING_HEADINGS)
+            .with("warning_charts", warning_charts(&computed.warning_trend))
             .with("definitions", definitions)
             .with("form", query)
             .with("errors", &errors)

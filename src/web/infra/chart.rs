@@ -3,13 +3,44 @@
 
 /// An SVG line chart of shares (0–100 %) over labelled points; a missing value breaks the line.
 pub fn line_chart(id: &str, title: &str, points: &[(String, Option<i64>)]) -> String {
+    draw(id, title, points, 100, " %")
+}
+
+/// An SVG line chart of counts over labelled points, on a scale from 0 to a round number at
+/// or above the largest count; a missing value breaks the line.
+pub fn count_chart(id: &str, title: &str, points: &[(String, Option<i64>)]) -> String {
+    let largest = points.iter().filter_map(|(_, v)| *v).max().unwrap_or(0);
+    draw(id, title, points, round_scale(largest), "")
+}
+
+/// The top of a count scale: 4 at least, else the largest count rounded up to a multiple of
+/// four steps of 1, 2, 5 or 10 times a power of ten.
+fn round_scale(largest: i64) -> i64 {
+    let mut step = 1;
+    loop {
+        for m in [1, 2, 5] {
+            if largest <= 4 * step * m {
+                return 4 * step * m;
+            }
+        }
+        step *= 10;
+    }
+}
+
+fn draw(
+    id: &str,
+    title: &str,
+    points: &[(String, Option<i64>)],
+    top_value: i64,
+    unit: &str,
+) -> String {
     let (w, h) = (640.0_f64, 240.0_f64);
     let (left, right, top, bottom) = (44.0, 12.0, 16.0, 36.0);
     let plot_w = w - left - right;
     let plot_h = h - top - bottom;
     let n = points.len().max(2) as f64 - 1.0;
     let x = |i: usize| left + plot_w * i as f64 / n;
-    let y = |v: i64| top + plot_h * (1.0 - v.clamp(0, 100) as f64 / 100.0);
+    let y = |v: i64| top + plot_h * (1.0 - v.clamp(0, top_value) as f64 / top_value as f64);
     let esc = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -19,7 +50,7 @@ pub fn line_chart(id: &str, title: &str, points: &[(String, Option<i64>)]) -> St
     let described: Vec<String> = points
         .iter()
         .map(|(l, v)| match v {
-            Some(v) => format!("{l}: {v} %"),
+            Some(v) => format!("{l}: {v}{unit}"),
             None => format!("{l}: ingen data"),
         })
         .collect();
@@ -28,10 +59,11 @@ pub fn line_chart(id: &str, title: &str, points: &[(String, Option<i64>)]) -> St
         esc(title),
         esc(&described.join("; "))
     );
-    for pct in [0, 25, 50, 75, 100] {
-        let yy = y(pct);
+    for quarter in 0..=4 {
+        let value = top_value * quarter / 4;
+        let yy = y(value);
         svg.push_str(&format!(
-            r##"<line x1="{left}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#c4c9cf" stroke-width="1"/><text x="{}" y="{:.1}" font-size="11" text-anchor="end" fill="#1b1b1b">{pct} %</text>"##,
+            r##"<line x1="{left}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#c4c9cf" stroke-width="1"/><text x="{}" y="{:.1}" font-size="11" text-anchor="end" fill="#1b1b1b">{value}{unit}</text>"##,
             w - right,
             left - 6.0,
             yy + 4.0
@@ -100,5 +132,23 @@ mod tests {
         // The missing month breaks the line into two single points.
         assert_eq!(svg.matches("<polyline").count(), 2);
         assert_eq!(svg.matches("<circle").count(), 2);
+        assert!(svg.contains(">75 %</text>"));
+    }
+
+    #[test]
+    fn a_count_chart_scales_to_a_round_number() {
+        assert_eq!(round_scale(0), 4);
+        assert_eq!(round_scale(4), 4);
+        assert_eq!(round_scale(5), 8);
+        assert_eq!(round_scale(21), 40);
+        assert_eq!(round_scale(41), 80);
+        assert_eq!(round_scale(81), 200);
+        let svg = count_chart(
+            "c2",
+            "Varsler",
+            &[("jan. 26".into(), Some(3)), ("feb. 26".into(), None)],
+        );
+        assert!(svg.contains("jan. 26: 3; feb. 26: ingen data"));
+        assert!(svg.contains(">2</text>") && svg.contains(">4</text>"));
     }
 }
