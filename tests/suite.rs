@@ -27,4 +27,5 @@ mod suite {
     pub mod routes;
     pub mod routine;
     pub mod today;
+    pub mod warnings;
 }

@@ -201,7 +201,10 @@ await visit(worker, "/followups", "followups");
 await visit(worker, "/today", "today");
 
 // The grandson's follow-up as a child relative (§ 10 a), from the task on the worker's list.
-await Promise.all([worker.waitForNavigation(), worker.locator("a[href$='/child-followup']").first().click()]);
+await Promise.all([
+  worker.waitForNavigation(),
+  worker.locator("a[href$='/child-followup']", { hasText: "Lille Ødegård" }).first().click(),
+]);
 await axe(worker, "child-followup");
 await worker.check("#informed-yes");
 await worker.fill("#follower", "Helsesykepleier ved skolen");
@@ -238,6 +241,24 @@ const patientsAfter = Number((await manager.locator("tr.total td").first().inner
 assert.equal(patientsAfter, patientsBefore + 1, "the dashboard counts the new patient");
 await visit(manager, "/dashboard/list/followups?filter=overdue", "oversight");
 await visit(manager, "/dashboard/list/followups?filter=needs_owner", "oversight-needs-owner");
+// The early warnings: each number on the dashboard opens its list, without JavaScript.
+for (const filter of ["silent", "unmet_needs", "consent_due", "contact_gone"]) {
+  await visit(manager, `/dashboard/list/warnings?filter=${filter}`, `warnings-${filter}`);
+  assert.ok(
+    /\d+ treff per/.test(await manager.locator("main").innerText()),
+    `the ${filter} list counts its rows`,
+  );
+}
+await visit(manager, "/dashboard/list/agreements?filter=behind_rhythm", "warnings-behind-rhythm");
+await manager.goto(new URL("/dashboard", base).href);
+await manager.locator("#warnings-caption").scrollIntoViewIfNeeded();
+const silentLink = manager.locator("table:has(#warnings-caption) tr.total td a").first();
+const silentCount = (await silentLink.innerText()).trim().split(/\s/)[0];
+await silentLink.click();
+assert.ok(
+  (await manager.locator("main").innerText()).includes(`${silentCount} treff per`),
+  "the silent list has as many rows as the dashboard says",
+);
 await visit(manager, "/audit", "audit");
 await visit(manager, "/audit/refused", "audit-refused");
 

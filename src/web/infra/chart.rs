@@ -99,8 +99,14 @@ fn draw(
             ));
         }
         if i % 2 == 0 || i + 1 == points.len() {
+            // The last label ends at its point, so that it is not cut at the chart's edge.
+            let anchor = if i + 1 == points.len() && i > 0 {
+                "end"
+            } else {
+                "middle"
+            };
             svg.push_str(&format!(
-                r##"<text x="{:.1}" y="{}" font-size="11" text-anchor="middle" fill="#1b1b1b">{}</text>"##,
+                r##"<text x="{:.1}" y="{}" font-size="11" text-anchor="{anchor}" fill="#1b1b1b">{}</text>"##,
                 x(i),
                 h - 12.0,
                 esc(label)
