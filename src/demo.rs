@@ -195,8 +195,9 @@ async fn history(tx: &mut Tx, today: NaiveDate) -> Result<(), sqlx::Error> {
         .execute(c)
         .await
         .map(|_| ()))?;
-    let contacts = "INSERT INTO relative_contact_history (relative_id, contact_person_id, valid_from)
-                    SELECT id, contact_person_id, created_at FROM relatives WHERE contact_person_id IS NOT NULL";
+    let contacts =
+        "INSERT INTO relative_history (relative_id, unit_id, contact_person_id, valid_from)
+                    SELECT id, unit_id, contact_person_id, created_at FROM relatives";
     crate::db::on_tx!(tx, |c| sqlx::query(contacts).execute(c).await.map(|_| ()))?;
     // The last worker of each district's second unit.
     let leavers = "SELECT MAX(w.id) FROM users w WHERE w.role = 'worker' AND w.unit_id IN (

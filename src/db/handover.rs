@@ -84,7 +84,7 @@ pub async fn set_contact_person(
         .execute(c)
         .await
         .map(|_| ()))?;
-    super::history::relative_contact(tx, relative_id, now).await
+    super::history::relative(tx, relative_id, now).await
 }
 
 /// An agreement not ended that names the leaving worker, with its current version.

@@ -326,6 +326,7 @@ pub async fn update(
         .execute(c)
         .await
         .map(|_| ()))?;
+    super::history::relatives_of(tx, id, now).await?;
     Ok(updated)
 }
 

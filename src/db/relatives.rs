@@ -96,7 +96,7 @@ pub async fn insert(
         .bind(now)
         .fetch_one(c)
         .await)?;
-    super::history::relative_contact(tx, id, now).await?;
+    super::history::relative(tx, id, now).await?;
     Ok(id)
 }
 
@@ -133,7 +133,7 @@ pub async fn update(
         .execute(c)
         .await
         .map(|_| ()))?;
-    super::history::relative_contact(tx, id, now).await
+    super::history::relative(tx, id, now).await
 }
 
 /// Other relatives of the patient already recorded as nærmeste pårørende.

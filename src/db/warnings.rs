@@ -134,9 +134,11 @@ fn unmet_list_sql() -> String {
     )
 }
 
-/// Staff history row s was, at the end of the day, not a worker of the relative's unit
+/// Staff history row s was, at the end of the day, not a worker of unit `unit`
 /// (`domain::warnings::contact_gone`).
-const GONE: &str = "NOT (s.active AND s.role = 'worker' AND COALESCE(s.unit_id, 0) = r.unit_id)";
+fn gone(unit: &str) -> String {
+    format!("NOT (s.active AND s.role = 'worker' AND COALESCE(s.unit_id, 0) = COALESCE({unit}, 0))")
+}
 
 /// The row of staff history in force for user `who` at the end of the day.
 fn staff_at(who: &str) -> String {
@@ -146,28 +148,36 @@ fn staff_at(who: &str) -> String {
     )
 }
 
-/// The contact person recorded on relative r at the end of the day, when gone.
+/// The row of relative r's history in force at the end of the day: its unit and contact
+/// person then.
+const RELATIVE_AT: &str = "(SELECT h2.id FROM relative_history h2 WHERE h2.relative_id = r.id
+    AND h2.valid_from < $4 ORDER BY h2.valid_from DESC, h2.id DESC LIMIT 1)";
+
+/// The contact person recorded on relative r at the end of the day, when gone from the
+/// relative's unit of that day.
 fn relative_contact_gone() -> String {
     format!(
-        "(SELECT h.contact_person_id FROM relative_contact_history h JOIN staff_history s ON s.id = {}
-            WHERE h.id = (SELECT h2.id FROM relative_contact_history h2 WHERE h2.relative_id = r.id
-                AND h2.valid_from < $4 ORDER BY h2.valid_from DESC, h2.id DESC LIMIT 1)
-              AND {GONE})",
-        staff_at("h.contact_person_id")
+        "(SELECT h.contact_person_id FROM relative_history h JOIN staff_history s ON s.id = {}
+            WHERE h.id = {RELATIVE_AT} AND {})",
+        staff_at("h.contact_person_id"),
+        gone("h.unit_id")
     )
 }
 
 /// The contact person named by the latest version (by the end of the day) of an agreement
-/// in force on the day that relative r is party to, when gone.
+/// in force on the day that relative r is party to, when gone from the relative's unit of
+/// that day.
 fn agreement_contact_gone() -> String {
     format!(
         "(SELECT MIN(v.contact_person_id) FROM agreement_relatives ar JOIN agreements a ON a.id = ar.agreement_id
             JOIN agreement_versions v ON v.agreement_id = a.id JOIN staff_history s ON s.id = {}
+            JOIN relative_history h ON h.id = {RELATIVE_AT}
             WHERE ar.relative_id = r.id AND a.activated_on <= $3 AND (a.ended_on IS NULL OR a.ended_on > $3)
               AND v.id = (SELECT v2.id FROM agreement_versions v2 WHERE v2.agreement_id = a.id
                   AND v2.created_at < $4 ORDER BY v2.number DESC LIMIT 1)
-              AND {GONE})",
-        staff_at("v.contact_person_id")
+              AND {})",
+        staff_at("v.contact_person_id"),
+        gone("h.unit_id")
     )
 }
 

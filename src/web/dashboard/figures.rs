@@ -15,8 +15,6 @@ pub struct Computed {
     pub figures: std::collections::BTreeMap<i64, Figures>,
     /// Each unit's early warnings at the period's end.
     pub warnings: std::collections::BTreeMap<i64, Warnings>,
-    /// The district's early warnings at each month end.
-    pub warning_trend: Vec<(NaiveDate, Warnings)>,
     pub offers: Vec<db::dashboard::OfferCount>,
     pub trend: Vec<TrendPoint>,
 }
@@ -24,8 +22,8 @@ pub struct Computed {
 /// One unit's figures, referrals and trend for one period.
 struct UnitComputed {
     figures: Figures,
-    /// The early warnings at each month end, the period's end last.
-    warnings: Vec<Warnings>,
+    /// The early warnings at the period's end.
+    warnings: Warnings,
     referrals: db::dashboard::UnitReferrals,
     trend: Vec<TrendPoint>,
 }
@@ -52,6 +50,8 @@ pub struct Cache {
     /// One computation at a time: managers opening the dashboard together wait for the
     /// first instead of each running the same aggregates.
     computing: tokio::sync::Mutex<()>,
+    /// Each unit's early warnings on a day, for the warnings' trend: (unit, day, day).
+    warnings: std::sync::Mutex<std::collections::HashMap<CacheKey, (UnitVersion, Arc<Warnings>)>>,
 }
 
 /// The entry under `key` when it was built from `version`.
@@ -94,7 +94,7 @@ async fn unit_computed(
         db::dashboard::figures(&db, unit, period.to),
         db::dashboard::referrals(&db, unit, period.from, period.to),
         db::dashboard::trend(&db, unit, &days),
-        warning_trend(&db, unit, &days, since)
+        db::warnings::counts(&db, unit, period.to, since)
     );
     Ok(UnitComputed {
         figures: figures?,
@@ -102,20 +102,6 @@ async fn unit_computed(
         referrals: referrals?,
         trend: trend?,
     })
-}
-
-/// The unit's early warnings at each of `days`, one day after the other.
-async fn warning_trend(
-    db: &Db,
-    unit: i64,
-    days: &[NaiveDate],
-    since: Option<chrono::DateTime<chrono::Utc>>,
-) -> Result<Vec<Warnings>, sqlx::Error> {
-    let mut out = Vec::with_capacity(days.len());
-    for day in days {
-        out.push(db::warnings::counts(db, unit, *day, since).await?);
-    }
-    Ok(out)
 }
 
 /// The district's figures for the period: kept ones while no counter moved, else the units
@@ -179,25 +165,60 @@ pub async fn computed(
             t.add(p);
         }
     }
-    let mut warning_trend: Vec<(NaiveDate, Warnings)> = ind::month_ends(period.to)
-        .into_iter()
-        .map(|day| (day, Warnings::default()))
-        .collect();
-    for part in parts.values() {
-        for ((_, t), w) in warning_trend.iter_mut().zip(&part.warnings) {
-            t.add(w);
-        }
-    }
     let c = Arc::new(Computed {
         figures: parts.iter().map(|(u, c)| (*u, c.figures)).collect(),
-        warnings: parts
-            .iter()
-            .map(|(u, c)| (*u, c.warnings.last().copied().unwrap_or_default()))
-            .collect(),
-        warning_trend,
+        warnings: parts.iter().map(|(u, c)| (*u, c.warnings)).collect(),
         offers: db::dashboard::referrals_per_offer(parts.values().map(|c| &c.referrals), &names),
         trend,
     });
     keep(&cache.districts, key, version, c.clone());
     Ok(c)
+}
+
+/// The early warnings of `units` (ids of one district) summed at each month end up to `to`.
+/// Each unit's count on each day is kept until the unit or the catalogue changes; the units
+/// are computed side by side, each unit's days one after the other.
+pub async fn warning_trend(
+    db: &Db,
+    cache: &Cache,
+    district: i64,
+    units: &[i64],
+    to: NaiveDate,
+) -> AppResult<Vec<(NaiveDate, Warnings)>> {
+    let days = ind::month_ends(to);
+    let catalog = db::changes::of_district(db, district).await?.1;
+    let seqs = db::changes::of_units(db, district).await?;
+    let since = db::warnings::history_since(db).await?;
+    let mut sums: Vec<(NaiveDate, Warnings)> =
+        days.iter().map(|d| (*d, Warnings::default())).collect();
+    let mut missing = tokio::task::JoinSet::new();
+    for &(unit, seq) in seqs.iter().filter(|(u, _)| units.contains(u)) {
+        let version = (seq, catalog);
+        let mut todo = Vec::new();
+        for (i, day) in days.iter().enumerate() {
+            match kept(&cache.warnings, &(unit, *day, *day), &version) {
+                Some(w) => sums[i].1.add(&w),
+                None => todo.push((i, *day)),
+            }
+        }
+        if !todo.is_empty() {
+            let db = db.clone();
+            missing.spawn(async move {
+                let mut out = Vec::with_capacity(todo.len());
+                for (i, day) in todo {
+                    out.push((i, day, db::warnings::counts(&db, unit, day, since).await));
+                }
+                (unit, version, out)
+            });
+        }
+    }
+    while let Some(done) = missing.join_next().await {
+        let (unit, version, out) = done.map_err(|e| AppError::Internal(e.to_string()))?;
+        for (i, day, w) in out {
+            let w = w?;
+            keep(&cache.warnings, (unit, day, day), version, Arc::new(w));
+            sums[i].1.add(&w);
+        }
+    }
+    Ok(sums)
 }

@@ -234,6 +234,7 @@ pub(super) async fn list(
     format: Option<&str>,
     db: &State<Db>,
     clock: &State<Clock>,
+    cache: &State<super::figures::Cache>,
 ) -> AppResult<Either<Template, Download>> {
     let district = district_of(&user)?;
     let units = db::org::units_in_district(db, district).await?;
@@ -318,6 +319,8 @@ pub(super) async fn list(
         crate::web::infra::filters::url_encode(&q.sort),
         format_date(day)
     );
+    let unit_ids: Vec<i64> = units.iter().map(|u| u.id).collect();
+    let chart = super::warning_lists::trend_chart(db, cache, kind, l.title, &q, &unit_ids).await?;
     let mut unit_choices = vec![Choice::new(0, "Alle enheter")];
     unit_choices.extend(units.iter().map(|u| Choice::new(u.id, &u.name)));
     Ok(Either::Left(
@@ -325,6 +328,7 @@ pub(super) async fn list(
             .with("kind", kind)
             .with("table", &l.table)
             .with("paging", paging)
+            .with("chart", chart)
             .with("base", base)
             .with("sorts", l.sorts)
             .with("filters", l.filters)

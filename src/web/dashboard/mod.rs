@@ -11,7 +11,7 @@ use crate::db::{self, Db};
 use crate::domain::dates::format_date;
 use crate::domain::indicators::{self as ind, Figures, Period};
 use crate::domain::validation::FieldErrors;
-use crate::web::infra::chart::{count_chart, line_chart};
+use crate::web::infra::chart::line_chart;
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::export::{download, Cell, Download, Table};
 use crate::web::infra::page::{Choice, Page};
@@ -154,44 +154,12 @@ fn warning_cells(w: &Warnings, unit: i64, day: NaiveDate) -> Vec<(String, String
     ]
 }
 
-/// The early warnings month by month, one chart of counts each.
-fn warning_charts(trend: &[(NaiveDate, Warnings)]) -> Vec<Chart> {
-    type Part = fn(&Warnings) -> Option<i64>;
-    let specs: [(&str, Part); 5] = [
-        ("silent", |w| Some(w.silent)),
-        ("unmet-needs", |w| Some(w.unmet_needs)),
-        ("consent-due", |w| Some(w.consent_due)),
-        ("contact-gone", |w| w.contact_gone),
-        ("behind-rhythm", |w| Some(w.behind_rhythm)),
-    ];
-    specs
-        .iter()
-        .zip(WARNING_HEADINGS)
-        .map(|((key, part), title)| {
-            let values: Vec<(String, Option<i64>)> = trend
-                .iter()
-                .map(|(day, w)| (ind::month_label(*day), part(w)))
-                .collect();
-            let id = format!("chart-{key}");
-            Chart {
-                svg: count_chart(&id, title, &values),
-                points: values
-                    .iter()
-                    .map(|(l, v)| (l.clone(), v.map_or("–".into(), |v| v.to_string())))
-                    .collect(),
-                id,
-                title: title.to_string(),
-            }
-        })
-        .collect()
-}
-
 #[derive(Serialize)]
-struct Chart {
-    id: String,
-    title: String,
-    svg: String,
-    points: Vec<(String, String)>,
+pub(super) struct Chart {
+    pub id: String,
+    pub title: String,
+    pub svg: String,
+    pub points: Vec<(String, String)>,
 }
 
 fn charts(trend: &[TrendPoint]) -> Vec<Chart> {
@@ -357,7 +325,6 @@ async fn dashboard(
             .with("offers", offers)
             .with("charts", charts(trend))
             .with("warning_headings", WARNING_HEADINGS)
-            .with("warning_charts", warning_charts(&computed.warning_trend))
             .with("definitions", definitions)
             .with("form", query)
             .with("errors", &errors)

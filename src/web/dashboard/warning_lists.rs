@@ -1,13 +1,18 @@
 //! The lists behind the early warnings: relatives out of sight, with unmet support needs,
 //! with consent due or with a contact person gone, and agreements behind their rhythm.
 
+use super::figures::{warning_trend, Cache};
 use super::lists::Listing;
+use super::Chart;
 use crate::db::oversight::Query;
+use crate::db::warnings::Warnings;
 use crate::db::warnings::{self, Params, RelativeWarning};
 use crate::db::Db;
 use crate::domain::agreement::rhythm::{Rhythm, RHYTHMS};
 use crate::domain::choices::{self, label};
 use crate::domain::dates::oslo_date;
+use crate::domain::indicators::month_label;
+use crate::web::infra::chart::count_chart;
 use crate::web::infra::error::AppResult;
 use crate::web::infra::export::{Cell, Table};
 use crate::web::infra::page::Choice;
@@ -186,4 +191,56 @@ pub(super) async fn behind(db: &Db, q: &Query, filters: Vec<Choice>) -> AppResul
         ],
         filters,
     })
+}
+
+/// Reads one warning's count from a unit's or district's warnings.
+type Part = fn(&Warnings) -> Option<i64>;
+
+/// The chart key and count of a warning list; None for a list that is no warning.
+fn part_of(kind: &str, filter: &str) -> Option<(&'static str, Part)> {
+    let (key, part): (&str, Part) = match (kind, filter) {
+        ("agreements", "behind_rhythm") => ("behind-rhythm", |w| Some(w.behind_rhythm)),
+        ("warnings", "unmet_needs") => ("unmet-needs", |w| Some(w.unmet_needs)),
+        ("warnings", "consent_due") => ("consent-due", |w| Some(w.consent_due)),
+        ("warnings", "contact_gone") => ("contact-gone", |w| w.contact_gone),
+        ("warnings", _) => ("silent", |w| Some(w.silent)),
+        _ => return None,
+    };
+    Some((key, part))
+}
+
+/// The chart of a warning list's count at each month end up to the list's day, for the
+/// list's unit or the whole district; None for a list that is no warning.
+pub(super) async fn trend_chart(
+    db: &Db,
+    cache: &Cache,
+    kind: &str,
+    title: &str,
+    q: &Query,
+    units: &[i64],
+) -> AppResult<Option<Chart>> {
+    let Some((key, part)) = part_of(kind, &q.filter) else {
+        return Ok(None);
+    };
+    let chosen: Vec<i64> = if q.unit == 0 {
+        units.to_vec()
+    } else {
+        vec![q.unit]
+    };
+    let trend = warning_trend(db, cache, q.district, &chosen, q.day).await?;
+    let values: Vec<(String, Option<i64>)> = trend
+        .iter()
+        .map(|(day, w)| (month_label(*day), part(w)))
+        .collect();
+    let id = format!("chart-{key}");
+    let title = format!("{title}, siste 12 måneder");
+    Ok(Some(Chart {
+        svg: count_chart(&id, &title, &values),
+        points: values
+            .iter()
+            .map(|(l, v)| (l.clone(), v.map_or("–".into(), |v| v.to_string())))
+            .collect(),
+        id,
+        title,
+    }))
 }
