@@ -365,7 +365,7 @@ pub async fn generate(
 
     // Meetings: a first meeting for most patients with involved relatives.
     let mut involved_by_patient: HashMap<usize, i64> = HashMap::new();
-    let mut all_involved: HashMap<usize, Vec<i64>> = HashMap::new();
+    let mut all_involved: HashMap<usize, Vec<(i64, DateTime<Utc>)>> = HashMap::new();
     for (i, r) in relatives.iter().enumerate() {
         if r.involvement == "yes" {
             involved_by_patient
@@ -374,7 +374,7 @@ pub async fn generate(
             all_involved
                 .entry(r.patient)
                 .or_default()
-                .push(relative_ids[i]);
+                .push((relative_ids[i], r.created));
         }
     }
     let mut meetings = Vec::new();
@@ -510,14 +510,22 @@ pub async fn generate(
             } else {
                 "open"
             };
-            // Most concern one of the patient's involved relatives.
-            let relative = all_involved
+            // Most concern one of the patient's involved relatives registered by then, and
+            // are made once the relative is registered.
+            let known: Vec<(i64, DateTime<Utc>)> = all_involved
                 .get(&pi)
-                .filter(|_| rng.gen_bool(0.85))
-                .and_then(|ids| ids.choose(rng).copied());
+                .map(|rs| {
+                    rs.iter()
+                        .copied()
+                        .filter(|(_, created)| created.date_naive() <= due)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let relative = known.choose(rng).copied().filter(|_| rng.gen_bool(0.85));
+            let created = relative.map_or(p.created, |(_, c)| c.max(p.created));
             followups.push(Followup {
                 patient: pi,
-                relative,
+                relative: relative.map(|(id, _)| id),
                 meeting: None,
                 kind: ["call", "call", "meeting", "evaluation", "other"][rng.gen_range(0..5)],
                 concerns: concerns[rng.gen_range(0..concerns.len())],
@@ -530,7 +538,7 @@ pub async fn generate(
                     "cancelled" => "Ikke lenger aktuelt",
                     _ => "",
                 },
-                created: p.created,
+                created,
             });
         }
     }

@@ -98,7 +98,8 @@ fn draw(
                 y(*v)
             ));
         }
-        if i % 2 == 0 || i + 1 == points.len() {
+        // Every second month is labelled, counted back from the last.
+        if (points.len() - 1 - i).is_multiple_of(2) {
             // The last label ends at its point, so that it is not cut at the chart's edge.
             let anchor = if i + 1 == points.len() && i > 0 {
                 "end"
@@ -155,6 +156,9 @@ mod tests {
             &[("jan. 26".into(), Some(3)), ("feb. 26".into(), None)],
         );
         assert!(svg.contains("jan. 26: 3; feb. 26: ingen data"));
+        // Labels count back from the last month, which ends at its point.
+        assert!(svg.contains(r##"text-anchor="end" fill="#1b1b1b">feb. 26</text>"##));
+        assert!(!svg.contains(">jan. 26</text>"));
         assert!(svg.contains(">2</text>") && svg.contains(">4</text>"));
     }
 }
