@@ -182,6 +182,7 @@ fn main() {
         },
         now: Utc::now(),
         lang: Language::Bokmal,
+        feedback: None,
     };
     let first = pdf(&print);
     let _ = std::fs::write(

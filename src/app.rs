@@ -62,7 +62,12 @@ pub fn redact(url: &str) -> String {
 
 /// The whole web application on `app`.
 pub fn build_rocket(figment: Figment, app: App) -> Rocket<Build> {
+    let link_key = figment
+        .extract_inner::<String>("secret_key")
+        .map(|s| crate::security::LinkKey::from_secret(&s))
+        .unwrap_or_else(|_| crate::security::LinkKey::ephemeral());
     let rocket = rocket::custom(figment)
+        .manage(link_key)
         .manage(app.db)
         .manage(app.settings)
         .manage(app.clock);

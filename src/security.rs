@@ -99,3 +99,48 @@ mod tests {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
     }
 }
+
+/// The key that turns a feedback link's random salt into its token: derived from the
+/// server's cookie secret, so that a reprinted copy shows the same link and the database
+/// alone (which keeps the salt and the token's hash) cannot make a token.
+#[derive(Clone)]
+pub struct LinkKey([u8; 32]);
+
+impl LinkKey {
+    pub fn from_secret(secret: &str) -> LinkKey {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(b"samspill feedback link key\0");
+        h.update(secret.as_bytes());
+        LinkKey(h.finalize().into())
+    }
+
+    /// A key for a server without a configured secret: links printed before a restart stop
+    /// working after it.
+    pub fn ephemeral() -> LinkKey {
+        let mut key = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut key);
+        LinkKey(key)
+    }
+
+    /// The token (as typed: groups of four) for a link's salt.
+    pub fn token(&self, salt: &str) -> String {
+        use hmac::Mac;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.0)
+            .expect("HMAC takes a key of any length");
+        mac.update(salt.as_bytes());
+        let out = mac.finalize().into_bytes();
+        let mut bytes = [0u8; 17];
+        bytes.copy_from_slice(&out[..17]);
+        crate::domain::feedback::token_text(&bytes)
+    }
+}
+
+/// How a feedback token is stored: the hex SHA-256 of its written form.
+pub fn token_hash(token: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -14,6 +14,7 @@ mod suite {
     pub mod cli;
     pub mod copies;
     pub mod dashboard;
+    pub mod feedback;
     pub mod followups;
     pub mod handover;
     pub mod hardening;

@@ -8,6 +8,7 @@ pub mod backup;
 pub mod changes;
 pub mod dashboard;
 pub mod events;
+pub mod feedback;
 pub mod followups;
 pub mod handover;
 pub mod history;

@@ -5,6 +5,7 @@ pub mod agreement;
 pub mod children;
 pub mod choices;
 pub mod dates;
+pub mod feedback;
 pub mod fnr;
 pub mod followup;
 pub mod forms;

@@ -57,6 +57,8 @@ pub struct Print<'a> {
     pub letterhead: Letterhead<'a>,
     pub now: DateTime<Utc>,
     pub lang: Language,
+    /// The relative's own feedback address (a party's copy of an agreement in force).
+    pub feedback: Option<String>,
 }
 
 /// A phone number that never breaks across lines.
@@ -535,7 +537,31 @@ pub fn blocks(p: &Print<'_>) -> Vec<Block> {
         rights.push(line);
     }
     out.push(Block::Bullets(rights));
+    if let Some(url) = &p.feedback {
+        let (heading, text) = feedback_texts(p.lang);
+        out.push(Block::Heading(heading.to_string()));
+        out.push(Block::Paragraph(text.to_string()));
+        out.push(Block::Paragraph(url.clone()));
+    }
     out
+}
+
+/// The feedback section's heading and invitation, in the copy's language.
+fn feedback_texts(lang: Language) -> (&'static str, &'static str) {
+    match lang {
+        Language::Bokmal => (
+            "Hva synes du om samarbeidet?",
+            "Vi vil gjerne høre hvordan du opplever samarbeidet med oss. Skriv inn adressen under i nettleseren på mobil eller PC. Svaret er anonymt, tar et par minutter, og du kan svare én gang innen åtte uker. Adressen er bare din.",
+        ),
+        Language::Nynorsk => (
+            "Kva synest du om samarbeidet?",
+            "Vi vil gjerne høyre korleis du opplever samarbeidet med oss. Skriv inn adressa under i nettlesaren på mobil eller PC. Svaret er anonymt, tek eit par minutt, og du kan svare éin gong innan åtte veker. Adressa er berre di.",
+        ),
+        Language::English => (
+            "What do you think of the collaboration?",
+            "We would like to hear how you find working with us. Type the address below into the browser on your phone or computer. Your answer is anonymous, takes a couple of minutes, and you can answer once within eight weeks. The address is yours alone.",
+        ),
+    }
 }
 
 /// The letterhead lines: municipality, unit, address, and how to reach the unit.

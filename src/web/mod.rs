@@ -8,6 +8,7 @@ pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod feedback;
 pub mod followups;
 pub mod home;
 pub mod infra;
@@ -33,6 +34,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         .manage(metrics::Metrics::default())
         .manage(dashboard::Cache::default())
         .manage(session::AccessLogWriter::default())
+        .manage(feedback::Limiter::default())
         .attach(headers::SecurityHeaders)
         .attach(metrics::MetricsFairing)
         .attach(infra::request_log::RequestLog)
@@ -53,9 +55,14 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         .mount("/", dashboard::routes())
         .mount("/", audit::routes())
         .mount("/", admin::routes())
+        .mount("/", feedback::routes())
         .mount("/static", FileServer::from(relative!("static")))
         .register("/", rocket::catchers![to_login, error_page])
 }
+
+/// Addresses anyone may reach without logging in below these beginnings: a relative's
+/// feedback form, reached through its personal link.
+pub const PUBLIC_PREFIXES: &[&str] = &[feedback::PATH];
 
 /// Routes anyone may reach without logging in.
 pub const PUBLIC_PATHS: &[&str] = &[

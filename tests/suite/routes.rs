@@ -32,8 +32,11 @@ async fn every_route_reached_anonymously_redirects_to_login() {
     let mut checked = 0;
     for (method, pattern) in routes {
         let path = concrete(&pattern);
-        let public =
-            samspill::web::PUBLIC_PATHS.contains(&path.as_str()) || path.starts_with("/static");
+        let public = samspill::web::PUBLIC_PATHS.contains(&path.as_str())
+            || samspill::web::PUBLIC_PREFIXES
+                .iter()
+                .any(|p| path.starts_with(p))
+            || path.starts_with("/static");
         let res = match method {
             Method::Get => app.client.get(path.clone()).dispatch().await,
             Method::Post => {
@@ -350,8 +353,13 @@ async fn every_route_refuses_the_wrong_role_and_posts_without_csrf() {
             continue;
         }
         let allowed = roles_for(*method, pattern);
-        if samspill::web::PUBLIC_PATHS.contains(&path.as_str()) {
-            // Public forms (login, first-time setup) carry the anonymous token.
+        if samspill::web::PUBLIC_PATHS.contains(&path.as_str())
+            || samspill::web::PUBLIC_PREFIXES
+                .iter()
+                .any(|p| path.starts_with(p))
+        {
+            // Public forms (login, first-time setup, a relative's feedback) carry the
+            // anonymous token.
             if *method == Method::Post {
                 let res = anon
                     .client

@@ -151,6 +151,7 @@ impl Fixture {
                 .map(|d| d.with_timezone(&Utc))
                 .unwrap_or_default(),
             lang,
+            feedback: None,
         }
     }
 

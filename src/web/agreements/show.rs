@@ -11,7 +11,9 @@ use crate::config::Settings;
 use crate::db::access_log::Action;
 use crate::db::{self, Db};
 use crate::domain::agreement::copy::Recipient;
+use crate::domain::agreement::copy::Standing;
 use crate::domain::agreement::Language;
+use crate::security::LinkKey;
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::page::Page;
 use crate::web::infra::page::PdfFile;
@@ -83,6 +85,53 @@ pub struct PrintRequest<'a> {
     pub recipient: Option<&'a str>,
 }
 
+/// The relative's own feedback address for a party's copy of an agreement in force: the
+/// link of this period printed again, or a new one (`domain::feedback::decide`); None once
+/// the relative has answered in this period.
+#[allow(clippy::too_many_arguments)]
+async fn feedback_link(
+    db: &Db,
+    key: &LinkKey,
+    a: &db::agreements::AgreementRow,
+    relative: i64,
+    since: Option<chrono::NaiveDate>,
+    lang: Language,
+    now: chrono::DateTime<chrono::Utc>,
+    base: &str,
+) -> AppResult<Option<String>> {
+    use crate::domain::feedback::{decide, Decision};
+    let period_start = since
+        .map(|d| crate::db::dashboard::end_of(d.pred_opt().unwrap_or(d)))
+        .unwrap_or(now);
+    let mut tx = db.begin().await?;
+    let latest = db::feedback::latest(&mut tx, a.id, relative).await?;
+    let salt = match decide(latest.as_ref().map(|l| l.0), period_start, now) {
+        Decision::Answered => return Ok(None),
+        Decision::Print(_) => latest.map(|l| l.1).unwrap_or_default(),
+        Decision::Issue => {
+            let salt = crate::security::random_token();
+            let token = key.token(&salt);
+            let new = db::feedback::NewLink {
+                agreement_id: a.id,
+                relative_id: relative,
+                unit_id: a.unit_id,
+                language: lang.code(),
+                salt: &salt,
+                token_hash: &crate::security::token_hash(&token),
+            };
+            db::feedback::issue(&mut tx, &new, now).await?;
+            salt
+        }
+    };
+    tx.commit().await?;
+    Ok(Some(format!(
+        "{base}{}{}",
+        crate::web::feedback::PATH,
+        key.token(&salt)
+    )))
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn pdf_response(
     db: &Db,
     user: &CurrentUser,
@@ -91,6 +140,8 @@ async fn pdf_response(
     ask: PrintRequest<'_>,
     clock: &Clock,
     settings: &Settings,
+    link: &LinkKey,
+    config: &rocket::Config,
 ) -> AppResult<PdfFile> {
     let (a, patient, _) = load(db, user, id).await?;
     let number = number.unwrap_or(a.current_version);
@@ -114,7 +165,28 @@ async fn pdf_response(
     let lang = language(ask.lang, recipient, &p.content, &langs);
     let sig = signatures_of(&p.version);
     let now = clock.now();
-    let print = p.print(&sig, settings, now, lang, recipient);
+    let mut print = p.print(&sig, settings, now, lang, recipient);
+    if let (Recipient::Party(relative), Standing::InForce { .. }, true) =
+        (recipient, &p.standing, number == a.current_version)
+    {
+        let since = p
+            .evaluations
+            .iter()
+            .map(|e| e.on)
+            .chain(a.activated_on)
+            .max();
+        print.feedback = feedback_link(
+            db,
+            link,
+            &a,
+            relative,
+            since,
+            lang,
+            now,
+            &settings.public_base(config),
+        )
+        .await?;
+    }
     let body = crate::pdf::agreement::pdf(&print);
     let detail = format!(
         "Pårørendeavtale versjon {number} ({}), språk {}, {}",
@@ -156,9 +228,11 @@ async fn pdf_current(
     db: &State<Db>,
     clock: &State<Clock>,
     settings: &State<Settings>,
+    link: &State<LinkKey>,
+    config: &rocket::Config,
 ) -> AppResult<PdfFile> {
     let ask = PrintRequest { lang, recipient };
-    pdf_response(db, &user, id, None, ask, clock, settings).await
+    pdf_response(db, &user, id, None, ask, clock, settings, link, config).await
 }
 
 #[rocket::get("/agreements/<id>/versions/<n>/pdf?<lang>&<recipient>")]
@@ -171,7 +245,9 @@ async fn pdf_version(
     db: &State<Db>,
     clock: &State<Clock>,
     settings: &State<Settings>,
+    link: &State<LinkKey>,
+    config: &rocket::Config,
 ) -> AppResult<PdfFile> {
     let ask = PrintRequest { lang, recipient };
-    pdf_response(db, &user, id, Some(n), ask, clock, settings).await
+    pdf_response(db, &user, id, Some(n), ask, clock, settings, link, config).await
 }

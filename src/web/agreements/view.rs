@@ -278,6 +278,7 @@ impl Printable {
             },
             now,
             lang,
+            feedback: None,
         }
     }
 

@@ -1,0 +1,235 @@
+//! The relatives' feedback: a personal link read back from the printed copy, one answer per
+//! link, expiry, a public form that shows no patient data, and answers that cannot be
+//! joined back to anyone.
+
+use crate::common::agreement::{add_relative, draft, pdftotext, sign};
+use crate::common::{self, error_for, setup, TestApp};
+use rocket::http::Status;
+
+/// The feedback address printed on `relative`'s copy, if any (the path only).
+async fn printed_link(app: &TestApp, agreement: i64, recipient: &str) -> Option<String> {
+    let pdf = app
+        .get(&format!(
+            "/agreements/{agreement}/pdf?lang=nb&recipient={recipient}"
+        ))
+        .await;
+    assert_eq!(pdf.status, Status::Ok, "{}", pdf.body);
+    let text = pdftotext(&pdf.bytes);
+    let line = text.lines().find(|l| l.contains("/t/"))?;
+    let at = line.find("/t/").unwrap();
+    Some(line[at..].trim().to_string())
+}
+
+/// A signed agreement with Kari; returns (agreement, Kari).
+async fn agreement(app: &TestApp, patient: i64) -> (i64, i64) {
+    let kari = add_relative(app, patient, "Kari Datter", &[("relation", "child")]).await;
+    let id = draft(app, patient, kari, &[]).await;
+    let r = sign(app, id).await;
+    assert!(r.redirects_to(&format!("/agreements/{id}")), "{}", r.body);
+    (id, kari)
+}
+
+fn csrf_of(body: &str) -> String {
+    let at = body
+        .find("name=\"csrf\" value=\"")
+        .expect("the form's check")
+        + 19;
+    body[at..at + body[at..].find('"').unwrap()].to_string()
+}
+
+fn answers<'a>(csrf: &'a str, overall: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("lang", "nb"),
+        ("respect", "5"),
+        ("information", "4"),
+        ("contact", "5"),
+        ("asked", "3"),
+        ("views", "skip"),
+        ("relief", "2"),
+        ("offers", "4"),
+        ("overall", overall),
+        ("improve", "Mer tid til samtaler"),
+    ]
+}
+
+#[rocket::async_test]
+async fn a_relative_answers_once_through_the_link_printed_on_their_copy() {
+    let (app, _org, patient) = setup().await;
+    let (id, kari) = agreement(&app, patient).await;
+    let copy = format!("party-{kari}");
+    let path = printed_link(&app, id, &copy)
+        .await
+        .expect("a feedback address");
+    // The token is 26 characters in groups of four, and a reprint shows the same address.
+    assert_eq!(path.len(), "/t/".len() + 26 + 6, "{path}");
+    assert_eq!(
+        printed_link(&app, id, &copy).await.as_deref(),
+        Some(path.as_str())
+    );
+    // The unit's own file copy has none.
+    assert_eq!(printed_link(&app, id, "file").await, None);
+    // The token is stored only as a hash.
+    let token = path.trim_start_matches("/t/");
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM feedback_links WHERE token_hash = '{}'",
+            samspill::security::token_hash(token)
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM feedback_links WHERE token_hash LIKE '%{token}%' OR salt = '{token}'"
+        ))
+        .await,
+        0
+    );
+
+    // The relative, not logged in, on a phone.
+    app.logout().await;
+    let page = app.get(&path).await;
+    assert_eq!(page.status, Status::Ok, "{}", page.body);
+    assert!(page.body.contains("<html lang=\"nb\">"));
+    assert!(page.body.contains("Hjemmetjenesten Frogner nord"));
+    assert!(page.body.contains("Jeg blir møtt med respekt."));
+    assert!(!page.body.contains("Per Nordmann"));
+    assert!(!page.body.contains("Kari Datter"));
+    // Typed by hand, in small letters and without dashes, it is the same link.
+    let typed = format!("/t/{}", token.replace('-', "").to_lowercase());
+    let page = app.get(&typed).await;
+    assert_eq!(page.status, Status::Ok);
+    // The latest page's check is the one the form carries.
+    let csrf = csrf_of(&page.body);
+
+    // A question left out: the message at the question, in the relative's language, and
+    // what was typed kept.
+    let mut missing = answers(&csrf, "5");
+    missing.retain(|(k, _)| *k != "offers");
+    let r = app.post(&path, &missing).await;
+    assert_eq!(r.status, Status::UnprocessableEntity);
+    assert_eq!(
+        error_for(&r.body, "offers"),
+        "Velg et svar, eller «Vil ikke svare»."
+    );
+    assert!(r.body.contains(">Mer tid til samtaler</textarea>"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM feedback_answers").await, 0);
+    // Without the form's check: refused, nothing written.
+    let r = app.post(&path, &answers("forged", "5")).await;
+    assert_eq!(r.status, Status::Forbidden);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM feedback_answers").await, 0);
+    let csrf = csrf_of(&r.body);
+
+    let r = app.post(&path, &answers(&csrf, "4")).await;
+    assert!(
+        r.redirects_to("/t/takk?lang=nb"),
+        "{:?} {}",
+        r.status,
+        r.body
+    );
+    assert!(app
+        .get("/t/takk?lang=nb")
+        .await
+        .body
+        .contains("Takk for at du svarte!"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM feedback_answers").await, 1);
+    assert_eq!(
+        app.text("SELECT CAST(respect AS TEXT) || CAST(information AS TEXT) || CAST(relief AS TEXT) || CAST(overall AS TEXT) || COALESCE(CAST(views AS TEXT), '-') || improve FROM feedback_answers")
+            .await,
+        "5424-Mer tid til samtaler"
+    );
+
+    // A second answer on the same link: refused, and nothing written.
+    let again = app.get(&path).await;
+    assert_eq!(again.status, Status::Gone);
+    assert!(again.body.contains("Denne lenken er allerede brukt."));
+    let r = app.post(&path, &answers(&csrf, "1")).await;
+    assert_eq!(r.status, Status::Gone);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM feedback_answers").await, 1);
+
+    // Addresses that are no link: a clear page, never an error.
+    for bad in [
+        "/t/ABCD",
+        "/t/%2e%2e%2fetc",
+        "/t/0000-0000-0000-0000-0000-0000-00",
+    ] {
+        let r = app.get(bad).await;
+        assert_eq!(r.status, Status::NotFound, "{bad}");
+        assert!(r.body.contains("Vi finner ikke denne lenken."), "{bad}");
+    }
+
+    // The worker's next print: the relative has answered in this period, so no address.
+    app.login_as("ansatt1").await;
+    assert_eq!(printed_link(&app, id, &copy).await, None);
+}
+
+#[rocket::async_test]
+async fn an_expired_link_takes_no_answer_and_a_new_print_gives_a_new_one() {
+    let (app, _org, patient) = setup().await;
+    let (id, kari) = agreement(&app, patient).await;
+    let copy = format!("party-{kari}");
+    let path = printed_link(&app, id, &copy).await.unwrap();
+    app.clock.advance_days(55);
+    app.login_as("ansatt1").await;
+    // Until eight weeks have passed it works, and a reprint shows it again.
+    assert_eq!(
+        printed_link(&app, id, &copy).await.as_deref(),
+        Some(path.as_str())
+    );
+    let page = app.get(&path).await;
+    assert_eq!(page.status, Status::Ok);
+    let csrf = csrf_of(&page.body);
+    app.clock.advance_days(2);
+    let r = app.post(&path, &answers(&csrf, "5")).await;
+    assert_eq!(r.status, Status::Gone);
+    assert!(r.body.contains("Denne lenken er utløpt"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM feedback_answers").await, 0);
+    app.login_as("ansatt1").await;
+    let fresh = printed_link(&app, id, &copy).await.unwrap();
+    assert_ne!(fresh, path);
+    // In English when the copy was printed in English.
+    let english = app.get(&format!("{fresh}?lang=en")).await;
+    assert!(english.body.contains("<html lang=\"en\">"));
+    assert!(english.body.contains("I am treated with respect."));
+}
+
+#[rocket::async_test]
+async fn no_stored_answer_can_be_joined_back_to_a_relative() {
+    let app = common::start().await;
+    let sql = if common::is_postgres() {
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'feedback_answers' ORDER BY ordinal_position"
+    } else {
+        "SELECT name FROM pragma_table_info('feedback_answers') ORDER BY cid"
+    };
+    let columns: Vec<String> =
+        samspill::db::on_db!(&app.db, |p| sqlx::query_scalar(sql).fetch_all(p).await).unwrap();
+    assert_eq!(
+        columns,
+        [
+            "id",
+            "unit_id",
+            "month",
+            "respect",
+            "information",
+            "contact",
+            "asked",
+            "views",
+            "relief",
+            "offers",
+            "overall",
+            "improve"
+        ]
+    );
+    // The links say whether they were used, never when.
+    let sql = if common::is_postgres() {
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'feedback_links' ORDER BY ordinal_position"
+    } else {
+        "SELECT name FROM pragma_table_info('feedback_links') ORDER BY cid"
+    };
+    let columns: Vec<String> =
+        samspill::db::on_db!(&app.db, |p| sqlx::query_scalar(sql).fetch_all(p).await).unwrap();
+    assert!(!columns
+        .iter()
+        .any(|c| c.contains("used_at") || c.contains("answer")));
+}
