@@ -68,6 +68,23 @@ pub const QUESTIONS: [(&str, &str, &str, &str); 8] = [
     ),
 ];
 
+/// The questions as the dashboard's columns name them, in the order of `QUESTIONS`.
+pub const SHORT_LABELS: [&str; 8] = [
+    "Møtt med respekt",
+    "Forståelig informasjon",
+    "Vet hvem de skal kontakte",
+    "Spurt om hva som er viktig",
+    "Synspunkter tatt hensyn til",
+    "Nok avlastning",
+    "Fått vite om tilbud",
+    "Samarbeidet alt i alt",
+];
+
+/// The months ("YYYY-MM") from the month of `from` to the month of `to`, both included.
+pub fn month_key(day: chrono::NaiveDate) -> String {
+    day.format("%Y-%m").to_string()
+}
+
 /// The question's text in a language.
 pub fn question(i: usize, lang: Language) -> &'static str {
     let (_, nb, nn, en) = QUESTIONS[i];

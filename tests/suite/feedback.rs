@@ -5,6 +5,7 @@
 use crate::common::agreement::{add_relative, draft, pdftotext, sign};
 use crate::common::{self, error_for, setup, TestApp};
 use rocket::http::Status;
+use samspill::domain::user::Role;
 
 /// The feedback address printed on `relative`'s copy, if any (the path only).
 async fn printed_link(app: &TestApp, agreement: i64, recipient: &str) -> Option<String> {
@@ -232,4 +233,128 @@ async fn no_stored_answer_can_be_joined_back_to_a_relative() {
     assert!(!columns
         .iter()
         .any(|c| c.contains("used_at") || c.contains("answer")));
+}
+
+/// The feedback table's cells for `row` (a unit's name).
+fn feedback_row(body: &str, row: &str) -> Vec<String> {
+    let table = &body[body.find("id=\"feedback-caption\"").unwrap()..];
+    let at = table
+        .find(&format!("<th scope=\"row\">{row}</th>"))
+        .unwrap_or_else(|| panic!("no row {row}"));
+    let rest = &table[at..at + table[at..].find("</tr>").unwrap()];
+    rest.split("<td")
+        .skip(1)
+        .map(|c| {
+            let c = &c[c.find('>').unwrap() + 1..c.find("</td>").unwrap()];
+            c.split("<span")
+                .next()
+                .unwrap()
+                .trim_end_matches("</a>")
+                .to_string()
+        })
+        .map(|c| match c.find('>') {
+            Some(i) if c.starts_with("<a") => c[i + 1..].to_string(),
+            _ => c,
+        })
+        .collect()
+}
+
+#[rocket::async_test]
+async fn a_unit_shows_feedback_only_from_five_answers_and_then_the_exact_averages() {
+    let (app, org, _patient) = setup().await;
+    app.user("leder1", Role::Manager, Some(org.unit_a1)).await;
+    let month = app.clock.today().format("%Y-%m").to_string();
+    let answer = |unit: i64, scores: &str, improve: &str| {
+        format!(
+            "INSERT INTO feedback_answers (unit_id, month, respect, information, contact, asked, views, relief, offers, overall, improve)
+             VALUES ({unit}, '{month}', {scores}, '{improve}')"
+        )
+    };
+    let a1 = org.unit_a1;
+    for (scores, improve) in [
+        ("5, 4, 5, 3, NULL, 2, 4, 4", "Mer tid til samtaler"),
+        ("4, 4, 5, 3, 3, 1, 5, 5", ""),
+        ("5, 3, 4, 4, 4, 2, NULL, 4", ""),
+        ("3, 4, 5, 2, 4, 3, 4, 3", ""),
+    ] {
+        app.exec(&answer(a1, scores, improve)).await;
+    }
+    app.exec(&answer(
+        org.unit_a2,
+        "5, 5, 5, 5, 5, 5, 5, 5",
+        "Bedre informasjon",
+    ))
+    .await;
+    let manager = app.browser().await;
+    manager.login_as("leder1").await;
+    let page = manager.get("/dashboard").await;
+    assert_eq!(page.status, Status::Ok, "{}", page.body);
+    assert_eq!(
+        feedback_row(&page.body, "Hjemmetjenesten Frogner nord"),
+        ["4", "for få svar"]
+    );
+    assert!(!page.body.contains("Mer tid til samtaler"));
+
+    app.exec(&answer(
+        a1,
+        "4, 5, 5, 3, 5, 2, 4, 5",
+        "Avlastning i helgene",
+    ))
+    .await;
+    let page = manager.get("/dashboard").await;
+    let row = feedback_row(&page.body, "Hjemmetjenesten Frogner nord");
+    assert_eq!(
+        row[..10],
+        ["5", "4,2", "4,0", "4,8", "3,0", "4,0", "2,0", "4,3", "4,2"][..]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(["Fritekstsvar".to_string()])
+            .collect::<Vec<_>>()[..]
+    );
+    assert_eq!(
+        feedback_row(&page.body, "Hjemmetjenesten Frogner sør"),
+        ["1", "for få svar"]
+    );
+    let total = feedback_row(&page.body, "Hele Bydel Frogner");
+    assert_eq!((total[0].as_str(), total[1].as_str()), ("6", "4,3"));
+    // The distribution of "views": one 3, two 4s, one 5, one would rather not answer.
+    let dist = &page.body[page
+        .body
+        .find(&format!("id=\"feedback-distribution-{a1}\""))
+        .unwrap()..];
+    let views = &dist[dist.find("Synspunkter tatt hensyn til</th>").unwrap()..];
+    let views = &views[..views.find("</tr>").unwrap()];
+    assert!(
+        views.ends_with("<td>0</td><td>0</td><td>1</td><td>2</td><td>1</td><td>1</td>"),
+        "{views}"
+    );
+
+    // Free texts past the threshold, in alphabetical order, without dates; not for A2.
+    let texts = manager
+        .get(&format!("/dashboard/feedback/texts?unit={a1}"))
+        .await
+        .body;
+    let (first, second) = (
+        texts.find("<li>Avlastning i helgene</li>").unwrap(),
+        texts.find("<li>Mer tid til samtaler</li>").unwrap(),
+    );
+    assert!(first < second);
+    let few = manager
+        .get(&format!("/dashboard/feedback/texts?unit={}", org.unit_a2))
+        .await
+        .body;
+    assert!(few.contains("For få svar"));
+    assert!(!few.contains("Bedre informasjon"));
+    let csv = manager
+        .get(&format!("/dashboard/feedback/texts?unit={a1}&format=csv"))
+        .await;
+    assert_eq!(csv.status, Status::Ok);
+    assert_eq!(csv.body.lines().count(), 3, "{}", csv.body);
+    let refused = manager
+        .get(&format!(
+            "/dashboard/feedback/texts?unit={}&format=csv",
+            org.unit_a2
+        ))
+        .await;
+    assert_eq!(refused.status, Status::NotFound);
 }

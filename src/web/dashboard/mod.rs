@@ -21,6 +21,7 @@ use rocket::{Either, State};
 use rocket_dyn_templates::Template;
 use serde::Serialize;
 
+mod feedback;
 mod figures;
 mod lists;
 mod reassign;
@@ -33,6 +34,7 @@ pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![
         dashboard,
         lists::list,
+        feedback::texts,
         reassign::reassign_page,
         reassign::reassign
     ]
@@ -300,6 +302,9 @@ async fn dashboard(
         return Ok(Either::Right(file));
     }
     let trend = &computed.trend;
+    let unit_names: Vec<(i64, String)> = units.iter().map(|u| (u.id, u.name.clone())).collect();
+    let feedback =
+        feedback::section(db, district, &unit_names, &district_name, period_value).await?;
     let definitions: Vec<serde_json::Value> = ind::DEFINITIONS
         .iter()
         .map(|(k, n, d)| serde_json::json!({ "key": k, "name": n, "text": d }))
@@ -325,6 +330,7 @@ async fn dashboard(
             .with("offers", offers)
             .with("charts", charts(trend))
             .with("warning_headings", WARNING_HEADINGS)
+            .with("feedback", feedback)
             .with("definitions", definitions)
             .with("form", query)
             .with("errors", &errors)
