@@ -235,8 +235,37 @@ assert.ok(text.replace(/\s+/g, " ").includes("Lille Ødegård (barnebarn): oppf�
 assert.ok(text.includes("Bjørg Ærø"), "the PDF names the relative");
 assert.ok(text.includes(patientName), "the PDF names the patient");
 
+// --- Bjørg's own copy carries her feedback address; she answers on her phone, not logged in.
+const relativeId = relativePath.split("/").pop();
+const own = await worker.request.get(`${base}${agreementPath}/pdf?recipient=party-${relativeId}`);
+assert.equal(own.status(), 200);
+writeFileSync(`${artifacts}/agreement-relative.pdf`, await own.body());
+const ownText = execFileSync("pdftotext", ["-enc", "UTF-8", `${artifacts}/agreement-relative.pdf`, "-"]).toString("utf8");
+const feedbackPath = ownText.match(/\/t\/[0-9A-Z]{4}(?:-[0-9A-Z]{1,4}){6}/)?.[0];
+assert.ok(feedbackPath, "the relative's copy prints her own feedback address");
+const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
+const phone = await phoneContext.newPage();
+await visit(phone, feedbackPath, "feedback-form");
+assert.ok(!(await phone.content()).includes(patientName), "the feedback form shows no patient");
+// Every question answered, relief as "would rather not answer".
+for (const q of ["respect", "information", "contact", "asked", "views", "relief", "offers", "overall"]) {
+  await phone.check(q === "relief" ? `#${q}-skip` : `#${q}-4`);
+}
+await phone.fill("#improve", "Mer tid til samtaler");
+await submit(phone, "#main form button[type=submit]", "feedback-thanks");
+assert.ok((await phone.content()).includes("Takk for at du svarte!"), "the answer is thanked for");
+const again = await phone.goto(base + feedbackPath);
+assert.equal(again.status(), 410, "a used link takes no second answer");
+assert.ok((await phone.content()).includes("Denne lenken er allerede brukt."));
+await axe(phone, "feedback-used");
+await phoneContext.close();
+
 // --- The manager sees the change.
 await visit(manager, "/dashboard", "dashboard-after");
+assert.ok(
+  (await manager.locator("#feedback-caption").count()) === 1,
+  "the dashboard has the relatives' feedback",
+);
 const patientsAfter = Number((await manager.locator("tr.total td").first().innerText()).trim().split(" ")[0]);
 assert.equal(patientsAfter, patientsBefore + 1, "the dashboard counts the new patient");
 await visit(manager, "/dashboard/list/followups?filter=overdue", "oversight");
