@@ -130,6 +130,7 @@ fn html(blocks: &[Block]) -> String {
                 }
                 out.push_str("</table>");
             }
+            Block::Figure { alt, .. } => out.push_str(&format!("<p role=\"img\" aria-label=\"{}\"></p>", esc(alt))),
             Block::Signature { role, name, date } => out.push_str(&format!(
                 "<p style=\"margin-top:2em;border-top:1px solid #000\"><strong>{}: {}</strong><br>{}</p>",
                 esc(role),

@@ -542,8 +542,45 @@ pub fn blocks(p: &Print<'_>) -> Vec<Block> {
         out.push(Block::Heading(heading.to_string()));
         out.push(Block::Paragraph(text.to_string()));
         out.push(Block::Paragraph(url.clone()));
+        if let Some(modules) = qr_modules(url) {
+            let alt = match p.lang {
+                Language::Bokmal => "QR-kode med adressen over",
+                Language::Nynorsk => "QR-kode med adressa over",
+                Language::English => "QR code with the address above",
+            };
+            out.push(Block::Figure {
+                alt: alt.to_string(),
+                modules,
+                size: 90.0,
+            });
+        }
     }
     out
+}
+
+/// The QR code of `text` as rows of dark (true) and light modules, with the quiet zone of
+/// four modules the standard asks for; None if the text does not fit a QR code.
+fn qr_modules(text: &str) -> Option<Vec<Vec<bool>>> {
+    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M).ok()?;
+    let width = code.width();
+    let colors = code.to_colors();
+    let quiet = 4;
+    let side = width + 2 * quiet;
+    Some(
+        (0..side)
+            .map(|r| {
+                (0..side)
+                    .map(|c| {
+                        r >= quiet
+                            && c >= quiet
+                            && r < width + quiet
+                            && c < width + quiet
+                            && colors[(r - quiet) * width + (c - quiet)] == qrcode::Color::Dark
+                    })
+                    .collect()
+            })
+            .collect(),
+    )
 }
 
 /// The feedback section's heading and invitation, in the copy's language.

@@ -50,6 +50,13 @@ pub enum Block {
         rows: Vec<Vec<String>>,
         widths: Vec<f32>,
     },
+    /// A picture drawn as dark squares on a grid (a QR code), `size` points wide, with the
+    /// text a reader hears instead (`alt`).
+    Figure {
+        alt: String,
+        modules: Vec<Vec<bool>>,
+        size: f32,
+    },
 }
 
 /// The structure types a document is tagged with (ISO 32000-1, 14.8.4).
@@ -68,6 +75,7 @@ pub enum Role {
     TH,
     TD,
     Link,
+    Figure,
 }
 
 impl Role {
@@ -86,6 +94,7 @@ impl Role {
             Role::TH => "TH",
             Role::TD => "TD",
             Role::Link => "Link",
+            Role::Figure => "Figure",
         }
     }
 }
@@ -98,6 +107,8 @@ pub struct Node {
     /// For a section heading: its text and where it starts (page index, y), so it can be
     /// bookmarked.
     pub bookmark: Option<(String, usize, f32)>,
+    /// For a figure: the text that stands for it, and its bounding box on its page.
+    pub alt: Option<(String, [f32; 4])>,
 }
 
 /// A piece of text or a rule placed on a page, in points from the bottom left.
@@ -116,6 +127,13 @@ pub enum Placed {
         x1: f32,
         x2: f32,
         y: f32,
+    },
+    /// A filled square of a figure's element `node`.
+    Square {
+        x: f32,
+        y: f32,
+        side: f32,
+        node: usize,
     },
     /// A web or e-mail address's active area; its text is the Text of `node` (a Link).
     Link {
@@ -187,6 +205,7 @@ impl Pages {
             role,
             parent,
             bookmark: None,
+            alt: None,
         });
         let n = self.nodes.len() - 1;
         self.current = Some(n);
@@ -348,6 +367,7 @@ fn link_addresses(fonts: &Fonts, page: &mut Vec<Placed>, nodes: &mut Vec<Node>) 
             role: Role::Link,
             parent: Some(parent),
             bookmark: None,
+            alt: None,
         });
         let link = nodes.len() - 1;
         let x1 = x + fonts.width(face, size, &text[..start]);
@@ -414,6 +434,29 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Laid {
                 for line in ts.wrap(Face::Bold, BODY_SIZE, t, width, width) {
                     p.text(MARGIN_X, BODY_SIZE, Face::Bold, line);
                 }
+            }
+            Block::Figure { alt, modules, size } => {
+                p.reserve(*size + 4.0);
+                p.y -= *size;
+                let n = p.open(Role::Figure, None);
+                let cells = modules.len().max(1) as f32;
+                let side = size / cells;
+                let (left, bottom) = (MARGIN_X, p.y);
+                p.nodes[n].alt = Some((alt.clone(), [left, bottom, left + size, bottom + size]));
+                for (r, row) in modules.iter().enumerate() {
+                    for (c, dark) in row.iter().enumerate() {
+                        if *dark {
+                            p.push(Placed::Square {
+                                x: left + c as f32 * side,
+                                y: bottom + size - (r as f32 + 1.0) * side,
+                                side,
+                                node: n,
+                            });
+                        }
+                    }
+                }
+                p.current = None;
+                p.gap(PARAGRAPH_GAP);
             }
             Block::Paragraph(t) => {
                 p.open(Role::P, None);

@@ -116,6 +116,7 @@ pub fn render(blocks: &[Block], frame: &Frame<'_>, meta: &Meta<'_>) -> Vec<u8> {
             for p in placed {
                 let node = match &p {
                     Placed::Text { node, .. } => *node,
+                    Placed::Square { node, .. } => Some(*node),
                     Placed::Rule { .. } => None,
                     Placed::Link { rect, uri, node } => {
                         page_links.push(tagged::Link {
@@ -174,6 +175,26 @@ pub fn render(blocks: &[Block], frame: &Frame<'_>, meta: &Meta<'_>) -> Vec<u8> {
                         ]);
                     }
                     Placed::Link { .. } => {}
+                    Placed::Square { x, y, side, .. } => ops.push(Op::DrawPolygon {
+                        polygon: printpdf::Polygon {
+                            rings: vec![printpdf::PolygonRing {
+                                points: [
+                                    (x, y),
+                                    (x + side, y),
+                                    (x + side, y + side),
+                                    (x, y + side),
+                                ]
+                                .into_iter()
+                                .map(|(px, py)| LinePoint {
+                                    p: point(px, py),
+                                    bezier: false,
+                                })
+                                .collect(),
+                            }],
+                            mode: printpdf::PaintMode::Fill,
+                            winding_order: printpdf::WindingOrder::NonZero,
+                        },
+                    }),
                     Placed::Rule { x1, x2, y } => ops.push(Op::DrawLine {
                         line: Line {
                             points: vec![

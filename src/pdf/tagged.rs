@@ -246,6 +246,19 @@ pub fn finish(
         if let Some(page) = first_page[i] {
             elem.set("Pg", Object::Reference(page));
         }
+        if let Some((alt, [x1, y1, x2, y2])) = &node.alt {
+            elem.set("Alt", text(alt));
+            elem.set(
+                "A",
+                Dictionary::from_iter(vec![
+                    ("O", name("Layout")),
+                    (
+                        "BBox",
+                        Object::Array([x1, y1, x2, y2].iter().map(|v| Object::Real(**v)).collect()),
+                    ),
+                ]),
+            );
+        }
         if node.role == super::layout::Role::TH {
             elem.set(
                 "A",

@@ -263,3 +263,34 @@ pub fn assert_accessible_and_archival(files: &[&Path]) {
         Err(report) => panic!("the PDF checkers found problems:\n{report}"),
     }
 }
+
+/// The text of the QR code on page `page` (from 1) of a PDF, rendered by pdftoppm and read
+/// by OpenCV (`scripts/qr_decode.py`, in the Python environment `scripts/test` prepares).
+pub fn qr_text(bytes: &[u8], page: usize) -> String {
+    let bin = std::env::var("SAMSPILL_PDF_TOOLS").unwrap_or_else(|_| {
+        panic!("SAMSPILL_PDF_TOOLS must name the bin folder of the Python environment scripts/test prepares")
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("copy.pdf");
+    std::fs::write(&pdf, bytes).unwrap();
+    let page = page.to_string();
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "200", "-f", &page, "-l", &page, "-singlefile"])
+        .arg(&pdf)
+        .arg(dir.path().join("page"))
+        .output()
+        .expect("pdftoppm (Debian package poppler-utils) renders the page");
+    assert!(out.status.success(), "pdftoppm failed");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/qr_decode.py");
+    let out = std::process::Command::new(Path::new(&bin).join("python3"))
+        .arg(script)
+        .arg(dir.path().join("page.png"))
+        .output()
+        .expect("the QR reader runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}

@@ -70,6 +70,21 @@ async fn a_relative_answers_once_through_the_link_printed_on_their_copy() {
     );
     // The unit's own file copy has none.
     assert_eq!(printed_link(&app, id, "file").await, None);
+    // The address is also a QR code: a figure with a text alternative, and the copy stays
+    // an accessible archival PDF.
+    let pdf = app
+        .get(&format!("/agreements/{id}/pdf?lang=nb&recipient={copy}"))
+        .await;
+    let structure = common::pdf::structure(&pdf.bytes);
+    assert_eq!(structure.iter().filter(|s| *s == "Figure").count(), 1);
+    let pages = pdftotext(&pdf.bytes).matches('\u{c}').count().max(1);
+    let scanned = common::pdf::qr_text(&pdf.bytes, pages);
+    assert!(scanned.ends_with(&path), "{scanned} is not {path}");
+    assert!(scanned.starts_with("http"), "{scanned}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("relative.pdf");
+    std::fs::write(&file, &pdf.bytes).unwrap();
+    common::pdf::assert_accessible_and_archival(&[file.as_path()]);
     // The token is stored only as a hash.
     let token = path.trim_start_matches("/t/");
     assert_eq!(
@@ -357,4 +372,21 @@ async fn a_unit_shows_feedback_only_from_five_answers_and_then_the_exact_average
         ))
         .await;
     assert_eq!(refused.status, Status::NotFound);
+}
+
+#[rocket::async_test]
+async fn a_link_tried_too_often_is_refused_for_a_while() {
+    let app = common::start().await;
+    let path = "/t/0000-0000-0000-0000-0000-0000-00";
+    for _ in 0..20 {
+        assert_eq!(app.get(path).await.status, Status::NotFound);
+    }
+    let r = app.get(path).await;
+    assert_eq!(r.status, Status::TooManyRequests);
+    assert!(r.body.contains("for mange forsøk"));
+    // Another link is not held up.
+    assert_eq!(
+        app.get("/t/1111-1111-1111-1111-1111-1111-11").await.status,
+        Status::NotFound
+    );
 }
