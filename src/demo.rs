@@ -219,6 +219,61 @@ async fn history(tx: &mut Tx, today: NaiveDate) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// The relatives' feedback of the last twelve months: each unit a few answers a month, most
+/// content, relief the weakest point, now and then a question left out and a free text.
+async fn feedback(tx: &mut Tx, rng: &mut ChaCha8Rng, today: NaiveDate) -> Result<(), sqlx::Error> {
+    const TEXTS: [&str; 6] = [
+        "Mer tid til samtaler med kontaktpersonen.",
+        "Avlastning i helgene ville hjulpet mye.",
+        "Vanskelig å nå tjenesten på telefon om ettermiddagen.",
+        "Fint å få en fast person å ringe.",
+        "Ønsker bedre informasjon når noe endres i vedtaket.",
+        "Savner å bli spurt om hva jeg selv orker.",
+    ];
+    let units: Vec<i64> = crate::db::on_tx!(tx, |c| sqlx::query_scalar(
+        "SELECT id FROM units ORDER BY id"
+    )
+    .fetch_all(c)
+    .await)?;
+    let sql =
+        "INSERT INTO feedback_answers (unit_id, month, respect, information, contact, asked, views,
+                   relief, offers, overall, improve)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    for unit in units {
+        for back in 0..12u32 {
+            let month = today
+                .checked_sub_months(chrono::Months::new(back))
+                .unwrap_or(today)
+                .format("%Y-%m")
+                .to_string();
+            for _ in 0..rng.gen_range(0..4) {
+                let mut scores = [None; 8];
+                for (i, s) in scores.iter_mut().enumerate() {
+                    if rng.gen_bool(0.06) {
+                        continue;
+                    }
+                    // Relief (question 6) is rated lower than the rest.
+                    let base: i16 = if i == 5 { 2 } else { 3 };
+                    *s = Some((base + rng.gen_range(0..3)).min(5));
+                }
+                let improve = if rng.gen_bool(0.3) {
+                    TEXTS[rng.gen_range(0..TEXTS.len())]
+                } else {
+                    ""
+                };
+                crate::db::on_tx!(tx, |c| {
+                    let mut q = sqlx::query(sql).bind(unit).bind(&month);
+                    for s in scores {
+                        q = q.bind(s);
+                    }
+                    q.bind(improve).execute(c).await.map(|_| ())
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
+
 pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
     let err = |e: sqlx::Error| format!("demo data: {e}");
     let users = db::users::count(db).await.map_err(err)?;
@@ -466,6 +521,7 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
     let agreement_count =
         agreements::generate(&mut tx, &mut rng, &refs, &candidates, o.today).await?;
     history(&mut tx, o.today).await.map_err(err)?;
+    feedback(&mut tx, &mut rng, o.today).await.map_err(err)?;
     for (_, definition) in &indexes {
         crate::db::on_tx!(&mut tx, |c| sqlx::query(definition)
             .execute(c)

@@ -202,3 +202,37 @@ pub async fn texts(
     out.sort();
     Ok(out)
 }
+
+/// The agreement in force on `day` that `relative_id` is party to (the latest signed, if
+/// several), with when its current period began: the signing or the latest evaluation.
+pub async fn party_in_force(
+    db: &Db,
+    relative_id: i64,
+    day: chrono::NaiveDate,
+) -> Result<Option<crate::web::feedback::Party>, sqlx::Error> {
+    let sql = "SELECT a.id, p.unit_id, a.activated_on,
+                   (SELECT MAX(e.evaluated_on) FROM agreement_evaluations e WHERE e.agreement_id = a.id)
+               FROM agreement_relatives ar JOIN agreements a ON a.id = ar.agreement_id
+               JOIN patients p ON p.id = a.patient_id
+               WHERE ar.relative_id = $1 AND a.activated_on <= $2 AND (a.ended_on IS NULL OR a.ended_on > $2)
+               ORDER BY a.activated_on DESC, a.id DESC LIMIT 1";
+    type Row = (
+        i64,
+        i64,
+        Option<chrono::NaiveDate>,
+        Option<chrono::NaiveDate>,
+    );
+    let row: Option<Row> = on_db!(db, |p| sqlx::query_as(sql)
+        .bind(relative_id)
+        .bind(day)
+        .fetch_optional(p)
+        .await)?;
+    Ok(row.map(
+        |(agreement_id, unit_id, activated, evaluated)| crate::web::feedback::Party {
+            agreement_id,
+            unit_id,
+            relative_id,
+            since: activated.max(evaluated),
+        },
+    ))
+}

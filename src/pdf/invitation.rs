@@ -23,6 +23,8 @@ pub struct Invitation<'a> {
     pub unit_phone: &'a str,
     pub unit_hours: &'a str,
     pub lang: Language,
+    /// The relative's own feedback address, when they are party to an agreement in force.
+    pub feedback: Option<String>,
 }
 
 struct Words {
@@ -171,6 +173,9 @@ pub fn blocks(i: &Invitation<'_>) -> Vec<Block> {
         "{}\n{}\n{}",
         w.closing, i.from, i.unit
     )));
+    if let Some(url) = &i.feedback {
+        out.extend(super::feedback::blocks(url, i.lang));
+    }
     out
 }
 
@@ -222,6 +227,7 @@ mod tests {
             unit_phone: "+47 23 48 00 00",
             unit_hours: "hverdager kl. 08–15",
             lang,
+            feedback: None,
         }
     }
 

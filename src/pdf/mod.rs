@@ -2,6 +2,7 @@
 //! module because its API changes between minor versions.
 
 pub mod agreement;
+pub mod feedback;
 pub mod fonts;
 pub mod history;
 pub mod icc;

@@ -390,3 +390,34 @@ async fn a_link_tried_too_often_is_refused_for_a_while() {
         Status::NotFound
     );
 }
+
+#[rocket::async_test]
+async fn an_invitation_carries_the_address_of_a_relative_with_an_agreement_in_force() {
+    let (app, _org, patient) = setup().await;
+    let (id, kari) = agreement(&app, patient).await;
+    let copy = printed_link(&app, id, &format!("party-{kari}"))
+        .await
+        .unwrap();
+    let ola = add_relative(&app, patient, "Ola Sønn", &[("relation", "child")]).await;
+    let text_of = |meeting: i64, relative: i64| {
+        let app = &app;
+        async move {
+            let r = app
+                .get(&format!(
+                    "/meetings/{meeting}/invitation?relative={relative}&lang=nb"
+                ))
+                .await;
+            assert_eq!(r.status, Status::Ok, "{}", r.body);
+            pdftotext(&r.bytes)
+        }
+    };
+    let meeting =
+        crate::suite::invitation::planned_meeting(&app, patient, kari, "Helsehuset, rom 2").await;
+    let letter = text_of(meeting, kari).await;
+    assert!(letter.contains("Hva synes du om samarbeidet?"));
+    assert!(letter.contains(&copy), "{letter}");
+    // Ola has no agreement: his invitation has no address.
+    let meeting =
+        crate::suite::invitation::planned_meeting(&app, patient, ola, "Helsehuset, rom 2").await;
+    assert!(!text_of(meeting, ola).await.contains("/t/"));
+}

@@ -6,7 +6,12 @@ use crate::common::{id_from, pdf, setup, TestApp};
 use rocket::http::Status;
 use samspill::domain::user::Role;
 
-async fn planned_meeting(app: &TestApp, patient: i64, relative: i64, place: &str) -> i64 {
+pub(crate) async fn planned_meeting(
+    app: &TestApp,
+    patient: i64,
+    relative: i64,
+    place: &str,
+) -> i64 {
     let day = app.date_in(7);
     let r = app
         .post(

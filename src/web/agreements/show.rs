@@ -85,52 +85,6 @@ pub struct PrintRequest<'a> {
     pub recipient: Option<&'a str>,
 }
 
-/// The relative's own feedback address for a party's copy of an agreement in force: the
-/// link of this period printed again, or a new one (`domain::feedback::decide`); None once
-/// the relative has answered in this period.
-#[allow(clippy::too_many_arguments)]
-async fn feedback_link(
-    db: &Db,
-    key: &LinkKey,
-    a: &db::agreements::AgreementRow,
-    relative: i64,
-    since: Option<chrono::NaiveDate>,
-    lang: Language,
-    now: chrono::DateTime<chrono::Utc>,
-    base: &str,
-) -> AppResult<Option<String>> {
-    use crate::domain::feedback::{decide, Decision};
-    let period_start = since
-        .map(|d| crate::db::dashboard::end_of(d.pred_opt().unwrap_or(d)))
-        .unwrap_or(now);
-    let mut tx = db.begin().await?;
-    let latest = db::feedback::latest(&mut tx, a.id, relative).await?;
-    let salt = match decide(latest.as_ref().map(|l| l.0), period_start, now) {
-        Decision::Answered => return Ok(None),
-        Decision::Print(_) => latest.map(|l| l.1).unwrap_or_default(),
-        Decision::Issue => {
-            let salt = crate::security::random_token();
-            let token = key.token(&salt);
-            let new = db::feedback::NewLink {
-                agreement_id: a.id,
-                relative_id: relative,
-                unit_id: a.unit_id,
-                language: lang.code(),
-                salt: &salt,
-                token_hash: &crate::security::token_hash(&token),
-            };
-            db::feedback::issue(&mut tx, &new, now).await?;
-            salt
-        }
-    };
-    tx.commit().await?;
-    Ok(Some(format!(
-        "{base}{}{}",
-        crate::web::feedback::PATH,
-        key.token(&salt)
-    )))
-}
-
 #[allow(clippy::too_many_arguments)]
 async fn pdf_response(
     db: &Db,
@@ -175,17 +129,14 @@ async fn pdf_response(
             .map(|e| e.on)
             .chain(a.activated_on)
             .max();
-        print.feedback = feedback_link(
-            db,
-            link,
-            &a,
-            relative,
+        let party = crate::web::feedback::Party {
+            agreement_id: a.id,
+            unit_id: a.unit_id,
+            relative_id: relative,
             since,
-            lang,
-            now,
-            &settings.public_base(config),
-        )
-        .await?;
+        };
+        let base = settings.public_base(config);
+        print.feedback = crate::web::feedback::address(db, link, &party, lang, now, &base).await?;
     }
     let body = crate::pdf::agreement::pdf(&print);
     let detail = format!(

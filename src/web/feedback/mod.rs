@@ -21,7 +21,9 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+mod issue;
 mod texts;
+pub use issue::{address, Party};
 use texts::Texts;
 
 pub fn routes() -> Vec<rocket::Route> {

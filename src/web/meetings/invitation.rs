@@ -74,6 +74,8 @@ pub async fn letter(
     db: &State<Db>,
     clock: &State<Clock>,
     settings: &State<Settings>,
+    key: &State<crate::security::LinkKey>,
+    config: &rocket::Config,
 ) -> AppResult<PdfFile> {
     let (m, relative, _, lang) = asked(db, &user, id, relative, lang).await?;
     let scope = user.read_scope();
@@ -107,8 +109,21 @@ pub async fn letter(
         unit_phone: &unit.phone,
         unit_hours: &unit.phone_hours,
         lang,
+        feedback: None,
     };
+    let mut letter = letter;
     let now = clock.now();
+    if let Some(party) = db::feedback::party_in_force(db, r.id, clock.today()).await? {
+        letter.feedback = crate::web::feedback::address(
+            db,
+            key,
+            &party,
+            lang,
+            now,
+            &settings.public_base(config),
+        )
+        .await?;
+    }
     let detail = format!("Invitasjon til {} ({})", r.full_name, lang.code());
     let (letterhead, logo) = printed(db, &user, settings, id, &patient, &detail, now).await?;
     let body = crate::pdf::invitation::pdf(&letter, &letterhead, logo.as_ref(), now);
