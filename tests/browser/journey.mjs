@@ -247,12 +247,22 @@ const phoneContext = await browser.newContext({ viewport: { width: 390, height: 
 const phone = await phoneContext.newPage();
 await visit(phone, feedbackPath, "feedback-form");
 assert.ok(!(await phone.content()).includes(patientName), "the feedback form shows no patient");
-// Every question answered, relief as "would rather not answer".
-for (const q of ["respect", "information", "contact", "asked", "views", "relief", "offers", "overall"]) {
-  await phone.check(q === "relief" ? `#${q}-skip` : `#${q}-4`);
+// With the keyboard alone: Tab into each question, Space chooses 1 and the arrow keys move on
+// to 4 (relief on to "would rather not answer"), Tab to the next; then the text and Enter.
+const questions = ["respect", "information", "contact", "asked", "views", "relief", "offers", "overall"];
+await phone.focus(`#${questions[0]}-1`);
+for (const q of questions) {
+  assert.equal(await phone.evaluate(() => document.activeElement?.name), q, `Tab reaches ${q}`);
+  await phone.keyboard.press("Space");
+  for (let i = 0; i < (q === "relief" ? 5 : 3); i++) await phone.keyboard.press("ArrowDown");
+  await phone.keyboard.press("Tab");
 }
-await phone.fill("#improve", "Mer tid til samtaler");
-await submit(phone, "#main form button[type=submit]", "feedback-thanks");
+assert.equal(await phone.evaluate(() => document.activeElement?.id), "improve", "Tab reaches the text");
+await phone.keyboard.type("Mer tid til samtaler");
+await phone.keyboard.press("Tab");
+await Promise.all([phone.waitForNavigation(), phone.keyboard.press("Enter")]);
+if (await phone.locator(".error-summary").count()) assert.fail(`keyboard-only feedback: ${await phone.locator(".error-summary").innerText()}`);
+await axe(phone, "feedback-thanks");
 assert.ok((await phone.content()).includes("Takk for at du svarte!"), "the answer is thanked for");
 const again = await phone.goto(base + feedbackPath);
 assert.equal(again.status(), 410, "a used link takes no second answer");
