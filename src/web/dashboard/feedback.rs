@@ -2,7 +2,7 @@
 //! in the period and each question's average and distribution, shown only from five answers;
 //! the twelve-month trend; and the free texts, past the same threshold, without dates.
 
-use super::{district_of, Chart};
+use super::Chart;
 use crate::clock::Clock;
 use crate::db::access_log::Action;
 use crate::db::feedback::Tally;
@@ -143,12 +143,7 @@ pub(super) async fn texts(
     db: &State<Db>,
     clock: &State<Clock>,
 ) -> AppResult<Either<Template, Download>> {
-    let district = district_of(&user)?;
-    let units = db::org::units_in_district(db, district).await?;
-    let unit = unit.unwrap_or(0);
-    if unit != 0 && !units.iter().any(|u| u.id == unit) {
-        return Err(AppError::NotFound);
-    }
+    let (district, units, unit) = super::scope_of(db, &user, unit).await?;
     let today = clock.today();
     let period = Period::parse(None, from, to, today)
         .or_else(|_| Period::parse(None, None, None, today))

@@ -1,7 +1,7 @@
 //! The manager's lists behind the dashboard's figures (overdue follow-ups, patients without
 //! a step, …), as pages and exports.
 
-use super::{district_of, EXPORT_MAX, PAGE_SIZE};
+use super::{EXPORT_MAX, PAGE_SIZE};
 use crate::clock::Clock;
 use crate::db::access_log::Action;
 use crate::db::oversight::Query;
@@ -236,12 +236,7 @@ pub(super) async fn list(
     clock: &State<Clock>,
     cache: &State<super::figures::Cache>,
 ) -> AppResult<Either<Template, Download>> {
-    let district = district_of(&user)?;
-    let units = db::org::units_in_district(db, district).await?;
-    let unit = unit.unwrap_or(0);
-    if unit != 0 && !units.iter().any(|u| u.id == unit) {
-        return Err(AppError::NotFound);
-    }
+    let (district, units, unit) = super::scope_of(db, &user, unit).await?;
     let today = clock.today();
     let day = day
         .and_then(crate::domain::dates::parse_date)

@@ -49,6 +49,22 @@ fn district_of(user: &Manager<'_>) -> AppResult<i64> {
     user.district_id.ok_or(AppError::Forbidden)
 }
 
+/// The manager's district, its units, and the unit a list asks for (0 for all of them); a
+/// unit outside the district is not found.
+async fn scope_of(
+    db: &Db,
+    user: &Manager<'_>,
+    unit: Option<i64>,
+) -> AppResult<(i64, Vec<db::org::Unit>, i64)> {
+    let district = district_of(user)?;
+    let units = db::org::units_in_district(db, district).await?;
+    let unit = unit.unwrap_or(0);
+    if unit != 0 && !units.iter().any(|u| u.id == unit) {
+        return Err(AppError::NotFound);
+    }
+    Ok((district, units, unit))
+}
+
 /// One row of the indicator table: a unit or the whole district.
 #[derive(Serialize)]
 struct Row {

@@ -133,6 +133,19 @@ fn too_many(lang: Language, settings: &Settings) -> (Status, Template) {
 
 const CSRF_COOKIE: &str = "feedback_form";
 
+/// A new value for the form's check against forgery, kept in a private cookie for the
+/// feedback pages only; the form carries the same value.
+fn fresh_check(cookies: &CookieJar<'_>) -> String {
+    let csrf = random_token();
+    cookies.add_private(
+        Cookie::build((CSRF_COOKIE, csrf.clone()))
+            .path(PATH)
+            .same_site(SameSite::Strict)
+            .http_only(true),
+    );
+    csrf
+}
+
 #[allow(clippy::too_many_arguments)]
 fn form_page(
     status: Status,
@@ -200,13 +213,7 @@ async fn form(
         }
     };
     let t = Texts::of(asked.unwrap_or_else(|| language(&link.language)));
-    let csrf = random_token();
-    cookies.add_private(
-        Cookie::build((CSRF_COOKIE, csrf.clone()))
-            .path(PATH)
-            .same_site(SameSite::Strict)
-            .http_only(true),
-    );
+    let csrf = fresh_check(cookies);
     Ok(form_page(
         Status::Ok,
         &t,
@@ -288,13 +295,7 @@ async fn submit(
     let lang = asked.unwrap_or_else(|| language(&link.language));
     let t = Texts::of(lang);
     if forged {
-        let csrf = random_token();
-        cookies.add_private(
-            Cookie::build((CSRF_COOKIE, csrf.clone()))
-                .path(PATH)
-                .same_site(SameSite::Strict)
-                .http_only(true),
-        );
+        let csrf = fresh_check(cookies);
         let mut e = FieldErrors::new();
         e.add("respect", t.stale);
         return Ok(Either::Left(form_page(
