@@ -424,3 +424,15 @@ impl TestApp {
         .expect(sql)
     }
 }
+
+/// The first sheet of an exported workbook, row by row.
+pub fn xlsx_rows(bytes: &[u8]) -> Vec<Vec<calamine::Data>> {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("an XLSX");
+    let sheet = book
+        .worksheet_range_at(0)
+        .expect("a sheet")
+        .expect("a readable sheet");
+    sheet.rows().map(|r| r.to_vec()).collect()
+}

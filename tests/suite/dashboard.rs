@@ -377,11 +377,8 @@ async fn lists_behind_the_numbers_are_paged_filtered_and_export_the_same_rows() 
         .get("/dashboard/list/followups?filter=overdue&format=xlsx")
         .await;
     assert_eq!(xlsx.status, Status::Ok);
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes.clone())).unwrap();
-    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
-    let rows: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    use calamine::Data;
+    let rows = common::xlsx_rows(&xlsx.bytes);
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0][0], Data::String("Frist".into()));
     assert_eq!(rows[1][1], Data::Float(17.0));

@@ -493,11 +493,8 @@ async fn each_warning_lists_its_relatives_sorted_and_exported() {
         ))
         .await;
     assert_eq!(xlsx.status, Status::Ok);
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.bytes.clone())).unwrap();
-    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
-    let rows: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    use calamine::Data;
+    let rows = common::xlsx_rows(&xlsx.bytes);
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0][5], Data::String("Dager bak".into()));
     assert_eq!(rows[1][0], Data::String("Per En".into()));
