@@ -96,7 +96,7 @@ pub async fn letter(
     let me = db::users::by_id(db, user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let letter = Invitation {
+    let mut letter = Invitation {
         relative: &r.full_name,
         patient: &patient.full_name,
         first: m.kind == "first",
@@ -111,7 +111,6 @@ pub async fn letter(
         lang,
         feedback: None,
     };
-    let mut letter = letter;
     let now = clock.now();
     if let Some(party) = db::feedback::party_in_force(db, r.id, clock.today()).await? {
         letter.feedback = crate::web::feedback::address(
