@@ -632,6 +632,74 @@ mod tests {
         assert!((64..=76).contains(&average), "{average} characters a line");
     }
 
+    /// The structure element a piece of body text belongs to, walking up to the top.
+    fn top(nodes: &[Node], mut n: usize) -> usize {
+        while let Some(parent) = nodes[n].parent {
+            n = parent;
+        }
+        n
+    }
+
+    #[test]
+    fn a_heading_never_ends_a_page_and_a_short_list_is_not_split() {
+        let fonts = Fonts::get();
+        let header = vec!["Oslo kommune".to_string()];
+        let frame = Frame {
+            header: &header,
+            status: &[],
+            footer: "Dokument-ID X",
+            page_label: "Side {page} av {pages}",
+            language: "nb-NO",
+            logo: None,
+        };
+        // Paragraphs of every length from one line to a dozen move the headings and lists
+        // through every position on the page.
+        let mut checked_breaks = 0;
+        for lead in 0..120 {
+            let mut blocks = vec![Block::Paragraph("ord ".repeat(1 + lead % 12 * 12))];
+            blocks
+                .extend((0..lead / 12).map(|i| Block::Field(format!("Felt {i}"), "verdi".into())));
+            for i in 0..12 {
+                blocks.push(Block::Heading(format!("{}. Seksjon", i + 1)));
+                blocks.push(Block::Paragraph("tekst ".repeat(30 + 7 * i)));
+                blocks.push(Block::Bullets(
+                    (0..5).map(|j| format!("Punkt {j} i seksjon {i}")).collect(),
+                ));
+            }
+            let laid = layout(fonts, &blocks, &frame);
+            for (p, page) in laid.pages.iter().enumerate() {
+                let body: Vec<usize> = page
+                    .iter()
+                    .filter_map(|placed| match placed {
+                        Placed::Text { node: Some(n), .. } => Some(top(&laid.nodes, *n)),
+                        _ => None,
+                    })
+                    .collect();
+                let last = *body.last().expect("every page has body text");
+                assert_ne!(
+                    laid.nodes[last].role,
+                    Role::H2,
+                    "page {} ends on a heading (lead {lead})",
+                    p + 1
+                );
+                if p + 1 < laid.pages.len() {
+                    checked_breaks += 1;
+                    let next = &laid.pages[p + 1];
+                    let continues = next.iter().any(|placed| {
+                        matches!(placed, Placed::Text { node: Some(n), .. } if top(&laid.nodes, *n) == last)
+                    });
+                    assert!(
+                        !(continues && laid.nodes[last].role == Role::L),
+                        "a five-item list split over pages {} and {} (lead {lead})",
+                        p + 1,
+                        p + 2
+                    );
+                }
+            }
+        }
+        assert!(checked_breaks > 40, "{checked_breaks} page breaks checked");
+    }
+
     #[test]
     fn long_content_flows_over_pages_with_numbered_footers() {
         let fonts = Fonts::get();
