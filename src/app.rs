@@ -21,6 +21,7 @@ pub struct App {
 pub async fn prepare(figment: Figment) -> Result<(Figment, App), String> {
     let settings = config::settings(&figment)?;
     let figment = config::with_secret_key(figment, &settings)?;
+    relying_party(&figment, &settings)?;
     let durability = settings.sqlite_synchronous.parse()?;
     let db = Db::connect_with(&settings.database_url, settings.max_connections, durability)
         .await
@@ -60,14 +61,34 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// The relying party for single sign-on, when it is configured; an error names the setting
+/// that does not work.
+pub fn relying_party(
+    figment: &Figment,
+    settings: &Settings,
+) -> Result<Option<std::sync::Arc<crate::sso::Sso>>, String> {
+    let Some(sso) = settings.sso()? else {
+        return Ok(None);
+    };
+    let base = settings.public_base(&rocket::Config::from(figment));
+    Ok(Some(std::sync::Arc::new(crate::sso::Sso::new(sso, &base)?)))
+}
+
 /// The whole web application on `app`.
 pub fn build_rocket(figment: Figment, app: App) -> Rocket<Build> {
+    // Checked by `prepare` before the server starts; a setting that does not work leaves
+    // single sign-on off here (and the tests build from settings they know).
+    let sso = relying_party(&figment, &app.settings).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "single sign-on is not configured correctly and is off");
+        None
+    });
     let link_key = figment
         .extract_inner::<String>("secret_key")
         .map(|s| crate::security::LinkKey::from_secret(&s))
         .unwrap_or_else(|_| crate::security::LinkKey::ephemeral());
     let rocket = rocket::custom(figment)
         .manage(link_key)
+        .manage(web::auth::sso::SsoState(sso))
         .manage(app.db)
         .manage(app.settings)
         .manage(app.clock);

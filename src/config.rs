@@ -37,6 +37,32 @@ pub struct Settings {
     /// loss) or `normal` (faster writes; only for measuring, or on storage whose write cache
     /// survives a power cut).
     pub sqlite_synchronous: String,
+    /// Single sign-on with the municipality's OpenID Connect provider (`SAMSPILL_OIDC_*`);
+    /// off while no issuer is set. Checked by `domain::sso::SsoSettings::parse`.
+    pub oidc_issuer: Option<String>,
+    pub oidc_client_id: Option<String>,
+    /// Client authentication with a shared secret …
+    pub oidc_client_secret: Option<String>,
+    /// … or with a signed client assertion (`private_key_jwt`): a PEM file with an RSA key.
+    pub oidc_client_key_file: Option<String>,
+    /// The key's id (`kid`) as registered with the provider, when it asks for one.
+    pub oidc_client_key_id: Option<String>,
+    /// The provider's name on the login button ("Logg inn med …").
+    pub oidc_display_name: Option<String>,
+    /// Scopes asked for, separated by spaces (`openid` is always asked for).
+    pub oidc_scopes: Option<String>,
+    /// The claim that identifies a person: `sub` by default, Entra ID's `oid`.
+    pub oidc_user_claim: Option<String>,
+    /// The claim that carries roles or groups (`roles`, `groups`) and how its values map to
+    /// Samspill's roles: `value=worker,value=manager,value=admin`.
+    pub oidc_role_claim: Option<String>,
+    pub oidc_roles: Option<String>,
+    /// Whether a first sign-in by someone Samspill does not know creates a pending account
+    /// for an administrator to approve.
+    pub oidc_pending_accounts: bool,
+    /// `false` switches the password form off for everyone but `break_glass_admin`.
+    pub local_login: bool,
+    pub break_glass_admin: Option<String>,
 }
 
 impl Default for Settings {
@@ -52,6 +78,19 @@ impl Default for Settings {
             ombud: String::new(),
             public_url: None,
             sqlite_synchronous: "full".into(),
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_client_key_file: None,
+            oidc_client_key_id: None,
+            oidc_display_name: None,
+            oidc_scopes: None,
+            oidc_user_claim: None,
+            oidc_role_claim: None,
+            oidc_roles: None,
+            oidc_pending_accounts: false,
+            local_login: true,
+            break_glass_admin: None,
         }
     }
 }
@@ -64,6 +103,34 @@ impl Settings {
             Some(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_string(),
             _ => format!("http://{}:{}", rocket.address, rocket.port),
         }
+    }
+}
+
+impl Settings {
+    /// The single sign-on settings, checked (`domain::sso`); the client key is read from
+    /// `SAMSPILL_OIDC_CLIENT_KEY_FILE`. None while no issuer is set.
+    pub fn sso(&self) -> Result<Option<crate::domain::sso::SsoSettings>, String> {
+        let key = match self.oidc_client_key_file.as_deref().map(str::trim) {
+            Some(path) if !path.is_empty() => {
+                Some(std::fs::read_to_string(path).map_err(|e| {
+                    format!("cannot read SAMSPILL_OIDC_CLIENT_KEY_FILE {path}: {e}")
+                })?)
+            }
+            _ => None,
+        };
+        crate::domain::sso::SsoSettings::parse(&crate::domain::sso::SsoInput {
+            issuer: self.oidc_issuer.as_deref(),
+            client_id: self.oidc_client_id.as_deref(),
+            client_secret: self.oidc_client_secret.as_deref(),
+            client_key: key.as_deref(),
+            client_key_id: self.oidc_client_key_id.as_deref(),
+            display_name: self.oidc_display_name.as_deref(),
+            scopes: self.oidc_scopes.as_deref(),
+            user_claim: self.oidc_user_claim.as_deref(),
+            role_claim: self.oidc_role_claim.as_deref(),
+            roles: self.oidc_roles.as_deref(),
+            pending_accounts: self.oidc_pending_accounts,
+        })
     }
 }
 

@@ -12,6 +12,7 @@ pub mod domain;
 pub mod logging;
 pub mod pdf;
 pub mod security;
+pub mod sso;
 pub mod web;
 
 pub use app::{build_rocket, prepare, redact, App};

@@ -27,6 +27,7 @@ mod suite {
     pub mod robustness;
     pub mod routes;
     pub mod routine;
+    pub mod sso;
     pub mod today;
     pub mod warnings;
 }

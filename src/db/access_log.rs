@@ -22,6 +22,9 @@ pub enum Action {
     LoginFailed,
     /// A failed login that locked the account for a while.
     Locked,
+    /// A sign-in, with a password or through the identity provider.
+    Login,
+    Logout,
 }
 
 impl Action {
@@ -37,6 +40,8 @@ impl Action {
             Action::Refused => "refused",
             Action::LoginFailed => "login_failed",
             Action::Locked => "locked",
+            Action::Login => "login",
+            Action::Logout => "logout",
         }
     }
 }
@@ -603,7 +608,7 @@ pub async fn security_events(
     let sql =
         "SELECT id, at, user_id, username, action, entity, entity_id, patient_id, unit_id, detail
         FROM access_log
-        WHERE (action IN ('login_failed', 'locked') OR entity = 'user'
+        WHERE (action IN ('login_failed', 'locked', 'login', 'logout') OR entity = 'user'
                OR (action = 'refused' AND patient_id IS NULL))
           AND at >= $1 AND at < $2
         ORDER BY at DESC, id DESC LIMIT 1000";

@@ -20,6 +20,7 @@ pub mod patients;
 pub mod relatives;
 pub mod sessions;
 pub mod setup;
+pub mod sso;
 pub mod support;
 pub mod today;
 pub mod users;

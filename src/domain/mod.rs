@@ -20,6 +20,7 @@ pub mod referral;
 pub mod relative;
 pub mod routine;
 pub mod session;
+pub mod sso;
 pub mod strain;
 pub mod text;
 pub mod unit;

@@ -7,6 +7,7 @@ pub mod agreement;
 pub mod fixtures;
 pub mod http;
 pub mod load;
+pub mod oidc;
 pub mod pdf;
 pub mod server;
 

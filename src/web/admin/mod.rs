@@ -12,6 +12,7 @@ use rocket_dyn_templates::Template;
 mod handover;
 mod letterhead;
 mod org;
+mod sso;
 mod users;
 
 pub fn routes() -> Vec<rocket::Route> {
@@ -19,6 +20,7 @@ pub fn routes() -> Vec<rocket::Route> {
     routes.extend(letterhead::routes());
     routes.extend(org::routes());
     routes.extend(users::routes());
+    routes.extend(sso::routes());
     routes
 }
 

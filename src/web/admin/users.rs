@@ -78,7 +78,7 @@ struct DeactivateForm {
 }
 crate::csrf_protected!(DeactivateForm);
 
-async fn user_form_page(title: &str, user: &Admin<'_>, db: &Db) -> AppResult<Page> {
+pub(super) async fn user_form_page(title: &str, user: &Admin<'_>, db: &Db) -> AppResult<Page> {
     let units: Vec<Choice> = db::org::units(db)
         .await?
         .iter()
@@ -90,7 +90,11 @@ async fn user_form_page(title: &str, user: &Admin<'_>, db: &Db) -> AppResult<Pag
 }
 
 /// The unit must exist; returns its id or records an error.
-async fn check_unit(db: &Db, unit_id: Option<i64>, errors: &mut FieldErrors) -> AppResult<()> {
+pub(super) async fn check_unit(
+    db: &Db,
+    unit_id: Option<i64>,
+    errors: &mut FieldErrors,
+) -> AppResult<()> {
     if let Some(id) = unit_id {
         if db::org::unit(db, id).await?.is_none() {
             errors.add("unit_id", "Velg et tjenestested fra listen.");
@@ -449,7 +453,7 @@ fn profile_of(
 }
 
 /// Records what was done to a staff account in the access log, inside its transaction.
-async fn record_account_change(
+pub(super) async fn record_account_change(
     tx: &mut db::Tx,
     user: &Admin<'_>,
     action: Action,

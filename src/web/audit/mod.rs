@@ -46,6 +46,8 @@ fn action_label(a: &str) -> &'static str {
         "refused" => "Avvist",
         "login_failed" => "Mislykket innlogging",
         "locked" => "Sperret etter mislykkede innlogginger",
+        "login" => "Innlogget",
+        "logout" => "Logget ut",
         _ => "Annet",
     }
 }

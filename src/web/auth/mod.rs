@@ -1,11 +1,14 @@
 //! Logging in and out, changing one's own password, and creating the first administrator
-//! with the one-time setup link.
+//! with the one-time setup link. Signing in through the identity provider is in `sso`.
+
+pub mod sso;
 
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::access_log::{Access, Action};
 use crate::db::{self, Db};
 use crate::domain::dates::format_datetime;
+use crate::domain::sso::password_login_allowed;
 use crate::domain::user::{password_problem, Role, UserDraft};
 use crate::domain::validation::FieldErrors;
 use crate::security::{dummy_hash, hash_password, verify_password};
@@ -26,7 +29,7 @@ pub const MAX_FAILURES: i64 = 5;
 pub const LOCK_MINUTES: i64 = 15;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![
+    let mut routes = rocket::routes![
         login_page,
         login,
         logout,
@@ -34,7 +37,18 @@ pub fn routes() -> Vec<rocket::Route> {
         change_password,
         setup_page,
         setup
-    ]
+    ];
+    routes.extend(sso::routes());
+    routes
+}
+
+/// The login page: the provider's button first when single sign-on is configured, and the
+/// password form unless it is switched off (then only behind "Nødtilgang").
+fn login_form(csrf: &str, settings: &Settings, sso: &sso::SsoState) -> Page {
+    Page::new("Logg inn", None)
+        .csrf(csrf)
+        .with("sso_name", sso::display_name(sso))
+        .with("local_login", settings.local_login)
 }
 
 #[derive(Debug, FromForm, Serialize)]
@@ -63,17 +77,19 @@ fn login_page(
     csrf: AnonCsrf,
     reason: Option<&str>,
     flash: Option<FlashMessage<'_>>,
+    settings: &State<Settings>,
+    sso: &State<sso::SsoState>,
 ) -> Result<rocket_dyn_templates::Template, Box<Redirect>> {
     if user.is_some() {
         return Err(Box::new(Redirect::to("/")));
     }
-    Ok(Page::new("Logg inn", None)
-        .csrf(&csrf.0)
+    Ok(login_form(&csrf.0, settings, sso)
         .with("notice", login_reason(reason))
         .flash(flash)
         .render("auth/login"))
 }
 
+#[allow(clippy::too_many_arguments)]
 #[rocket::post("/login", data = "<form>")]
 async fn login(
     form: CsrfForm<LoginForm>,
@@ -81,6 +97,7 @@ async fn login(
     db: &State<Db>,
     clock: &State<Clock>,
     settings: &State<Settings>,
+    sso: &State<sso::SsoState>,
     cookies: &CookieJar<'_>,
     agent: UserAgent,
 ) -> AppResult<Submitted> {
@@ -90,7 +107,7 @@ async fn login(
         let mut errors = FieldErrors::new();
         errors.add("username", message);
         Ok(invalid(
-            Page::new("Logg inn", None).csrf(&csrf.0),
+            login_form(&csrf.0, settings, sso),
             &form.0,
             &errors,
             "auth/login",
@@ -105,13 +122,27 @@ async fn login(
             errors.add("password", "Skriv inn passordet ditt.");
         }
         return Ok(invalid(
-            Page::new("Logg inn", None).csrf(&csrf.0),
+            login_form(&csrf.0, settings, sso),
             &form.0,
             &errors,
             "auth/login",
         ));
     }
     let username: String = username.chars().take(100).collect();
+    if !password_login_allowed(
+        settings.local_login,
+        settings.break_glass_admin.as_deref(),
+        &username,
+    ) {
+        let user = db::users::credentials(db, &username).await?.map(|(u, _)| u);
+        let why = "innlogging med passord er slått av";
+        log_login(db, &username, user.as_ref(), Action::LoginFailed, why, now).await?;
+        let message = match sso::display_name(sso) {
+            Some(name) => format!("Innlogging med passord er slått av. Logg inn med {name}."),
+            None => "Innlogging med passord er slått av.".to_string(),
+        };
+        return refuse(message);
+    }
     let account = db::users::credentials(db, &username).await?;
     if let Some(until) = db::sessions::locked_until(db, &username).await? {
         if until > now {
@@ -139,6 +170,15 @@ async fn login(
             session::start(db, clock, settings, cookies, user.id, &agent.0)
                 .await
                 .map_err(AppError::from)?;
+            log_login(
+                db,
+                &username,
+                Some(&user),
+                Action::Login,
+                "innlogget med passord",
+                now,
+            )
+            .await?;
             Ok(Submitted::Done(Flash::success(
                 Redirect::to("/"),
                 format!("Velkommen, {}.", user.name),
@@ -184,7 +224,7 @@ async fn failed_login(
 
 /// A login event in the access log, against the account's unit so that the district's
 /// managers can review it; an unknown username has no account and shows to administrators.
-async fn log_login(
+pub(crate) async fn log_login(
     db: &Db,
     username: &str,
     user: Option<&db::users::UserRow>,
@@ -230,17 +270,42 @@ impl<'r> rocket::request::FromRequest<'r> for UserAgent {
     }
 }
 
+/// Ends the session; one started through the provider goes on to end the provider's
+/// session too, where the provider offers that (RP-initiated logout).
 #[rocket::post("/logout", data = "<_form>")]
 async fn logout(
     user: &CurrentUser,
     _form: CsrfForm<CsrfOnly>,
     db: &State<Db>,
     clock: &State<Clock>,
+    sso: &State<sso::SsoState>,
     cookies: &CookieJar<'_>,
 ) -> AppResult<Flash<Redirect>> {
-    db::sessions::end(db, &user.session_id, "logout", clock.now()).await?;
+    let now = clock.now();
+    let via_sso = db::sso::session_via_sso(db, &user.session_id).await?;
+    db::sessions::end(db, &user.session_id, "logout", now).await?;
     cookies.remove_private(SESSION_COOKIE);
-    Ok(Flash::success(Redirect::to("/login"), "Du er logget ut."))
+    let account = db::users::by_id(db, user.id).await?;
+    let provider = match (&sso.0, via_sso) {
+        (Some(sso), true) => sso.logout_url().await,
+        _ => None,
+    };
+    let detail = if provider.is_some() {
+        "logget ut, også hos identitetsleverandøren"
+    } else {
+        "logget ut"
+    };
+    log_login(
+        db,
+        &user.username,
+        account.as_ref(),
+        Action::Logout,
+        detail,
+        now,
+    )
+    .await?;
+    let to = provider.unwrap_or_else(|| "/login".to_string());
+    Ok(Flash::success(Redirect::to(to), "Du er logget ut."))
 }
 
 #[derive(Debug, FromForm, Serialize)]

@@ -263,17 +263,17 @@ pub async fn start(
     cookies: &CookieJar<'_>,
     user_id: i64,
     user_agent: &str,
-) -> Result<(), sqlx::Error> {
+) -> Result<String, sqlx::Error> {
     let id = random_token();
     let agent: String = user_agent.chars().take(300).collect();
     db::sessions::create(db, &id, user_id, &random_token(), &agent, clock.now()).await?;
-    let cookie = Cookie::build((SESSION_COOKIE, id))
+    let cookie = Cookie::build((SESSION_COOKIE, id.clone()))
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(settings.behind_tls)
         .path("/");
     cookies.add_private(cookie);
-    Ok(())
+    Ok(id)
 }
 
 pub fn message_for(why: NoSession) -> Option<&'static str> {
