@@ -61,8 +61,9 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
 }
 
 /// Addresses anyone may reach without logging in below these beginnings: a relative's
-/// feedback form, reached through its personal link.
-pub const PUBLIC_PREFIXES: &[&str] = &[feedback::PATH];
+/// feedback form, reached through its personal link, and signing in through the identity
+/// provider (its start and the way back).
+pub const PUBLIC_PREFIXES: &[&str] = &[feedback::PATH, "/login/sso"];
 
 /// Routes anyone may reach without logging in.
 pub const PUBLIC_PATHS: &[&str] = &[
