@@ -403,6 +403,19 @@ async fn an_administrator_links_a_local_account_to_an_identity() {
     // The local password still works for a linked account.
     app.logout().await;
     app.login_as("ansatt1").await;
+    app.logout().await;
+    // A deactivated account is refused at the provider's door as at the password form.
+    app.exec("UPDATE users SET active = FALSE WHERE username = 'ansatt1'")
+        .await;
+    let refused = sign_in(&app, &provider, "kari-1").await;
+    assert_eq!(refused.status, Status::Forbidden);
+    assert!(!signed_in(&app).await);
+    assert!(app
+        .text(
+            "SELECT detail FROM access_log WHERE action = 'login_failed' ORDER BY id DESC LIMIT 1"
+        )
+        .await
+        .ends_with("kontoen er deaktivert"));
 }
 
 #[rocket::async_test]
