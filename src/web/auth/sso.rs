@@ -87,18 +87,7 @@ async fn callback(
     let sso = sso.0.as_ref().ok_or(AppError::NotFound)?;
     let now = clock.now();
     let issuer = sso.settings.issuer.as_str();
-    let refuse = |why: String| async move {
-        log_login(
-            db,
-            "",
-            None,
-            Action::LoginFailed,
-            &format!("innlogging via {}: {why}", sso.settings.display_name),
-            now,
-        )
-        .await?;
-        AppResult::Ok(refusal(sso, Status::Forbidden, &SsoError::Refused(why)))
-    };
+    let refuse = |why: String| refused(db, sso, None, SsoError::Refused(why), now);
     // The state must be the one this browser was given, and still waiting: a replayed,
     // forged or stale one finds nothing.
     let kept = cookies
@@ -124,23 +113,7 @@ async fn callback(
     };
     let person = match sso.finish(code, &verifier, &nonce, now).await {
         Ok(p) => p,
-        Err(e) => {
-            let why = e.to_string();
-            log_login(
-                db,
-                "",
-                None,
-                Action::LoginFailed,
-                &format!("innlogging via {}: {why}", sso.settings.display_name),
-                now,
-            )
-            .await?;
-            let status = match e {
-                SsoError::Provider(_) => Status::BadGateway,
-                SsoError::Refused(_) => Status::Forbidden,
-            };
-            return Ok(refusal(sso, status, &e));
-        }
+        Err(e) => return refused(db, sso, None, e, now).await,
     };
     let user = match db::sso::linked_user(db, issuer, &person.subject).await? {
         Some(id) => db::users::by_id(db, id).await?,
@@ -163,16 +136,14 @@ async fn callback(
             .name
             .clone()
             .unwrap_or_else(|| person.subject.clone());
-        let detail = format!(
-            "innlogging via {}: ingen konto for «{}» ({}){}",
-            sso.settings.display_name,
-            who,
-            person.subject,
-            if sso.settings.pending_accounts {
-                "; venter på godkjenning"
-            } else {
-                ""
-            }
+        let pending = if sso.settings.pending_accounts {
+            "; venter på godkjenning"
+        } else {
+            ""
+        };
+        let detail = via(
+            sso,
+            &format!("ingen konto for «{who}» ({}){pending}", person.subject),
         );
         log_login(db, &who, None, Action::LoginFailed, &detail, now).await?;
         return Ok((
@@ -184,23 +155,8 @@ async fn callback(
         ));
     };
     if !user.active {
-        log_login(
-            db,
-            &user.username,
-            Some(&user),
-            Action::LoginFailed,
-            &format!(
-                "innlogging via {}: kontoen er deaktivert",
-                sso.settings.display_name
-            ),
-            now,
-        )
-        .await?;
-        return Ok(refusal(
-            sso,
-            Status::Forbidden,
-            &SsoError::Refused("kontoen er deaktivert".into()),
-        ));
+        let why = SsoError::Refused("kontoen er deaktivert".into());
+        return refused(db, sso, Some(&user), why, now).await;
     }
     let session_id = session::start(db, clock, settings, cookies, user.id, &agent.0).await?;
     db::sso::mark_session(db, &session_id).await?;
@@ -221,6 +177,37 @@ async fn callback(
             .with("name", &user.name)
             .render("auth/signed_in"),
     ))
+}
+
+/// What the security log says of a sign-in through the provider.
+fn via(sso: &Sso, what: &str) -> String {
+    format!("innlogging via {}: {what}", sso.settings.display_name)
+}
+
+/// A sign-in through the provider that did not succeed: logged with its reason (against the
+/// account when one is known), and answered with the refusal page.
+async fn refused(
+    db: &Db,
+    sso: &Sso,
+    user: Option<&db::users::UserRow>,
+    error: SsoError,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<(Status, Template)> {
+    let username = user.map(|u| u.username.as_str()).unwrap_or_default();
+    log_login(
+        db,
+        username,
+        user,
+        Action::LoginFailed,
+        &via(sso, &error.to_string()),
+        now,
+    )
+    .await?;
+    let status = match error {
+        SsoError::Provider(_) => Status::BadGateway,
+        SsoError::Refused(_) => Status::Forbidden,
+    };
+    Ok(refusal(sso, status, &error))
 }
 
 /// The page for a sign-in that did not succeed: it says what the user can do, never the
