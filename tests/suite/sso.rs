@@ -137,7 +137,7 @@ async fn count(app: &TestApp, action: &str) -> i64 {
 #[rocket::async_test]
 async fn a_worker_signs_in_through_the_provider_and_lands_on_their_start_page() {
     let provider = Provider::start();
-    let (app, _org) = app_with(&provider, |_| {}).await;
+    let (app, org) = app_with(&provider, |_| {}).await;
     link(&app, &provider, "ansatt1", "kari-1").await;
 
     // The login page offers the provider first, the password form below it.
@@ -194,8 +194,20 @@ async fn a_worker_signs_in_through_the_provider_and_lands_on_their_start_page() 
         "http://samspill.test/login?reason=ended"
     );
     assert!(!signed_in(&app).await);
+    // The district's manager finds the sign-in and the logout in the access log review.
+    app.user("leder", Role::Manager, Some(org.unit_a1)).await;
+    app.login_as("leder").await;
+    let review = app.get("/audit?user=ansatt1").await;
+    assert!(
+        review.body.contains("innlogget via Kommunens innlogging"),
+        "{}",
+        review.body
+    );
+    assert!(review
+        .body
+        .contains("logget ut, også hos identitetsleverandøren"));
     assert_eq!(
-        app.text("SELECT detail FROM access_log WHERE action = 'logout' ORDER BY id DESC LIMIT 1")
+        app.text("SELECT detail FROM access_log WHERE action = 'logout' AND username = 'ansatt1' ORDER BY id DESC LIMIT 1")
             .await,
         "logget ut, også hos identitetsleverandøren"
     );
