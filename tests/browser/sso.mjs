@@ -81,11 +81,15 @@ function startProvider(key) {
   });
 }
 
-// Samspill on a fresh demo database, with single sign-on configured.
+// Samspill on a fresh demo database (SQLite, or the PostgreSQL database named by
+// SAMSPILL_JOURNEY_DATABASE_URL), with single sign-on configured.
 const dir = mkdtempSync(join(tmpdir(), "samspill-sso-"));
+const databaseUrl = process.env.SAMSPILL_JOURNEY_DATABASE_URL ?? `sqlite://${dir}/sso.db?mode=rwc`;
+console.log(`single sign-on journey on ${databaseUrl.split(":")[0]}`);
 const env = {
   ...process.env,
-  DATABASE_URL: `sqlite://${dir}/sso.db?mode=rwc`,
+  DATABASE_URL: databaseUrl,
+  ROCKET_SECRET_KEY: process.env.ROCKET_SECRET_KEY ?? "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+Pw==", // a test key
   SAMSPILL_PASSWORD: password,
   SAMSPILL_PUBLIC_URL: app,
   SAMSPILL_OIDC_ISSUER: issuer,

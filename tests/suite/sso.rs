@@ -330,6 +330,15 @@ async fn an_unknown_person_gets_no_patient_data_and_waits_for_an_administrator()
     // The administrator gives a role and unit; the person then signs in.
     app.user("admin", Role::Admin, None).await;
     app.login_as("admin").await;
+    // The refused sign-in is in the administrators' security log, with its reason.
+    let security = app.get("/admin/security").await;
+    assert!(
+        security
+            .body
+            .contains("innlogging via Kommunens innlogging: ingen konto for «Kari Nordmann» (ola-9); venter på godkjenning"),
+        "{}",
+        security.body
+    );
     let list = app.get("/admin/sso").await;
     assert!(list.body.contains("ola-9") && list.body.contains("Kari Nordmann"));
     let pending = app.scalar("SELECT id FROM pending_identities").await;
