@@ -33,16 +33,23 @@ const BATCH: usize = 400;
 /// Runs `$fill` for a multi-row INSERT of `$rows` on whichever engine the transaction uses.
 macro_rules! insert_rows {
     ($tx:expr, $head:expr, $rows:expr, |$b:ident, $r:ident| $fill:block) => {
+        insert_rows!($tx, $head, $rows, |$b, $r| $fill, "")
+    };
+    // With a `$tail` after the VALUES list: `UPDATE t SET … FROM (VALUES …) AS v WHERE …`
+    // updates rows in batches (the list's columns are `column1`, `column2`, … on both engines).
+    ($tx:expr, $head:expr, $rows:expr, |$b:ident, $r:ident| $fill:block, $tail:expr) => {
         for chunk in $rows.chunks(BATCH) {
             match $tx {
                 Tx::Sqlite(t) => {
                     let mut q = QueryBuilder::<Sqlite>::new($head);
                     q.push_values(chunk, |mut $b, $r| $fill);
+                    q.push($tail);
                     q.build().execute(&mut **t).await.map(|_| ())
                 }
                 Tx::Postgres(t) => {
                     let mut q = QueryBuilder::<Postgres>::new($head);
                     q.push_values(chunk, |mut $b, $r| $fill);
+                    q.push($tail);
                     q.build().execute(&mut **t).await.map(|_| ())
                 }
             }
