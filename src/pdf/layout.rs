@@ -632,6 +632,17 @@ mod tests {
         assert!((64..=76).contains(&average), "{average} characters a line");
     }
 
+    fn test_frame(header: &[String]) -> Frame<'_> {
+        Frame {
+            header,
+            status: &[],
+            footer: "Dokument-ID X",
+            page_label: "Side {page} av {pages}",
+            language: "nb-NO",
+            logo: None,
+        }
+    }
+
     /// The structure element a piece of body text belongs to, walking up to the top.
     fn top(nodes: &[Node], mut n: usize) -> usize {
         while let Some(parent) = nodes[n].parent {
@@ -644,14 +655,7 @@ mod tests {
     fn a_heading_never_ends_a_page_and_a_short_list_is_not_split() {
         let fonts = Fonts::get();
         let header = vec!["Oslo kommune".to_string()];
-        let frame = Frame {
-            header: &header,
-            status: &[],
-            footer: "Dokument-ID X",
-            page_label: "Side {page} av {pages}",
-            language: "nb-NO",
-            logo: None,
-        };
+        let frame = test_frame(&header);
         // Paragraphs of every length from one line to a dozen move the headings and lists
         // through every position on the page.
         let mut checked_breaks = 0;
@@ -707,14 +711,7 @@ mod tests {
             .map(|i| Block::Paragraph(format!("Avsnitt {i}: {}", "tekst ".repeat(60))))
             .collect();
         let header = vec!["Oslo kommune".to_string()];
-        let frame = Frame {
-            header: &header,
-            status: &[],
-            footer: "Dokument-ID X",
-            page_label: "Side {page} av {pages}",
-            language: "nb-NO",
-            logo: None,
-        };
+        let frame = test_frame(&header);
         let pages = layout(fonts, &blocks, &frame).pages;
         assert!(pages.len() > 3);
         let last = pages.len();

@@ -153,9 +153,7 @@ async fn approve(
         phone: &form.phone,
         password: None,
     };
-    let mut errors = FieldErrors::new();
-    let parsed = draft.parse().map_err(|e| errors = e).ok();
-    super::users::check_unit(db, parsed.as_ref().and_then(|p| p.unit_id), &mut errors).await?;
+    let (parsed, errors) = super::users::parse_account(db, draft).await?;
     let (user, pending) = (&user, &pending);
     let again = |errors: FieldErrors| async move {
         AppResult::Ok(invalid(

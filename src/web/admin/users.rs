@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::db::access_log::{self, Action};
 use crate::db::{self, Db};
 use crate::domain::handover::{Handover, Holdings};
-use crate::domain::user::{password_problem, Role, UserDraft};
+use crate::domain::user::{password_problem, Role, UserDraft, UserInput};
 use crate::domain::validation::FieldErrors;
 use crate::security::hash_password;
 use crate::web::infra::csrf::CsrfForm;
@@ -89,18 +89,22 @@ pub(super) async fn user_form_page(title: &str, user: &Admin<'_>, db: &Db) -> Ap
         .with("roles", roles()))
 }
 
-/// The unit must exist; returns its id or records an error.
-pub(super) async fn check_unit(
+/// The account form parsed (`UserDraft::parse`), with the chosen unit checked to exist: the
+/// account, or None when the form has errors, and the errors.
+pub(super) async fn parse_account(
     db: &Db,
-    unit_id: Option<i64>,
-    errors: &mut FieldErrors,
-) -> AppResult<()> {
-    if let Some(id) = unit_id {
+    draft: UserDraft<'_>,
+) -> AppResult<(Option<UserInput>, FieldErrors)> {
+    let (parsed, mut errors) = match draft.parse() {
+        Ok(p) => (Some(p), FieldErrors::new()),
+        Err(e) => (None, e),
+    };
+    if let Some(id) = parsed.as_ref().and_then(|p| p.unit_id) {
         if db::org::unit(db, id).await?.is_none() {
             errors.add("unit_id", "Velg et tjenestested fra listen.");
         }
     }
-    Ok(())
+    Ok((parsed, errors))
 }
 
 #[rocket::get("/admin/users/new")]
@@ -130,9 +134,7 @@ async fn create_user(
         phone: &form.phone,
         password: Some(&form.password),
     };
-    let mut errors = FieldErrors::new();
-    let parsed = draft.parse().map_err(|e| errors = e).ok();
-    check_unit(db, parsed.as_ref().and_then(|p| p.unit_id), &mut errors).await?;
+    let (parsed, mut errors) = parse_account(db, draft).await?;
     let input = match parsed {
         Some(p) if errors.is_empty() => p,
         _ => {
@@ -237,9 +239,7 @@ async fn update_user(
         phone: &form.phone,
         password: None,
     };
-    let mut errors = FieldErrors::new();
-    let parsed = draft.parse().map_err(|e| errors = e).ok();
-    check_unit(db, parsed.as_ref().and_then(|p| p.unit_id), &mut errors).await?;
+    let (parsed, mut errors) = parse_account(db, draft).await?;
     if id == user.id && parsed.as_ref().is_some_and(|p| p.role != Role::Admin) {
         errors.add("role", "Du kan ikke ta fra deg selv administratorrollen.");
     }
