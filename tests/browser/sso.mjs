@@ -99,6 +99,7 @@ const env = {
   SAMSPILL_OIDC_PENDING_ACCOUNTS: "true",
   ROCKET_PORT: String(appPort),
   ROCKET_LOG_LEVEL: "off",
+  SAMSPILL_LOG: "warn",
 };
 execFileSync(server, ["demo-data", "--patients", "30", "--seed", "5"], { env, stdio: "ignore" });
 const samspill = spawn(server, ["serve"], { env, cwd: dir, stdio: ["ignore", "ignore", "inherit"] });
