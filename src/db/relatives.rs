@@ -162,13 +162,8 @@ pub struct ConsentRow {
     pub recorded_by_name: Option<String>,
     pub recorded_at: DateTime<Utc>,
 }
-
-pub struct ConsentInput {
-    pub scope: String,
-    pub topics: String,
-    pub given_on: NaiveDate,
-    pub how: String,
-}
+/// A consent as parsed by `domain::relative::Consent::parse`.
+pub use crate::domain::relative::Consent as ConsentInput;
 
 pub async fn add_consent(
     tx: &mut Tx,

@@ -137,6 +137,47 @@ impl PatientDraft<'_> {
     }
 }
 
+/// The outcome of identifying a patient's relatives, when the routine ends without them
+/// (no relatives, or the patient declines), with the day it was settled and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub outcome: String,
+    pub on: Option<NaiveDate>,
+    pub reason: String,
+}
+
+impl Outcome {
+    /// The outcome form parsed once: an outcome from the list, the day (not after today) and
+    /// the reason; or the errors at their fields.
+    pub fn parse(
+        outcome: &str,
+        on: &str,
+        reason: &str,
+        today: NaiveDate,
+    ) -> Result<Outcome, FieldErrors> {
+        use super::forms as f;
+        let mut e = FieldErrors::new();
+        let outcome = f::choice(
+            &mut e,
+            "outcome",
+            outcome,
+            super::choices::OUTCOMES,
+            "Velg utfallet.",
+        );
+        let on = f::date(&mut e, "outcome_on", on, Some("Skriv datoen."));
+        f::not_in_future(&mut e, "outcome_on", on, today, "Datoen for utfallet");
+        let reason = f::text(&mut e, "reason", reason, 2000);
+        if reason.is_empty() {
+            e.add("reason", "Skriv begrunnelsen.");
+        }
+        e.into_result(|| Outcome {
+            outcome,
+            on,
+            reason,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,5 +276,21 @@ mod tests {
         let p = d.parse(today()).unwrap();
         assert_eq!(p.fnr, None);
         assert_eq!(p.phone, None);
+    }
+
+    #[test]
+    fn an_outcome_is_settled_on_a_day_that_has_come_and_says_why() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let e = Outcome::parse("declines", "01.12.2026", "", today).unwrap_err();
+        assert_eq!(
+            e.get("outcome_on"),
+            Some("Datoen for utfallet kan ikke være fram i tid.")
+        );
+        assert_eq!(e.get("reason"), Some("Skriv begrunnelsen."));
+        let e = Outcome::parse("maybe", "", "Fordi", today).unwrap_err();
+        assert_eq!(e.get("outcome"), Some("Velg utfallet."));
+        assert_eq!(e.get("outcome_on"), Some("Skriv datoen."));
+        let ok = Outcome::parse("no_relatives", "30.11.2026", "Ingen familie", today).unwrap();
+        assert_eq!(ok.on, Some(today));
     }
 }

@@ -294,6 +294,73 @@ impl RelativeDraft {
     }
 }
 
+/// A relative's consent to information about the patient, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub scope: String,
+    pub topics: String,
+    pub given_on: NaiveDate,
+    pub how: String,
+}
+
+/// The consent form's fields as typed; `prefix` names them in a larger form
+/// (`consent_scope` on the relative's registration).
+pub struct ConsentFields<'a> {
+    pub scope: &'a str,
+    pub topics: &'a str,
+    pub on: &'a str,
+    pub how: &'a str,
+    pub prefix: &'a str,
+}
+
+impl Consent {
+    /// The consent form parsed once: a scope from the list, what a limited consent covers,
+    /// the day it was given (not after today), and how. Messages go to `errors` at the
+    /// prefixed fields.
+    pub fn parse(
+        form: &ConsentFields<'_>,
+        today: NaiveDate,
+        errors: &mut super::validation::FieldErrors,
+    ) -> Option<Consent> {
+        use super::forms as f;
+        let field = |name: &str| format!("{}{name}", form.prefix);
+        let scope = f::choice(
+            errors,
+            &field("scope"),
+            form.scope,
+            super::choices::CONSENT_SCOPES,
+            "Velg hva pasienten har samtykket til.",
+        );
+        let topics = f::text(errors, &field("topics"), form.topics, 2000);
+        if scope == "limited" && topics.is_empty() {
+            errors.add(
+                &field("topics"),
+                "Skriv hva samtykket gjelder når det er begrenset.",
+            );
+        }
+        let given_on = f::date(
+            errors,
+            &field("on"),
+            form.on,
+            Some("Skriv datoen samtykket ble gitt."),
+        );
+        f::not_in_future(errors, &field("on"), given_on, today, "Samtykkedatoen");
+        let how = f::line(
+            errors,
+            &field("how"),
+            form.how,
+            300,
+            Some("Skriv hvordan samtykket ble gitt (muntlig, skriftlig …)."),
+        );
+        Some(Consent {
+            scope,
+            topics,
+            given_on: given_on?,
+            how,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -400,5 +467,31 @@ mod tests {
         );
         assert_eq!(closest_problem(true, false, "legal_order"), None);
         assert_eq!(closest_problem(false, true, ""), None);
+    }
+
+    #[test]
+    fn a_consent_is_given_on_a_day_that_has_come() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let form = |on: &'static str| ConsentFields {
+            scope: "limited",
+            topics: "",
+            on,
+            how: "muntlig",
+            prefix: "consent_",
+        };
+        let mut e = crate::domain::validation::FieldErrors::new();
+        assert!(Consent::parse(&form("01.12.2026"), today, &mut e).is_some());
+        assert_eq!(
+            e.get("consent_on"),
+            Some("Samtykkedatoen kan ikke være fram i tid.")
+        );
+        assert_eq!(
+            e.get("consent_topics"),
+            Some("Skriv hva samtykket gjelder når det er begrenset.")
+        );
+        let mut e = crate::domain::validation::FieldErrors::new();
+        let today_given = Consent::parse(&form("30.11.2026"), today, &mut e).unwrap();
+        assert_eq!(today_given.given_on, today);
+        assert_eq!(e.get("consent_on"), None);
     }
 }

@@ -495,3 +495,84 @@ async fn long_addresses_get_a_414_page_with_the_headers() {
         .await;
     assert_eq!(res.status(), Status::UriTooLong);
 }
+
+#[rocket::async_test]
+async fn a_consent_or_an_outcome_dated_tomorrow_is_refused_with_what_was_typed() {
+    let (app, _org, patient) = setup().await;
+    let tomorrow = format_date(app.clock.today() + chrono::Duration::days(1));
+    let today = format_date(app.clock.today());
+
+    // Registering a relative with tomorrow's consent stores nothing.
+    let fields = relative("Dina Datter", &[("consent_on", tomorrow.as_str())]);
+    let r = app
+        .post(&format!("/patients/{patient}/relatives"), &fields)
+        .await;
+    assert_eq!(r.status, Status::UnprocessableEntity);
+    assert_eq!(
+        error_for(&r.body, "consent_on"),
+        "Samtykkedatoen kan ikke være fram i tid."
+    );
+    assert!(r.body.contains("value=\"Dina Datter\""));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM relatives").await, 0);
+
+    // A new consent for a registered relative, dated tomorrow.
+    let ok = app
+        .post(
+            &format!("/patients/{patient}/relatives"),
+            &relative("Dina Datter", &[]),
+        )
+        .await;
+    assert_eq!(ok.status, Status::SeeOther, "{}", ok.body);
+    let id = app.scalar("SELECT MAX(id) FROM relatives").await;
+    let before = count(&app, "SELECT COUNT(*) FROM consents").await;
+    let r = app
+        .post(
+            &format!("/relatives/{id}/consent"),
+            &[
+                ("scope", "limited"),
+                ("topics", "Bare praktiske avtaler"),
+                ("on", tomorrow.as_str()),
+                ("how", "Muntlig"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, Status::UnprocessableEntity);
+    assert_eq!(
+        error_for(&r.body, "on"),
+        "Samtykkedatoen kan ikke være fram i tid."
+    );
+    assert!(r.body.contains("Bare praktiske avtaler"));
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM consents").await, before);
+
+    // The identification's outcome, dated tomorrow, then today.
+    let outcome = |on: String| {
+        let app = &app;
+        async move {
+            app.post(
+                &format!("/patients/{patient}/outcome"),
+                &[
+                    ("outcome", "declines"),
+                    ("outcome_on", on.as_str()),
+                    ("reason", "Ønsker ikke at familien involveres"),
+                ],
+            )
+            .await
+        }
+    };
+    let r = outcome(tomorrow.clone()).await;
+    assert_eq!(r.status, Status::UnprocessableEntity);
+    assert_eq!(
+        error_for(&r.body, "outcome_on"),
+        "Datoen for utfallet kan ikke være fram i tid."
+    );
+    assert!(r.body.contains("Ønsker ikke at familien involveres"));
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM patients WHERE id = {patient} AND identify_outcome IS NOT NULL")
+        )
+        .await,
+        0
+    );
+    assert_eq!(outcome(today).await.status, Status::SeeOther);
+}

@@ -9,6 +9,7 @@ use crate::db::{self, Db};
 use crate::domain::children;
 use crate::domain::choices::{self, label};
 use crate::domain::forms as f;
+use crate::domain::patient::Outcome;
 use crate::domain::relative::is_child;
 use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
@@ -191,30 +192,25 @@ async fn set_outcome(
     clock: &State<Clock>,
 ) -> AppResult<Submitted> {
     let patient = find(db, user.read_scope(), id).await?;
-    let mut e = FieldErrors::new();
-    let outcome = f::choice(
-        &mut e,
-        "outcome",
-        &form.outcome,
-        choices::OUTCOMES,
-        "Velg utfallet.",
-    );
-    let on = f::date(
-        &mut e,
-        "outcome_on",
-        &form.outcome_on,
-        Some("Skriv datoen."),
-    );
-    let reason = f::text(&mut e, "reason", &form.reason, 2000);
-    if reason.is_empty() {
-        e.add("reason", "Skriv begrunnelsen.");
-    }
-    if !e.is_empty() {
-        let page =
-            crate::web::patients::show::step_view(db, &user, &patient, "identify", clock.today())
-                .await?;
-        return Ok(invalid(page, &form.0, &e, "routine/identify"));
-    }
+    let parsed = Outcome::parse(&form.outcome, &form.outcome_on, &form.reason, clock.today());
+    let Outcome {
+        outcome,
+        on,
+        reason,
+    } = match parsed {
+        Ok(o) => o,
+        Err(e) => {
+            let page = crate::web::patients::show::step_view(
+                db,
+                &user,
+                &patient,
+                "identify",
+                clock.today(),
+            )
+            .await?;
+            return Ok(invalid(page, &form.0, &e, "routine/identify"));
+        }
+    };
     let now = clock.now();
     let mut tx = db.begin().await?;
     db::relatives::set_outcome(&mut tx, id, Some(&outcome), on, &reason).await?;

@@ -10,11 +10,11 @@ use crate::db::relatives::{ConsentInput, RelativeInput, RelativeRow};
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
 use crate::domain::dates::format_date;
-use crate::domain::forms as f;
 use crate::domain::relative::relation_text;
 use crate::domain::relative::{
     age_group_for, is_child, RelativeContext, RelativeDraft, RelativeFormInput,
 };
+use crate::domain::relative::{Consent, ConsentFields};
 use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
 use crate::web::infra::error::{AppError, AppResult};
@@ -87,50 +87,6 @@ pub struct RelativeForm {
 }
 crate::csrf_protected!(RelativeForm);
 
-fn parse_consent(
-    errors: &mut FieldErrors,
-    scope: &str,
-    topics: &str,
-    on: &str,
-    how: &str,
-    prefix: &str,
-) -> Option<ConsentInput> {
-    let field = |name: &str| format!("{prefix}{name}");
-    let scope = f::choice(
-        errors,
-        &field("scope"),
-        scope,
-        choices::CONSENT_SCOPES,
-        "Velg hva pasienten har samtykket til.",
-    );
-    let topics = f::text(errors, &field("topics"), topics, 2000);
-    if scope == "limited" && topics.is_empty() {
-        errors.add(
-            &field("topics"),
-            "Skriv hva samtykket gjelder når det er begrenset.",
-        );
-    }
-    let given_on = f::date(
-        errors,
-        &field("on"),
-        on,
-        Some("Skriv datoen samtykket ble gitt."),
-    );
-    let how = f::line(
-        errors,
-        &field("how"),
-        how,
-        300,
-        Some("Skriv hvordan samtykket ble gitt (muntlig, skriftlig …)."),
-    );
-    Some(ConsentInput {
-        scope,
-        topics,
-        given_on: given_on?,
-        how,
-    })
-}
-
 /// Parses the relative form; `with_consent` on registration, where consent is asked too.
 async fn parse(
     db: &Db,
@@ -175,14 +131,14 @@ async fn parse(
     };
     let (input, mut e) = RelativeDraft::parse(&input, &ctx, today);
     let consent = if with_consent {
-        parse_consent(
-            &mut e,
-            &form.consent_scope,
-            &form.consent_topics,
-            &form.consent_on,
-            &form.consent_how,
-            "consent_",
-        )
+        let typed = ConsentFields {
+            scope: &form.consent_scope,
+            topics: &form.consent_topics,
+            on: &form.consent_on,
+            how: &form.consent_how,
+            prefix: "consent_",
+        };
+        Consent::parse(&typed, today, &mut e)
     } else {
         None
     };
@@ -490,14 +446,14 @@ async fn add_consent(
 ) -> AppResult<Submitted> {
     let r = find_relative(db, user.read_scope(), id).await?;
     let mut errors = FieldErrors::new();
-    let consent = parse_consent(
-        &mut errors,
-        &form.scope,
-        &form.topics,
-        &form.on,
-        &form.how,
-        "",
-    );
+    let typed = ConsentFields {
+        scope: &form.scope,
+        topics: &form.topics,
+        on: &form.on,
+        how: &form.how,
+        prefix: "",
+    };
+    let consent = Consent::parse(&typed, clock.today(), &mut errors);
     let consent = match consent {
         Some(c) if errors.is_empty() => c,
         _ => {
