@@ -2,7 +2,7 @@
 //! the provider (approve with a role and unit, link to an existing account, or turn away),
 //! and which accounts are linked to which provider identity.
 
-use super::users::{record_account_change, user_form_page};
+use super::users::{new_account, record_account_change, user_form_page, USERNAME_TAKEN};
 use crate::clock::Clock;
 use crate::db::access_log::Action;
 use crate::db::{self, Db};
@@ -169,20 +169,12 @@ async fn approve(
     };
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let new = db::users::NewUser {
-        username: &input.username,
-        name: &input.name,
-        role: input.role,
-        unit_id: input.unit_id,
-        phone: input.phone.as_deref(),
-        password_hash: NO_PASSWORD,
-    };
-    let account = match db::users::insert(&mut tx, &new, now).await {
+    let account = match db::users::insert(&mut tx, &new_account(&input, NO_PASSWORD), now).await {
         Ok(id) => id,
         Err(e) if db::is_unique_violation(&e) => {
             drop(tx);
             let mut errors = FieldErrors::new();
-            errors.add("username", "Brukernavnet er allerede i bruk.");
+            errors.add("username", USERNAME_TAKEN);
             return again(errors).await;
         }
         Err(e) => return Err(e.into()),

@@ -89,6 +89,23 @@ pub(super) async fn user_form_page(title: &str, user: &Admin<'_>, db: &Db) -> Ap
         .with("roles", roles()))
 }
 
+pub(super) const USERNAME_TAKEN: &str = "Brukernavnet er allerede i bruk.";
+
+/// The account to store for a parsed form, with its password hash.
+pub(super) fn new_account<'a>(
+    input: &'a UserInput,
+    password_hash: &'a str,
+) -> db::users::NewUser<'a> {
+    db::users::NewUser {
+        username: &input.username,
+        name: &input.name,
+        role: input.role,
+        unit_id: input.unit_id,
+        phone: input.phone.as_deref(),
+        password_hash,
+    }
+}
+
 /// The account form parsed (`UserDraft::parse`), with the chosen unit checked to exist: the
 /// account, or None when the form has errors, and the errors.
 pub(super) async fn parse_account(
@@ -151,18 +168,10 @@ async fn create_user(
         .map_err(AppError::Internal)?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let new = db::users::NewUser {
-        username: &input.username,
-        name: &input.name,
-        role: input.role,
-        unit_id: input.unit_id,
-        phone: input.phone.as_deref(),
-        password_hash: &hash,
-    };
-    let id = match db::users::insert(&mut tx, &new, now).await {
+    let id = match db::users::insert(&mut tx, &new_account(&input, &hash), now).await {
         Ok(id) => id,
         Err(e) if db::is_unique_violation(&e) => {
-            errors.add("username", "Brukernavnet er allerede i bruk.");
+            errors.add("username", USERNAME_TAKEN);
             return Ok(invalid(
                 user_form_page("Ny bruker", &user, db).await?,
                 &form.0,
