@@ -225,17 +225,8 @@ pub struct ChildFollowupRow {
     pub recorded_at: DateTime<Utc>,
 }
 
-pub struct ChildFollowupInput {
-    pub informed: String,
-    pub informed_how: String,
-    pub follower: String,
-    pub services: String,
-    pub concern: String,
-    pub concern_action: String,
-    /// Whether the child has care tasks: yes, no or unsure.
-    pub care_tasks: String,
-    pub care_tasks_note: String,
-}
+/// A child's follow-up as parsed by `domain::children::ChildFollowup::parse`.
+pub use crate::domain::children::ChildFollowup as ChildFollowupInput;
 
 pub async fn add_child_followup(
     tx: &mut Tx,

@@ -4,9 +4,9 @@
 use crate::audit::record_change;
 use crate::clock::Clock;
 use crate::db::access_log::Action;
-use crate::db::relatives::{ChildFollowupInput, RelativeRow};
+use crate::db::relatives::RelativeRow;
 use crate::db::{self, Db};
-use crate::domain::children;
+use crate::domain::children::{self, ChildFollowup, ChildFollowupFields};
 use crate::domain::choices::{self, label};
 use crate::domain::forms as f;
 use crate::domain::patient::Outcome;
@@ -87,69 +87,23 @@ async fn save_child(
     if !is_child(r.birth_date, &r.age_group, clock.today()) {
         return Err(AppError::NotFound);
     }
-    let mut e = FieldErrors::new();
-    let informed = f::choice(
-        &mut e,
-        "informed",
-        &form.informed,
-        choices::CHILD_INFORMED,
-        "Velg om barnet har fått informasjon tilpasset alderen.",
-    );
-    let informed_how = f::text(&mut e, "informed_how", &form.informed_how, 2000);
-    let follower = f::line(
-        &mut e,
-        "follower",
-        &form.follower,
-        200,
-        Some("Skriv hvem som følger opp barnet."),
-    );
-    let chosen: Vec<&str> = form.services.iter().map(String::as_str).collect();
-    let services = choices::join_valid(choices::CHILD_SERVICES, &chosen);
-    let concern = f::choice(
-        &mut e,
-        "concern",
-        &form.concern,
-        choices::YES_NO_UNSURE,
-        "Velg om det er bekymring for barnets omsorgssituasjon.",
-    );
-    let concern_action = f::text(&mut e, "concern_action", &form.concern_action, 4000);
-    let care_tasks = f::choice(
-        &mut e,
-        "care_tasks",
-        &form.care_tasks,
-        choices::YES_NO_UNSURE,
-        "Velg om barnet har omsorgsoppgaver.",
-    );
-    let care_tasks_note = f::text(&mut e, "care_tasks_note", &form.care_tasks_note, 2000);
-    if care_tasks == "yes" && care_tasks_note.is_empty() {
-        e.add(
-            "care_tasks_note",
-            "Skriv hvilke omsorgsoppgaver barnet har, og hva som gjøres for å avlaste barnet.",
-        );
-    }
-    if (concern == "yes" || concern == "unsure") && concern_action.is_empty() {
-        e.add(
-            "concern_action",
-            "Skriv hva som er gjort med bekymringen, for eksempel om barnevernet er varslet.",
-        );
-    }
-    if !e.is_empty() {
-        return Ok(invalid(
-            child_form_page(&user, &r).await,
-            &form.0,
-            &e,
-            "relatives/child",
-        ));
-    }
-    let input = ChildFollowupInput {
-        informed,
-        informed_how,
-        follower,
-        services,
-        concern,
-        concern_action,
-        care_tasks,
-        care_tasks_note,
+    let services: Vec<&str> = form.services.iter().map(String::as_str).collect();
+    let typed = ChildFollowupFields {
+        informed: &form.informed,
+        informed_how: &form.informed_how,
+        follower: &form.follower,
+        services: &services,
+        concern: &form.concern,
+        concern_action: &form.concern_action,
+        care_tasks: &form.care_tasks,
+        care_tasks_note: &form.care_tasks_note,
+    };
+    let input = match ChildFollowup::parse(&typed) {
+        Ok(input) => input,
+        Err(e) => {
+            let page = child_form_page(&user, &r).await;
+            return Ok(invalid(page, &form.0, &e, "relatives/child"));
+        }
     };
     let now = clock.now();
     let mut tx = db.begin().await?;
