@@ -48,19 +48,8 @@ pub async fn offer(db: &Db, id: i64) -> Result<Option<OfferRow>, sqlx::Error> {
         .await)
 }
 
-pub struct OfferInput {
-    pub name: String,
-    pub provider: String,
-    pub kind: String,
-    pub need: String,
-    pub contact: String,
-    pub description: String,
-    pub phone: String,
-    pub web: String,
-    pub hours: String,
-    pub name_nn: String,
-    pub name_en: String,
-}
+/// An offer as parsed by `domain::offer::Offer::parse`.
+pub use crate::domain::offer::Offer as OfferInput;
 
 pub async fn insert_offer(
     tx: &mut Tx,

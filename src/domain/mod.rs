@@ -14,6 +14,7 @@ pub mod indicators;
 pub mod logo;
 pub mod mapping;
 pub mod meeting;
+pub mod offer;
 pub mod patient;
 pub mod phone;
 pub mod referral;

@@ -52,6 +52,19 @@ pub fn has_number_to_call(contact_phone: Option<&str>, unit: &UnitContact) -> bo
     contact_phone.is_some_and(|p| !p.trim().is_empty()) || unit.reachable_by_phone()
 }
 
+/// A name for a district or unit (`what` names which, for the message): one line of at most
+/// 120 characters, without control characters.
+pub fn org_name(raw: &str, what: &str) -> Result<String, String> {
+    let name = super::text::one_line(raw);
+    if name.is_empty() {
+        return Err(format!("Skriv inn navnet på {what}."));
+    }
+    if name.chars().count() > 120 || name.chars().any(char::is_control) {
+        return Err("Navnet kan være høyst 120 tegn, uten kontrolltegn.".into());
+    }
+    Ok(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,5 +107,18 @@ mod tests {
         assert!(!has_number_to_call(Some(" "), &phone_only));
         assert!(has_number_to_call(Some("+47 91 23 45 67"), &none));
         assert!(has_number_to_call(None, &with_hours));
+    }
+
+    #[test]
+    fn a_district_or_unit_has_a_name_of_one_short_line() {
+        assert_eq!(
+            org_name("  Bydel  Frogner ", "bydelen"),
+            Ok("Bydel Frogner".to_string())
+        );
+        assert_eq!(
+            org_name(" ", "bydelen"),
+            Err("Skriv inn navnet på bydelen.".to_string())
+        );
+        assert!(org_name(&"x".repeat(121), "tjenestestedet").is_err());
     }
 }

@@ -3,8 +3,8 @@
 
 use crate::clock::Clock;
 use crate::db::{self, Db};
-use crate::domain::text::one_line;
-use crate::domain::unit::{UnitContact, UnitContactInput};
+
+use crate::domain::unit::{org_name, UnitContact, UnitContactInput};
 use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
 use crate::web::infra::error::{AppError, AppResult};
@@ -26,18 +26,6 @@ pub fn routes() -> Vec<rocket::Route> {
         edit_unit_page,
         update_unit
     ]
-}
-
-/// A name for a district or unit: one line, 2–120 characters.
-fn parse_org_name(raw: &str, what: &str) -> Result<String, String> {
-    let name = one_line(raw);
-    if name.is_empty() {
-        return Err(format!("Skriv inn navnet på {what}."));
-    }
-    if name.chars().count() > 120 || name.chars().any(char::is_control) {
-        return Err("Navnet kan være høyst 120 tegn, uten kontrolltegn.".into());
-    }
-    Ok(name)
 }
 
 #[derive(Debug, FromForm, Serialize)]
@@ -72,7 +60,7 @@ async fn create_district(
     clock: &State<Clock>,
 ) -> AppResult<Submitted> {
     let mut errors = FieldErrors::new();
-    if let Ok(name) = parse_org_name(&form.name, "bydelen").map_err(|m| errors.add("name", m)) {
+    if let Ok(name) = org_name(&form.name, "bydelen").map_err(|m| errors.add("name", m)) {
         let mut tx = db.begin().await?;
         match db::org::insert_district(&mut tx, &name, clock.now()).await {
             Ok(_) => {
@@ -103,7 +91,7 @@ async fn rename_district(
     db::org::district(db, id).await?.ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::new();
     let field = format!("name-{id}");
-    match parse_org_name(&form.name, "bydelen") {
+    match org_name(&form.name, "bydelen") {
         Ok(name) => {
             let mut tx = db.begin().await?;
             match db::org::rename_district(&mut tx, id, &name).await {
@@ -169,7 +157,7 @@ async fn save_unit(
     clock: &Clock,
 ) -> AppResult<Result<(), FieldErrors>> {
     let mut errors = FieldErrors::new();
-    let name = parse_org_name(&form.name, "tjenestestedet")
+    let name = org_name(&form.name, "tjenestestedet")
         .map_err(|m| errors.add("name", m))
         .ok();
     let district = match form.district_id.trim().parse::<i64>() {

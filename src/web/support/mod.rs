@@ -7,7 +7,7 @@ use crate::db::access_log::{self, Action};
 use crate::db::support::OfferInput;
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
-use crate::domain::forms as f;
+use crate::domain::offer::{Offer, OfferFields};
 use crate::domain::referral::{ReferralChange, ReferralDraft, ReferralInput};
 use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
@@ -228,54 +228,18 @@ struct OfferForm {
 crate::csrf_protected!(OfferForm);
 
 fn parse_offer(form: &OfferForm) -> Result<OfferInput, FieldErrors> {
-    let mut e = FieldErrors::new();
-    let name = f::line(
-        &mut e,
-        "name",
-        &form.name,
-        200,
-        Some("Skriv navnet på tilbudet."),
-    );
-    let provider = f::line(
-        &mut e,
-        "provider",
-        &form.provider,
-        200,
-        Some("Skriv hvem som gir tilbudet."),
-    );
-    let kind = f::choice(
-        &mut e,
-        "kind",
-        &form.kind,
-        choices::OFFER_KINDS,
-        "Velg hva slags tilbud det er.",
-    );
-    let need = f::choice(
-        &mut e,
-        "need",
-        &form.need,
-        choices::SUPPORT_NEEDS,
-        "Velg hvilket behov tilbudet møter.",
-    );
-    let contact = f::line(&mut e, "contact", &form.contact, 300, None);
-    let description = f::text(&mut e, "description", &form.description, 4000);
-    let phone = f::phone(&mut e, "phone", &form.phone);
-    let web = f::web_address(&mut e, "web", &form.web);
-    let hours = f::line(&mut e, "hours", &form.hours, 120, None);
-    let name_nn = f::line(&mut e, "name_nn", &form.name_nn, 200, None);
-    let name_en = f::line(&mut e, "name_en", &form.name_en, 200, None);
-    e.into_result(|| OfferInput {
-        name,
-        provider,
-        kind,
-        need,
-        contact,
-        description,
-        phone,
-        web,
-        hours,
-        name_nn,
-        name_en,
+    Offer::parse(&OfferFields {
+        name: &form.name,
+        provider: &form.provider,
+        kind: &form.kind,
+        need: &form.need,
+        contact: &form.contact,
+        description: &form.description,
+        phone: &form.phone,
+        web: &form.web,
+        hours: &form.hours,
+        name_nn: &form.name_nn,
+        name_en: &form.name_en,
     })
 }
 
