@@ -267,6 +267,81 @@ pub fn calendar_event(
     )
 }
 
+/// Marking a follow-up done: a short note of what was done, and the day (not after today).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub note: String,
+    pub on: NaiveDate,
+}
+
+impl Completion {
+    pub fn parse(
+        note: &str,
+        done_on: &str,
+        today: NaiveDate,
+    ) -> Result<Completion, super::validation::FieldErrors> {
+        use super::forms as f;
+        let mut e = super::validation::FieldErrors::new();
+        let note = f::line(
+            &mut e,
+            "note",
+            note,
+            500,
+            Some("Skriv en kort merknad om hva som ble gjort."),
+        );
+        let on = f::date(&mut e, "done_on", done_on, Some("Skriv datoen."));
+        f::not_in_future(&mut e, "done_on", on, today, "Datoen");
+        match on {
+            Some(on) if e.is_empty() => Ok(Completion { note, on }),
+            _ => Err(e),
+        }
+    }
+}
+
+/// Moving a follow-up's due date: the new date (not before today), and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Postponement {
+    pub due: NaiveDate,
+    pub reason: String,
+}
+
+impl Postponement {
+    pub fn parse(
+        due_on: &str,
+        reason: &str,
+        today: NaiveDate,
+    ) -> Result<Postponement, super::validation::FieldErrors> {
+        use super::forms as f;
+        let mut e = super::validation::FieldErrors::new();
+        let due = f::date(&mut e, "due_on", due_on, Some("Skriv den nye fristen."));
+        f::not_in_past(&mut e, "due_on", due, today, "Den nye fristen");
+        let reason = f::line(
+            &mut e,
+            "reason",
+            reason,
+            500,
+            Some("Skriv hvorfor fristen flyttes."),
+        );
+        match due {
+            Some(due) if e.is_empty() => Ok(Postponement { due, reason }),
+            _ => Err(e),
+        }
+    }
+}
+
+/// Why a follow-up is cancelled: required, one line.
+pub fn cancel_reason(raw: &str) -> Result<String, super::validation::FieldErrors> {
+    let mut e = super::validation::FieldErrors::new();
+    let reason = super::forms::line(
+        &mut e,
+        "cancel_reason",
+        raw,
+        500,
+        Some("Skriv hvorfor oppfølgingen avlyses."),
+    );
+    e.into_result(|| reason)
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -392,5 +467,34 @@ mod tests {
         assert!(text.contains("SUMMARY:Ring Kari\\; avtal møte\r\n"));
         assert!(text.lines().all(|l| l.len() <= 75));
         assert!(text.starts_with("BEGIN:VCALENDAR\r\n") && text.ends_with("END:VCALENDAR\r\n"));
+    }
+
+    #[test]
+    fn done_is_not_in_the_future_moved_is_not_in_the_past_and_each_says_why() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let e = Completion::parse("", "01.12.2026", today).unwrap_err();
+        assert_eq!(e.get("done_on"), Some("Datoen kan ikke være fram i tid."));
+        assert_eq!(
+            e.get("note"),
+            Some("Skriv en kort merknad om hva som ble gjort.")
+        );
+        assert_eq!(
+            Completion::parse("Ringte", "30.11.2026", today).unwrap().on,
+            today
+        );
+        let e = Postponement::parse("29.11.2026", "", today).unwrap_err();
+        assert_eq!(
+            e.get("due_on"),
+            Some("Den nye fristen kan ikke være tilbake i tid.")
+        );
+        assert_eq!(e.get("reason"), Some("Skriv hvorfor fristen flyttes."));
+        assert_eq!(
+            Postponement::parse("30.11.2026", "Syk", today).unwrap().due,
+            today
+        );
+        assert_eq!(
+            cancel_reason(" ").unwrap_err().get("cancel_reason"),
+            Some("Skriv hvorfor oppfølgingen avlyses.")
+        );
     }
 }

@@ -10,8 +10,8 @@ use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
 use crate::domain::dates::format_date;
 use crate::domain::followup::{bucket, calendar_event, Bucket};
+use crate::domain::followup::{cancel_reason, Completion, Postponement};
 use crate::domain::followup::{Change, Closing, FollowupDraft, FollowupInput};
-use crate::domain::forms as f;
 use crate::domain::validation::FieldErrors;
 use crate::web::infra::csrf::CsrfForm;
 use crate::web::infra::error::{AppError, AppResult};
@@ -282,18 +282,10 @@ async fn mark_done(
     if let Some(aid) = row.agreement_id.filter(|_| row.kind == "evaluation") {
         return Ok(agreement_owned(aid));
     }
-    let mut e = FieldErrors::new();
-    let note = f::line(
-        &mut e,
-        "note",
-        &form.note,
-        500,
-        Some("Skriv en kort merknad om hva som ble gjort."),
-    );
-    let on = f::date(&mut e, "done_on", &form.done_on, Some("Skriv datoen."));
-    f::not_in_future(&mut e, "done_on", on, clock.today(), "Datoen");
-    let Some(on) = on.filter(|_| e.is_empty()) else {
-        return refuse(db, user, id, clock, &form, &e).await;
+    let Completion { note, on } = match Completion::parse(&form.note, &form.done_on, clock.today())
+    {
+        Ok(c) => c,
+        Err(e) => return refuse(db, user, id, clock, &form, &e).await,
     };
     let now = clock.now();
     let mut tx = db.begin().await?;
@@ -336,24 +328,11 @@ async fn move_due(
     if let Some(aid) = row.agreement_id.filter(|_| row.kind == "evaluation") {
         return Ok(agreement_owned(aid));
     }
-    let mut e = FieldErrors::new();
-    let due = f::date(
-        &mut e,
-        "due_on",
-        &form.due_on,
-        Some("Skriv den nye fristen."),
-    );
-    f::not_in_past(&mut e, "due_on", due, clock.today(), "Den nye fristen");
-    let reason = f::line(
-        &mut e,
-        "reason",
-        &form.reason,
-        500,
-        Some("Skriv hvorfor fristen flyttes."),
-    );
-    let Some(due) = due.filter(|_| e.is_empty()) else {
-        return refuse(db, user, id, clock, &form, &e).await;
-    };
+    let Postponement { due, reason } =
+        match Postponement::parse(&form.due_on, &form.reason, clock.today()) {
+            Ok(p) => p,
+            Err(e) => return refuse(db, user, id, clock, &form, &e).await,
+        };
     let now = clock.now();
     let mut tx = db.begin().await?;
     if db::followups::move_due(&mut tx, id, due, now).await? {
@@ -404,17 +383,10 @@ async fn cancel(
     if let Some(aid) = row.agreement_id.filter(|_| row.kind == "evaluation") {
         return Ok(agreement_owned(aid));
     }
-    let mut e = FieldErrors::new();
-    let reason = f::line(
-        &mut e,
-        "cancel_reason",
-        &form.cancel_reason,
-        500,
-        Some("Skriv hvorfor oppfølgingen avlyses."),
-    );
-    if !e.is_empty() {
-        return refuse(db, user, id, clock, &form, &e).await;
-    }
+    let reason = match cancel_reason(&form.cancel_reason) {
+        Ok(r) => r,
+        Err(e) => return refuse(db, user, id, clock, &form, &e).await,
+    };
     let now = clock.now();
     let today = clock.today();
     let mut tx = db.begin().await?;
