@@ -59,24 +59,12 @@ async fn begin(app: &TestApp) -> Started {
     Started { location, query }
 }
 
-fn code_challenge(started: &Started, provider: &Provider) -> String {
+/// A parameter of the authorization request: in the browser's address, or in the request
+/// pushed to the provider when the address carries only its reference.
+fn param(started: &Started, provider: &Provider, name: &str) -> String {
     match started.query.get("request_uri") {
-        Some(uri) => provider.pushed(uri).unwrap()["code_challenge"].clone(),
-        None => started.query["code_challenge"].clone(),
-    }
-}
-
-fn nonce(started: &Started, provider: &Provider) -> String {
-    match started.query.get("request_uri") {
-        Some(uri) => provider.pushed(uri).unwrap()["nonce"].clone(),
-        None => started.query["nonce"].clone(),
-    }
-}
-
-fn state(started: &Started, provider: &Provider) -> String {
-    match started.query.get("request_uri") {
-        Some(uri) => provider.pushed(uri).unwrap()["state"].clone(),
-        None => started.query["state"].clone(),
+        Some(uri) => provider.pushed(uri).unwrap()[name].clone(),
+        None => started.query[name].clone(),
     }
 }
 
@@ -89,7 +77,7 @@ fn claims(app: &TestApp, provider: &Provider, started: &Started, subject: &str) 
         "sub": subject,
         "iat": now,
         "exp": now + 300,
-        "nonce": nonce(started, provider),
+        "nonce": param(started, provider, "nonce"),
         "name": "Kari Nordmann",
         "email": "kari.nordmann@kommune.no",
     })
@@ -108,11 +96,11 @@ async fn come_back(
         code,
         Grant {
             claims,
-            code_challenge: code_challenge(started, provider),
+            code_challenge: param(started, provider, "code_challenge"),
             tamper,
         },
     );
-    let state = state(started, provider);
+    let state = param(started, provider, "state");
     app.get(&format!("/login/sso/callback?code={code}&state={state}"))
         .await
 }
@@ -271,7 +259,7 @@ async fn tokens_that_do_not_hold_up_are_refused_and_logged() {
     assert_eq!(ok.status, Status::Ok);
     app.exec("UPDATE sessions SET ended_at = created_at").await;
     // Replayed with the state's cookie put back, as an attacker who kept both would.
-    let used = state(&started, &provider);
+    let used = param(&started, &provider, "state");
     let again = app
         .client
         .get(format!("/login/sso/callback?code=code-again&state={used}"))
