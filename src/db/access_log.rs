@@ -8,7 +8,7 @@ use crate::db::{on_db, on_tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     View,
     Create,
@@ -144,6 +144,61 @@ impl Owned {
     }
 }
 
+/// Which page a listing was: who saw it, how, and which list.
+type Page = (i64, Action, String, String);
+
+/// The patients of each user's last listing of each page, as the writer task committed them.
+/// A view that shows exactly the same patients again names that listing (`listing_id`) and
+/// writes no patient rows of its own: a worker's follow-up list shows the same few hundred
+/// patients at every view of the day, and listing them anew at each view would write a row
+/// into the patients' index for each of them. The patient's history reads both kinds alike.
+#[derive(Debug, Default)]
+struct LastListings {
+    pages: std::collections::HashMap<Page, (i64, Vec<i64>)>,
+    /// How many patient ids `pages` holds; it is emptied when they would pass `MAX_KEPT`.
+    kept: usize,
+}
+
+/// The most patient ids kept in memory for naming listings again (about 1.6 MB).
+const MAX_KEPT: usize = 200_000;
+
+impl LastListings {
+    fn page(row: &Owned) -> Option<Page> {
+        let user = row.user_id?;
+        Some((user, row.action, row.entity.clone(), row.detail.clone()))
+    }
+
+    /// Makes `row` name its page's last listing when it shows exactly the same patients.
+    fn name_again(&self, row: &mut Owned) {
+        if row.patients.is_empty() || row.listing_id.is_some() {
+            return;
+        }
+        let Some(page) = Self::page(row) else { return };
+        if let Some((id, patients)) = self.pages.get(&page) {
+            if *patients == row.patients {
+                row.listing_id = Some(*id);
+                row.patients = Vec::new();
+            }
+        }
+    }
+
+    /// Keeps the patients of a listing that was just committed with the id `id`.
+    fn remember(&mut self, row: Owned, id: i64) {
+        if row.patients.is_empty() || id == 0 {
+            return;
+        }
+        let Some(page) = Self::page(&row) else { return };
+        if self.kept + row.patients.len() > MAX_KEPT {
+            self.pages.clear();
+            self.kept = 0;
+        }
+        self.kept += row.patients.len();
+        if let Some((_, old)) = self.pages.insert(page, (id, row.patients)) {
+            self.kept -= old.len();
+        }
+    }
+}
+
 /// The id the row got (0 when it was written without asking for one), or why not.
 type Reply = tokio::sync::oneshot::Sender<Result<i64, Failure>>;
 
@@ -170,6 +225,7 @@ impl Batcher {
     pub fn start(db: Db) -> Batcher {
         let (queue, mut rows) = tokio::sync::mpsc::channel::<(Owned, Reply)>(4 * MAX_BATCH);
         tokio::spawn(async move {
+            let mut last = LastListings::default();
             while let Some(first) = rows.recv().await {
                 let mut batch = vec![first];
                 while batch.len() < MAX_BATCH {
@@ -178,7 +234,10 @@ impl Batcher {
                         Err(_) => break,
                     }
                 }
-                let (entries, replies): (Vec<Owned>, Vec<Reply>) = batch.into_iter().unzip();
+                let (mut entries, replies): (Vec<Owned>, Vec<Reply>) = batch.into_iter().unzip();
+                for entry in &mut entries {
+                    last.name_again(entry);
+                }
                 let result = write_batch(&db, &entries).await.map_err(|e| {
                     if super::is_unavailable(&e) {
                         Failure::Unavailable
@@ -186,6 +245,11 @@ impl Batcher {
                         Failure::Refused(e.to_string())
                     }
                 });
+                if let Ok(ids) = &result {
+                    for (entry, id) in entries.into_iter().zip(ids) {
+                        last.remember(entry, *id);
+                    }
+                }
                 for (i, reply) in replies.into_iter().enumerate() {
                     let id = result
                         .as_ref()
@@ -649,4 +713,77 @@ pub async fn owner_of(
         .bind(id)
         .fetch_optional(p)
         .await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(user: i64, entity: &str, patients: &[i64]) -> Owned {
+        let access = Access {
+            user_id: Some(user),
+            username: "ansatt1",
+            action: Action::View,
+            entity,
+            entity_id: None,
+            patient_id: None,
+            unit_id: Some(1),
+            detail: "mine oppfølginger",
+        };
+        Owned::new(&access, Listing::New(patients), Utc::now())
+    }
+
+    /// A view that lists exactly the patients of the same user's last listing of the same
+    /// page names it; any other view lists its patients.
+    #[test]
+    fn a_listing_is_named_again_only_for_the_same_user_page_and_patients() {
+        let mut last = LastListings::default();
+        let mut first = listing(7, "followup_list", &[3, 1, 2]);
+        last.name_again(&mut first);
+        assert_eq!(
+            (first.listing_id, first.patients.clone()),
+            (None, vec![1, 2, 3])
+        );
+        last.remember(first, 40);
+
+        let mut again = listing(7, "followup_list", &[2, 3, 1, 3]);
+        last.name_again(&mut again);
+        assert_eq!((again.listing_id, again.patients.len()), (Some(40), 0));
+
+        for mut other in [
+            listing(7, "followup_list", &[1, 2]),
+            listing(7, "followup_list", &[1, 2, 3, 4]),
+            listing(8, "followup_list", &[1, 2, 3]),
+            listing(7, "patient_list", &[1, 2, 3]),
+        ] {
+            last.name_again(&mut other);
+            assert_eq!(other.listing_id, None, "{other:?}");
+            assert!(!other.patients.is_empty());
+        }
+
+        // A changed list becomes the one later views are compared with.
+        last.remember(listing(7, "followup_list", &[1, 2]), 41);
+        let mut back = listing(7, "followup_list", &[1, 2, 3]);
+        last.name_again(&mut back);
+        assert_eq!(back.listing_id, None);
+        let mut now = listing(7, "followup_list", &[2, 1]);
+        last.name_again(&mut now);
+        assert_eq!(now.listing_id, Some(41));
+    }
+
+    /// The memory kept is bounded: past `MAX_KEPT` ids everything is forgotten, and views
+    /// list their patients again.
+    #[test]
+    fn the_listings_kept_are_bounded() {
+        let mut last = LastListings::default();
+        let big: Vec<i64> = (0..MAX_KEPT as i64 / 2).collect();
+        last.remember(listing(1, "followup_list", &big), 1);
+        last.remember(listing(2, "followup_list", &big), 2);
+        assert_eq!(last.kept, MAX_KEPT);
+        last.remember(listing(1, "followup_list", &big[..10]), 3);
+        assert_eq!((last.pages.len(), last.kept), (1, 10));
+        let mut again = listing(2, "followup_list", &big);
+        last.name_again(&mut again);
+        assert_eq!(again.listing_id, None);
+    }
 }

@@ -78,10 +78,12 @@ pub async fn needing_owner(
     // Read through the follow-ups' own unit (kept equal to the patient's by `follow_patient`)
     // and the index on unit, status and owner: the owner is checked against the unit's staff
     // inside the index, so only the follow-ups that need an owner are read, not every open
-    // one of the unit.
+    // one of the unit. The ids are chosen in a subquery without an order: asked for in due
+    // order directly, SQLite walks the index on unit, status and due date instead and reads
+    // every open follow-up of the unit (thousands) to learn its owner.
     let sql = format!(
-        "{SELECT} WHERE f.unit_id = $1 AND f.status = 'open'
-           AND f.owner_id NOT IN (SELECT s.id FROM users s WHERE s.unit_id = $1)
+        "{SELECT} WHERE f.id IN (SELECT n.id FROM followups n WHERE n.unit_id = $1 AND n.status = 'open'
+           AND n.owner_id NOT IN (SELECT s.id FROM users s WHERE s.unit_id = $1))
          ORDER BY f.due_on, f.id LIMIT $2"
     );
     on_db!(db, |p| sqlx::query_as(&sql)

@@ -266,8 +266,9 @@ async fn refusals_logins_lists_and_exports_are_in_the_access_log() {
     );
 }
 
-/// Each view of the follow-up list is in the patient's access history, also a view served
-/// from memory, which names the listing of the view that built the page.
+/// Each view of the follow-up list is in the patient's access history. A view that shows
+/// the same patients as the worker's last one names that listing instead of listing them
+/// again; a changed list lists its patients anew.
 #[rocket::async_test]
 async fn every_view_of_the_follow_up_list_is_in_the_patients_history() {
     let (app, org, patient) = setup().await;
@@ -279,15 +280,21 @@ async fn every_view_of_the_follow_up_list_is_in_the_patients_history() {
     }
     let views = "SELECT COUNT(*) FROM access_log WHERE entity = 'followup_list'";
     assert_eq!(count(&app, views).await, 4);
+    // The first view lists its patients; the three that showed the same patients name it.
     let listed = format!(
         "SELECT COUNT(*) FROM access_log_patients l JOIN access_log a ON a.id = l.access_id
          WHERE a.entity = 'followup_list' AND l.patient_id = {patient}"
     );
-    assert_eq!(
-        count(&app, &listed).await,
-        4,
-        "each view lists its patients"
-    );
+    assert_eq!(count(&app, &listed).await, 1, "the first view lists them");
+    let named = "SELECT COUNT(*) FROM access_log a JOIN access_log first ON first.id = a.listing_id
+         WHERE a.entity = 'followup_list' AND first.entity = 'followup_list'";
+    assert_eq!(count(&app, named).await, 3, "the others name it");
+    // A new follow-up changes the list: that view lists its patients again.
+    let other = app.patient("Ola Hansen", "03.04.1938", org.unit_a1).await;
+    call_followup(&app, other, "Ring sønnen", 5).await;
+    app.get("/followups").await;
+    assert_eq!(count(&app, &listed).await, 2);
+    assert_eq!(count(&app, named).await, 3);
     let manager = app.browser().await;
     manager.login_as("leder1").await;
     let history = manager
@@ -298,7 +305,7 @@ async fn every_view_of_the_follow_up_list_is_in_the_patients_history() {
             .body
             .matches("<td>Test ansatt1 (helsepersonell)</td><td>Vist i en liste</td><td>Oppfølgingsliste</td>")
             .count(),
-        4
+        5
     );
 }
 
