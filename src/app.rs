@@ -89,6 +89,7 @@ pub fn build_rocket(figment: Figment, app: App) -> Rocket<Build> {
     let rocket = rocket::custom(figment)
         .manage(link_key)
         .manage(web::auth::sso::SsoState(sso))
+        .manage(db::Reads::beside(&app.db, app.settings.max_connections))
         .manage(app.db)
         .manage(app.settings)
         .manage(app.clock);

@@ -64,7 +64,7 @@ const INSERT: &str = "INSERT INTO access_log (at, user_id, username, action, ent
                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
 pub async fn record(db: &Db, a: &Access<'_>, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-    on_db!(db, |p| sqlx::query(INSERT)
+    on_db!(db.base(), |p| sqlx::query(INSERT)
         .bind(now)
         .bind(a.user_id)
         .bind(a.username)
@@ -306,7 +306,7 @@ async fn write_batch(db: &Db, rows: &[Owned]) -> Result<Vec<i64>, sqlx::Error> {
         let sql = insert_sql(rows.len(), false);
         // Batches of one repeat; longer ones vary in length and are not kept prepared.
         let persistent = rows.len() == 1;
-        on_db!(db, |p| bind_rows(
+        on_db!(db.base(), |p| bind_rows(
             sqlx::query(&sql).persistent(persistent),
             rows,
             None
@@ -572,9 +572,9 @@ pub async fn top_viewers(
     to: DateTime<Utc>,
 ) -> Result<Vec<ViewsPerDay>, sqlx::Error> {
     // The day of a timestamp is the one place the engines' SQL differs.
-    let day = match db {
-        Db::Sqlite(_) => "substr(a.at, 1, 10)",
-        Db::Postgres(_) => "to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+    let day = match db.engine() {
+        super::Engine::Sqlite => "substr(a.at, 1, 10)",
+        super::Engine::Postgres => "to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
     };
     let sql = format!(
         "SELECT a.username, {day} AS day, COUNT(*) AS views, COUNT(DISTINCT a.patient_id) AS patients

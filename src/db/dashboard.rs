@@ -443,24 +443,14 @@ async fn run_row(
             q
         }};
     }
-    match db {
-        Db::Sqlite(p) => {
-            let row = bind_all!(sqlx::query(sql)).fetch_one(p).await?;
-            // A sum over no rows is NULL, which counts 0; a value that cannot be read is an
-            // error, never a 0 on the dashboard.
-            (0..row.len())
-                .map(|i| row.try_get::<Option<i64>, _>(i).map(|v| v.unwrap_or(0)))
-                .collect()
-        }
-        Db::Postgres(p) => {
-            let row = bind_all!(sqlx::query(sql)).fetch_one(p).await?;
-            // A sum over no rows is NULL, which counts 0; a value that cannot be read is an
-            // error, never a 0 on the dashboard.
-            (0..row.len())
-                .map(|i| row.try_get::<Option<i64>, _>(i).map(|v| v.unwrap_or(0)))
-                .collect()
-        }
-    }
+    on_db!(db, |p| {
+        let row = bind_all!(sqlx::query(sql)).fetch_one(p).await?;
+        // A sum over no rows is NULL, which counts 0; a value that cannot be read is an
+        // error, never a 0 on the dashboard.
+        (0..row.len())
+            .map(|i| row.try_get::<Option<i64>, _>(i).map(|v| v.unwrap_or(0)))
+            .collect()
+    })
 }
 
 #[cfg(test)]

@@ -36,6 +36,87 @@ use std::time::Duration;
 pub enum Db {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+    /// One request's reads, on one connection in one read transaction (`Reads::snapshot`).
+    Snapshot(std::sync::Arc<Snapshot>),
+}
+
+/// A read transaction held for one request: its queries see one state of the database and
+/// go to one connection, instead of taking a pooled connection (and pinging it on return)
+/// for each. Writes made while it is held go to the application's pool.
+pub struct Snapshot {
+    held: tokio::sync::Mutex<Held>,
+    writes: Db,
+}
+
+#[doc(hidden)]
+pub enum Held {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Snapshot {
+    #[doc(hidden)]
+    pub async fn lock(&self) -> tokio::sync::MutexGuard<'_, Held> {
+        self.held.lock().await
+    }
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("writes", &self.writes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A pool of its own for snapshots, beside the application's: a request that holds a
+/// snapshot and waits for a write (its access-log row) never waits for a connection that
+/// other snapshots hold.
+#[derive(Clone, Debug)]
+pub struct Reads {
+    pool: Db,
+}
+
+impl Reads {
+    /// A pool of up to `max_connections` beside `db`'s, with the same options; connections
+    /// are opened when first needed.
+    pub fn beside(db: &Db, max_connections: u32) -> Reads {
+        let pool = match db.base() {
+            Db::Sqlite(p) => Db::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(max_connections)
+                    .test_before_acquire(false)
+                    .acquire_timeout(Duration::from_secs(10))
+                    // A write through a snapshot is refused, never rolled back with it.
+                    .connect_lazy_with((*p.connect_options()).clone().pragma("query_only", "ON")),
+            ),
+            Db::Postgres(p) => Db::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(max_connections)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .connect_lazy_with((*p.connect_options()).clone()),
+            ),
+            Db::Snapshot(_) => unreachable!("base() is a pool"),
+        };
+        Reads { pool }
+    }
+
+    /// Begins a read transaction (PostgreSQL: repeatable read, read only) for one request;
+    /// it ends when the returned `Db` is dropped. Writes through it go to `writes`.
+    pub async fn snapshot(&self, writes: &Db) -> Result<Db, sqlx::Error> {
+        let held = match &self.pool {
+            Db::Sqlite(p) => Held::Sqlite(p.begin().await?),
+            Db::Postgres(p) => Held::Postgres(
+                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?,
+            ),
+            Db::Snapshot(_) => return Ok(writes.clone()),
+        };
+        Ok(Db::Snapshot(std::sync::Arc::new(Snapshot {
+            held: tokio::sync::Mutex::new(held),
+            writes: writes.base().clone(),
+        })))
+    }
 }
 
 /// A write transaction on either engine.
@@ -44,7 +125,9 @@ pub enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
-/// Runs `$body` with `$pool` bound to the engine's pool. Used as `db::on_db!`.
+/// Runs `$body` with `$pool` bound to the engine's pool, or to a snapshot's connection.
+/// Used as `db::on_db!`; a write outside a transaction names `db.base()`, so that it never
+/// lands in a read transaction.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __on_db {
@@ -52,6 +135,16 @@ macro_rules! __on_db {
         match $db {
             $crate::db::Db::Sqlite($pool) => $body,
             $crate::db::Db::Postgres($pool) => $body,
+            $crate::db::Db::Snapshot(snapshot) => match &mut *snapshot.lock().await {
+                $crate::db::Held::Sqlite(t) => {
+                    let $pool = &mut **t;
+                    $body
+                }
+                $crate::db::Held::Postgres(t) => {
+                    let $pool = &mut **t;
+                    $body
+                }
+            },
         }
     };
 }
@@ -202,26 +295,36 @@ impl Db {
         }
     }
 
-    pub fn engine(&self) -> Engine {
+    /// The application's pool: itself, or the one a snapshot writes to.
+    pub fn base(&self) -> &Db {
         match self {
-            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Snapshot(s) => &s.writes,
+            pool => pool,
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self.base() {
             Db::Postgres(_) => Engine::Postgres,
+            _ => Engine::Sqlite,
         }
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        match self {
-            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await,
+        match self.base() {
             Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await,
+            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await,
+            Db::Snapshot(_) => unreachable!("base() is a pool"),
         }
     }
 
     /// Starts a write transaction. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so concurrent writers wait for each other instead of failing.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
-        Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+        Ok(match self.base() {
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Snapshot(_) => unreachable!("base() is a pool"),
         })
     }
 
@@ -240,7 +343,11 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        on_db!(self, |p| p.close().await)
+        match self.base() {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+            Db::Snapshot(_) => {}
+        }
     }
 }
 

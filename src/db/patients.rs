@@ -192,7 +192,7 @@ pub async fn index_name(
 /// `patient_name_backfill.up_to`), a thousand per transaction, then marks the work done;
 /// returns how many were read. Run at start: once done, it costs one small query.
 pub async fn index_missing_names(db: &Db) -> Result<usize, sqlx::Error> {
-    let up_to: i64 = on_db!(db, |p| sqlx::query_scalar(
+    let up_to: i64 = on_db!(db.base(), |p| sqlx::query_scalar(
         "SELECT COALESCE(MAX(up_to), 0) FROM patient_name_backfill"
     )
     .fetch_one(p)
@@ -206,7 +206,7 @@ pub async fn index_missing_names(db: &Db) -> Result<usize, sqlx::Error> {
                  AND NOT EXISTS (SELECT 1 FROM patient_name_words w WHERE w.patient_id = p.id)
                ORDER BY p.id LIMIT 1000";
     loop {
-        let rows: Vec<(i64, i64, String)> = on_db!(db, |p| sqlx::query_as(sql)
+        let rows: Vec<(i64, i64, String)> = on_db!(db.base(), |p| sqlx::query_as(sql)
             .bind(after)
             .bind(up_to)
             .fetch_all(p)
@@ -223,7 +223,7 @@ pub async fn index_missing_names(db: &Db) -> Result<usize, sqlx::Error> {
         done += rows.len();
     }
     if up_to > 0 {
-        on_db!(db, |p| sqlx::query(
+        on_db!(db.base(), |p| sqlx::query(
             "UPDATE patient_name_backfill SET up_to = 0"
         )
         .execute(p)

@@ -15,7 +15,7 @@ pub async fn create(
 ) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO sessions (id, user_id, csrf_token, created_at, last_seen_at, user_agent)
                VALUES ($1, $2, $3, $4, $4, $5)";
-    on_db!(db, |p| sqlx::query(sql)
+    on_db!(db.base(), |p| sqlx::query(sql)
         .bind(id)
         .bind(user_id)
         .bind(csrf_token)
@@ -52,7 +52,7 @@ pub async fn find_with_user(db: &Db, id: &str) -> Result<Option<SessionWithUser>
 
 pub async fn touch(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     let sql = "UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND ended_at IS NULL";
-    on_db!(db, |p| sqlx::query(sql)
+    on_db!(db.base(), |p| sqlx::query(sql)
         .bind(now)
         .bind(id)
         .execute(p)
@@ -63,7 +63,7 @@ pub async fn touch(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), sqlx::Er
 pub async fn end(db: &Db, id: &str, reason: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     let sql =
         "UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE id = $3 AND ended_at IS NULL";
-    on_db!(db, |p| sqlx::query(sql)
+    on_db!(db.base(), |p| sqlx::query(sql)
         .bind(now)
         .bind(reason)
         .bind(id)
@@ -80,7 +80,7 @@ pub async fn end_all_for_user(
     now: DateTime<Utc>,
 ) -> Result<u64, sqlx::Error> {
     let sql = "UPDATE sessions SET ended_at = $1, end_reason = $2 WHERE user_id = $3 AND ended_at IS NULL";
-    on_db!(db, |p| sqlx::query(sql)
+    on_db!(db.base(), |p| sqlx::query(sql)
         .bind(now)
         .bind(reason)
         .bind(user_id)
@@ -111,14 +111,14 @@ pub async fn record_failure(
     let sql = "INSERT INTO login_throttle (username, failures, locked_until, last_failure_at) VALUES ($1, 1, NULL, $2)
                ON CONFLICT (username) DO UPDATE SET failures = login_throttle.failures + 1, last_failure_at = $2
                RETURNING failures";
-    let failures: i64 = on_db!(db, |p| sqlx::query_scalar(sql)
+    let failures: i64 = on_db!(db.base(), |p| sqlx::query_scalar(sql)
         .bind(username)
         .bind(now)
         .fetch_one(p)
         .await)?;
     if failures >= max_failures {
         let lock = "UPDATE login_throttle SET failures = 0, locked_until = $1 WHERE username = $2";
-        on_db!(db, |p| sqlx::query(lock)
+        on_db!(db.base(), |p| sqlx::query(lock)
             .bind(lock_until)
             .bind(username)
             .execute(p)
@@ -131,7 +131,7 @@ pub async fn record_failure(
 
 pub async fn clear_failures(db: &Db, username: &str) -> Result<(), sqlx::Error> {
     let sql = "DELETE FROM login_throttle WHERE username = $1";
-    on_db!(db, |p| sqlx::query(sql)
+    on_db!(db.base(), |p| sqlx::query(sql)
         .bind(username)
         .execute(p)
         .await

@@ -19,7 +19,7 @@ pub async fn begin_flow(
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let stale = now - Duration::minutes(FLOW_MINUTES);
-    on_db!(db, |p| sqlx::query(
+    on_db!(db.base(), |p| sqlx::query(
         "DELETE FROM sso_flows WHERE created_at < $1"
     )
     .bind(stale)
@@ -28,7 +28,7 @@ pub async fn begin_flow(
     .map(|_| ()))?;
     let sql =
         "INSERT INTO sso_flows (state_hash, nonce, verifier, created_at) VALUES ($1, $2, $3, $4)";
-    on_db!(db, |p| sqlx::query(sql)
+    on_db!(db.base(), |p| sqlx::query(sql)
         .bind(state_hash)
         .bind(nonce)
         .bind(verifier)
@@ -47,7 +47,7 @@ pub async fn take_flow(
 ) -> Result<Option<(String, String)>, sqlx::Error> {
     let sql = "DELETE FROM sso_flows WHERE state_hash = $1 AND created_at >= $2 RETURNING nonce, verifier";
     let stale = now - Duration::minutes(FLOW_MINUTES);
-    on_db!(db, |p| sqlx::query_as(sql)
+    on_db!(db.base(), |p| sqlx::query_as(sql)
         .bind(state_hash)
         .bind(stale)
         .fetch_optional(p)
@@ -132,7 +132,7 @@ pub async fn note_pending(
                ON CONFLICT (issuer, subject) DO UPDATE
                SET name = excluded.name, email = excluded.email,
                    proposed_role = excluded.proposed_role, last_seen_at = excluded.last_seen_at";
-    on_db!(db, |p| sqlx::query(sql)
+    on_db!(db.base(), |p| sqlx::query(sql)
         .bind(issuer)
         .bind(subject)
         .bind(name)
@@ -204,7 +204,7 @@ pub async fn links(db: &Db, issuer: &str) -> Result<Vec<LinkRow>, sqlx::Error> {
 
 /// Marks a session as started through the provider.
 pub async fn mark_session(db: &Db, session_id: &str) -> Result<(), sqlx::Error> {
-    on_db!(db, |p| sqlx::query(
+    on_db!(db.base(), |p| sqlx::query(
         "UPDATE sessions SET via_sso = $1 WHERE id = $2"
     )
     .bind(true)

@@ -72,6 +72,18 @@ pub async fn in_unit(db: &Db, unit_id: i64) -> Result<Vec<UserRow>, sqlx::Error>
         .await)
 }
 
+/// The active health workers of a unit, by name: who may own its follow-ups.
+pub async fn workers_of(db: &Db, unit_id: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let sql = "SELECT id, name FROM users WHERE unit_id = $1 AND active = $2 AND role = $3
+               ORDER BY name, id";
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(unit_id)
+        .bind(true)
+        .bind(Role::Worker.as_str())
+        .fetch_all(p)
+        .await)
+}
+
 /// The account and its password hash, for login.
 pub async fn credentials(
     db: &Db,

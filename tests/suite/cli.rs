@@ -213,9 +213,11 @@ async fn demo_data_is_deterministic_for_a_seed() {
 #[rocket::async_test]
 async fn demo_accounts_log_in_with_the_given_password() {
     let (db, dir) = generated(1, 200).await;
-    let url = match &db {
-        Db::Sqlite(_) => format!("sqlite://{}/samspill.db?mode=rwc", dir.path().display()),
-        Db::Postgres(_) => String::new(),
+    let url = match db.engine() {
+        samspill::db::Engine::Sqlite => {
+            format!("sqlite://{}/samspill.db?mode=rwc", dir.path().display())
+        }
+        samspill::db::Engine::Postgres => String::new(),
     };
     let clock = samspill::clock::Clock::default();
     let client = common::client_for(&db, &clock, &url).await;

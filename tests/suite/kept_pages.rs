@@ -184,3 +184,44 @@ async fn the_follow_up_list_of_an_owner_in_another_unit_follows_the_patient() {
         .contains("Per Nordmann Berg"));
     assert!(!app.get("/followups").await.body.contains("Per Nordmann"));
 }
+
+/// A page's reads share one snapshot: a change committed while it is held is not seen by
+/// it, and is seen by the next one; a write made through it goes to the application's pool
+/// and outlives it.
+#[rocket::async_test]
+async fn a_pages_reads_see_one_state_and_its_writes_are_kept() {
+    use samspill::db::access_log::{Access, Action};
+    let (app, _org, patient) = setup().await;
+    let entry = Access {
+        user_id: None,
+        username: "ansatt1",
+        action: Action::View,
+        entity: "patient",
+        entity_id: Some(patient),
+        patient_id: Some(patient),
+        unit_id: None,
+        detail: "",
+    };
+    let history = |db: samspill::db::Db| async move {
+        samspill::db::access_log::for_patient(&db, patient, 1000)
+            .await
+            .unwrap()
+            .len()
+    };
+    let reads = samspill::db::Reads::beside(&app.db, 2);
+    let snapshot = reads.snapshot(&app.db).await.unwrap();
+    let before = history(snapshot.clone()).await;
+    // Committed by another connection while the snapshot is held.
+    samspill::db::access_log::record(&app.db, &entry, app.clock.now())
+        .await
+        .unwrap();
+    // Written through the snapshot: it goes to the application's pool.
+    samspill::db::access_log::record(&snapshot, &entry, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(history(snapshot.clone()).await, before, "one state");
+    assert_eq!(history(app.db.clone()).await, before + 2);
+    drop(snapshot);
+    let next = reads.snapshot(&app.db).await.unwrap();
+    assert_eq!(history(next).await, before + 2, "the next page sees both");
+}

@@ -17,6 +17,7 @@ use crate::security::LinkKey;
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::page::Page;
 use crate::web::infra::page::PdfFile;
+use crate::web::infra::reads::ReadDb;
 use crate::web::infra::session::{CurrentUser, Reader};
 use rocket::request::FlashMessage;
 use rocket::State;
@@ -30,11 +31,12 @@ pub fn routes() -> Vec<rocket::Route> {
 async fn show(
     user: Reader<'_>,
     id: i64,
-    db: &State<Db>,
+    snapshot: ReadDb,
     clock: &State<Clock>,
     settings: &State<Settings>,
     flash: Option<FlashMessage<'_>>,
 ) -> AppResult<Template> {
+    let db: &Db = &snapshot;
     let page = show_page(db, &user, id, clock, settings).await?;
     Ok(page.flash(flash).render("agreements/show"))
 }
@@ -176,12 +178,13 @@ async fn pdf_current(
     id: i64,
     lang: Option<&str>,
     recipient: Option<&str>,
-    db: &State<Db>,
+    snapshot: ReadDb,
     clock: &State<Clock>,
     settings: &State<Settings>,
     link: &State<LinkKey>,
     config: &rocket::Config,
 ) -> AppResult<PdfFile> {
+    let db: &Db = &snapshot;
     let ask = PrintRequest { lang, recipient };
     pdf_response(db, &user, id, None, ask, clock, settings, link, config).await
 }
@@ -193,12 +196,13 @@ async fn pdf_version(
     n: i64,
     lang: Option<&str>,
     recipient: Option<&str>,
-    db: &State<Db>,
+    snapshot: ReadDb,
     clock: &State<Clock>,
     settings: &State<Settings>,
     link: &State<LinkKey>,
     config: &rocket::Config,
 ) -> AppResult<PdfFile> {
+    let db: &Db = &snapshot;
     let ask = PrintRequest { lang, recipient };
     pdf_response(db, &user, id, Some(n), ask, clock, settings, link, config).await
 }

@@ -18,6 +18,7 @@ use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::forms::Text;
 use crate::web::infra::page::{choice_list, ids, render, staff_choices};
 use crate::web::infra::page::{done, invalid, Page, Submitted};
+use crate::web::infra::reads::ReadDb;
 use crate::web::infra::session::{Reader, Worker};
 use crate::web::patients::find;
 use crate::web::patients::show::{followup_views, patient_page};
@@ -44,11 +45,12 @@ struct Group<'a> {
 async fn list(
     user: Worker<'_>,
     kind: Option<&str>,
-    db: &State<Db>,
+    snapshot: ReadDb,
     clock: &State<Clock>,
     tera: Metadata<'_>,
     flash: Option<FlashMessage<'_>>,
 ) -> AppResult<RawHtml<String>> {
+    let db: &Db = &snapshot;
     let kind = kind.filter(|k| choices::is_valid(choices::FOLLOWUP_KINDS, k));
     let today = clock.today();
     let rows = db::followups::open_for_owner(db, user.id, kind, 500).await?;

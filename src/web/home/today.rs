@@ -10,6 +10,7 @@ use crate::domain::choices::{self, label};
 use crate::domain::routine::StepState;
 use crate::web::infra::error::AppResult;
 use crate::web::infra::page::{render, Page};
+use crate::web::infra::reads::ReadDb;
 use crate::web::infra::session::Worker;
 use crate::web::patients::show::{fix_href, followup_views, load};
 use chrono::{Months, NaiveDate};
@@ -44,11 +45,12 @@ struct RelativeLine {
 #[rocket::get("/today")]
 pub async fn today(
     user: Worker<'_>,
-    db: &State<Db>,
+    snapshot: ReadDb,
     clock: &State<Clock>,
     tera: Metadata<'_>,
     flash: Option<FlashMessage<'_>>,
 ) -> AppResult<RawHtml<String>> {
+    let db: &Db = &snapshot;
     let today = clock.today();
     let due: Vec<_> = followup_views(
         db::followups::open_for_owner(db, user.id, None, 500).await?,

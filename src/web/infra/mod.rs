@@ -14,6 +14,7 @@ pub mod health;
 pub mod letterhead;
 pub mod metrics;
 pub mod page;
+pub mod reads;
 pub mod refused;
 pub mod request_log;
 pub mod session;

@@ -146,11 +146,10 @@ pub async fn staff_choices(
     db: &crate::db::Db,
     unit_id: i64,
 ) -> crate::web::infra::error::AppResult<Vec<Choice>> {
-    Ok(crate::db::users::in_unit(db, unit_id)
+    Ok(crate::db::users::workers_of(db, unit_id)
         .await?
         .into_iter()
-        .filter(|u| u.role() == crate::domain::user::Role::Worker)
-        .map(|u| Choice::new(u.id, u.name))
+        .map(|(id, name)| Choice::new(id, name))
         .collect())
 }
 

@@ -17,6 +17,7 @@ use crate::web::infra::csrf::CsrfForm;
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::forms::{CsrfOnly, Text};
 use crate::web::infra::page::{done, invalid, Choice, Page, Submitted};
+use crate::web::infra::reads::ReadDb;
 use crate::web::infra::session::{Reader, Worker};
 use rocket::request::FlashMessage;
 use rocket::{FromForm, State};
@@ -94,10 +95,11 @@ async fn list(
     born: Option<String>,
     archived: Option<String>,
     page: Option<String>,
-    db: &State<Db>,
+    snapshot: ReadDb,
     clock: &State<Clock>,
     flash: Option<FlashMessage<'_>>,
 ) -> AppResult<Template> {
+    let db: &Db = &snapshot;
     let q: String = q
         .unwrap_or_default()
         .chars()

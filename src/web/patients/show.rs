@@ -15,6 +15,7 @@ use crate::domain::routine::{steps, Fix, MeetingFacts, PatientFacts, RelativeFac
 use crate::domain::strain;
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::page::{choice_list, render, staff_choices, Choice, Page};
+use crate::web::infra::reads::ReadDb;
 use crate::web::infra::session::{CurrentUser, Reader};
 use crate::web::patients::{find, PatientView};
 use chrono::NaiveDate;
@@ -252,11 +253,12 @@ pub fn followup_views(
 async fn show(
     user: Reader<'_>,
     id: i64,
-    db: &State<Db>,
+    snapshot: ReadDb,
     clock: &State<Clock>,
     tera: Metadata<'_>,
     flash: Option<FlashMessage<'_>>,
 ) -> AppResult<RawHtml<String>> {
+    let db: &Db = &snapshot;
     let today = clock.today();
     let patient = find(db, user.scope(), id).await?;
     record_view(
