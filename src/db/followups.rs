@@ -49,7 +49,9 @@ pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<Option<FollowupRow>, 
 }
 
 /// A worker's open follow-ups, in due order, optionally of one kind: only those of patients
-/// in the worker's own unit (after a patient moves, the old unit sees nothing of it).
+/// in the worker's own unit (after a patient moves, the old unit sees nothing of it). The
+/// unit is compared on the follow-up, kept equal to its patient's by `follow_patient`:
+/// compared on the patient, PostgreSQL reads every patient of the unit to join them.
 pub async fn open_for_owner(
     db: &Db,
     owner_id: i64,
@@ -58,7 +60,7 @@ pub async fn open_for_owner(
 ) -> Result<Vec<FollowupRow>, sqlx::Error> {
     let sql = format!(
         "{SELECT} WHERE f.owner_id = $1 AND f.status = 'open' AND ($2 = '' OR f.kind = $2)
-           AND o.unit_id = p.unit_id
+           AND o.unit_id = f.unit_id
          ORDER BY f.due_on, f.id LIMIT $3"
     );
     on_db!(db, |p| sqlx::query_as(&sql)
