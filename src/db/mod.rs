@@ -288,7 +288,10 @@ impl Db {
                 Ok(Db::Sqlite(pool))
             }
             Some(Engine::Postgres) => {
-                let options = PgConnectOptions::from_str(url)?;
+                // No JIT compilation: it is planned for the dashboard's counts over a unit's
+                // relatives and took 50 ms of their 70 ms each time (they are run again
+                // after every change, never long enough to earn it back).
+                let options = PgConnectOptions::from_str(url)?.options([("jit", "off")]);
                 let pool = PgPoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(Duration::from_secs(5))

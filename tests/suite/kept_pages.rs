@@ -225,3 +225,34 @@ async fn a_pages_reads_see_one_state_and_its_writes_are_kept() {
     let next = reads.snapshot(&app.db).await.unwrap();
     assert_eq!(history(next).await, before + 2, "the next page sees both");
 }
+
+/// On PostgreSQL the application's connections never JIT-compile (the dashboard's counts
+/// spent most of their time compiling), and a page's reads start no parallel workers.
+#[rocket::async_test]
+#[ignore = "PostgreSQL only: scripts/test runs it with SAMSPILL_TEST_DATABASE_URL and --include-ignored"]
+async fn postgres_connections_compile_nothing_and_pages_read_without_parallel_workers() {
+    assert!(
+        common::is_postgres(),
+        "PostgreSQL only: set SAMSPILL_TEST_DATABASE_URL to a PostgreSQL server"
+    );
+    let (app, _org, _patient) = setup().await;
+    let show = |db: samspill::db::Db, setting: &'static str| async move {
+        samspill::db::on_db!(&db, |p| sqlx::query_scalar::<_, String>(&format!(
+            "SELECT current_setting('{setting}')"
+        ))
+        .fetch_one(p)
+        .await)
+        .unwrap()
+    };
+    assert_eq!(show(app.db.clone(), "jit").await, "off");
+    assert_ne!(
+        show(app.db.clone(), "max_parallel_workers_per_gather").await,
+        "0"
+    );
+    let snapshot = samspill::db::Reads::beside(&app.db, 1)
+        .snapshot(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(show(snapshot.clone(), "jit").await, "off");
+    assert_eq!(show(snapshot, "max_parallel_workers_per_gather").await, "0");
+}
