@@ -86,7 +86,11 @@ pub fn build_rocket(figment: Figment, app: App) -> Rocket<Build> {
         .extract_inner::<String>("secret_key")
         .map(|s| crate::security::LinkKey::from_secret(&s))
         .unwrap_or_else(|_| crate::security::LinkKey::ephemeral());
+    let wal = app.db.clone();
     let rocket = rocket::custom(figment)
+        .attach(rocket::fairing::AdHoc::on_liftoff("WAL watch", |_| {
+            Box::pin(async move { db::watch_wal(wal) })
+        }))
         .manage(link_key)
         .manage(web::auth::sso::SsoState(sso))
         .manage(db::Reads::beside(&app.db, app.settings.max_connections))

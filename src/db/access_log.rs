@@ -64,6 +64,7 @@ const INSERT: &str = "INSERT INTO access_log (at, user_id, username, action, ent
                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
 pub async fn record(db: &Db, a: &Access<'_>, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    db.end_reads().await?;
     on_db!(db.base(), |p| sqlx::query(INSERT)
         .bind(now)
         .bind(a.user_id)
@@ -98,6 +99,7 @@ pub async fn record_listing(
     listing: Listing<'_>,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
+    db.end_reads().await?;
     let ids = write_batch(db, &[Owned::new(a, listing, now)]).await?;
     Ok(ids.first().copied().unwrap_or_default())
 }
@@ -283,6 +285,7 @@ impl Batcher {
         listing: Listing<'_>,
         now: DateTime<Utc>,
     ) -> Result<i64, sqlx::Error> {
+        db.end_reads().await?;
         let (reply, done) = tokio::sync::oneshot::channel();
         let row = Owned::new(a, listing, now);
         if self.queue.send((row, reply)).await.is_err() {

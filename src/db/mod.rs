@@ -43,8 +43,13 @@ pub enum Db {
 /// A read transaction held for one request: its queries see one state of the database and
 /// go to one connection, instead of taking a pooled connection (and pinging it on return)
 /// for each. Writes made while it is held go to the application's pool.
+///
+/// A request that writes (its access-log row) ends the read transaction first, and reads
+/// after the write begin a new one: a read transaction is never held while its request waits
+/// for a write, so SQLite's log can always be checkpointed once the reads of the moment end.
 pub struct Snapshot {
     held: tokio::sync::Mutex<Held>,
+    reads: Reads,
     writes: Db,
 }
 
@@ -52,12 +57,29 @@ pub struct Snapshot {
 pub enum Held {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
+    /// Ended before a write; the next read begins a new transaction.
+    Ended,
 }
 
 impl Snapshot {
+    /// The read transaction, begun anew when a write ended the last one.
     #[doc(hidden)]
-    pub async fn lock(&self) -> tokio::sync::MutexGuard<'_, Held> {
-        self.held.lock().await
+    pub async fn lock(&self) -> Result<tokio::sync::MutexGuard<'_, Held>, sqlx::Error> {
+        let mut held = self.held.lock().await;
+        if matches!(*held, Held::Ended) {
+            *held = self.reads.begin().await?;
+        }
+        Ok(held)
+    }
+
+    /// Ends the read transaction (it wrote nothing).
+    async fn end(&self) -> Result<(), sqlx::Error> {
+        let mut held = self.held.lock().await;
+        match std::mem::replace(&mut *held, Held::Ended) {
+            Held::Sqlite(t) => t.commit().await,
+            Held::Postgres(t) => t.commit().await,
+            Held::Ended => Ok(()),
+        }
     }
 }
 
@@ -109,20 +131,25 @@ impl Reads {
     }
 
     /// Begins a read transaction (PostgreSQL: repeatable read, read only) for one request;
-    /// it ends when the returned `Db` is dropped. Writes through it go to `writes`.
+    /// it ends when the returned `Db` is dropped, or before a write. Writes through it go to
+    /// `writes`.
     pub async fn snapshot(&self, writes: &Db) -> Result<Db, sqlx::Error> {
-        let held = match &self.pool {
+        Ok(Db::Snapshot(std::sync::Arc::new(Snapshot {
+            held: tokio::sync::Mutex::new(self.begin().await?),
+            reads: self.clone(),
+            writes: writes.base().clone(),
+        })))
+    }
+
+    async fn begin(&self) -> Result<Held, sqlx::Error> {
+        Ok(match &self.pool {
             Db::Sqlite(p) => Held::Sqlite(p.begin().await?),
             Db::Postgres(p) => Held::Postgres(
                 p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .await?,
             ),
-            Db::Snapshot(_) => return Ok(writes.clone()),
-        };
-        Ok(Db::Snapshot(std::sync::Arc::new(Snapshot {
-            held: tokio::sync::Mutex::new(held),
-            writes: writes.base().clone(),
-        })))
+            Db::Snapshot(_) => unreachable!("a Reads pool is a pool"),
+        })
     }
 }
 
@@ -142,15 +169,19 @@ macro_rules! __on_db {
         match $db {
             $crate::db::Db::Sqlite($pool) => $body,
             $crate::db::Db::Postgres($pool) => $body,
-            $crate::db::Db::Snapshot(snapshot) => match &mut *snapshot.lock().await {
-                $crate::db::Held::Sqlite(t) => {
-                    let $pool = &mut **t;
-                    $body
-                }
-                $crate::db::Held::Postgres(t) => {
-                    let $pool = &mut **t;
-                    $body
-                }
+            $crate::db::Db::Snapshot(snapshot) => match snapshot.lock().await {
+                Ok(mut held) => match &mut *held {
+                    $crate::db::Held::Sqlite(t) => {
+                        let $pool = &mut **t;
+                        $body
+                    }
+                    $crate::db::Held::Postgres(t) => {
+                        let $pool = &mut **t;
+                        $body
+                    }
+                    $crate::db::Held::Ended => unreachable!("lock() begins a transaction"),
+                },
+                Err(e) => Err(e.into()),
             },
         }
     };
@@ -305,6 +336,15 @@ impl Db {
         }
     }
 
+    /// Ends a snapshot's read transaction before a write, so that none is held while its
+    /// request waits for the write; nothing for a pool.
+    pub async fn end_reads(&self) -> Result<(), sqlx::Error> {
+        match self {
+            Db::Snapshot(s) => s.end().await,
+            _ => Ok(()),
+        }
+    }
+
     /// The application's pool: itself, or the one a snapshot writes to.
     pub fn base(&self) -> &Db {
         match self {
@@ -331,6 +371,7 @@ impl Db {
     /// Starts a write transaction. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so concurrent writers wait for each other instead of failing.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        self.end_reads().await?;
         Ok(match self.base() {
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
             Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
@@ -368,6 +409,50 @@ impl Tx {
             Tx::Postgres(t) => t.commit().await,
         }
     }
+}
+
+/// The WAL size past which `keep_wal_small` empties it: 64 MiB of 4 KiB pages.
+pub const WAL_MAX_FRAMES: i64 = 16_384;
+
+/// Keeps SQLite's write-ahead log from growing without end. SQLite copies the log into the
+/// database after commits, but starts it over only when no reader is using it; under steady
+/// reading some reader always is, and the log grew past 800 MB under the replay, every read
+/// then searching its index. Past `max_frames`, the log is checkpointed and truncated: this
+/// waits (holding writers back) until the readers of the moment are done, a few ms. Returns
+/// whether it did; PostgreSQL has nothing to do.
+pub async fn keep_wal_small(db: &Db, max_frames: i64) -> Result<bool, sqlx::Error> {
+    let Db::Sqlite(p) = db.base() else {
+        return Ok(false);
+    };
+    let (_, frames, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(p)
+        .await?;
+    if frames <= max_frames {
+        return Ok(false);
+    }
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(p)
+        .await?;
+    Ok(true)
+}
+
+/// Runs `keep_wal_small` every second on the current runtime (SQLite only).
+pub fn watch_wal(db: Db) {
+    if db.engine() != Engine::Sqlite {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            if let Err(e) = keep_wal_small(&db, WAL_MAX_FRAMES).await {
+                if is_unavailable(&e) && matches!(&db, Db::Sqlite(p) if p.is_closed()) {
+                    return;
+                }
+                tracing::warn!(error = %e, "the WAL checkpoint failed");
+            }
+        }
+    });
 }
 
 /// Whether an error means the database is unreachable rather than the query being wrong.
@@ -411,6 +496,41 @@ mod tests {
         assert_eq!(used("ENABLE_MEMORY_MANAGEMENT").await, 0);
         assert_eq!(used("DEFAULT_MEMSTATUS=0").await, 1);
         assert_eq!(used("THREADSAFE=1").await, 1);
+    }
+
+    /// A log past its limit is checkpointed and emptied; below the limit it is left alone.
+    #[tokio::test]
+    async fn the_wal_is_emptied_past_its_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("samspill.db");
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let db = Db::connect(&url, 2).await.unwrap();
+        let Db::Sqlite(pool) = &db else {
+            unreachable!("a SQLite URL")
+        };
+        sqlx::query("CREATE TABLE t (x BLOB)")
+            .execute(pool)
+            .await
+            .unwrap();
+        for _ in 0..50 {
+            sqlx::query("INSERT INTO t VALUES (randomblob(8000))")
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        let wal = dir.path().join("samspill.db-wal");
+        let size = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        let grown = size();
+        assert!(grown > 100 * 4096, "{grown}");
+        assert!(!keep_wal_small(&db, 10_000).await.unwrap());
+        assert_eq!(size(), grown);
+        assert!(keep_wal_small(&db, 50).await.unwrap());
+        assert_eq!(size(), 0);
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM t")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(rows, 50);
     }
 
     #[test]
