@@ -2,7 +2,7 @@
 //! Everything here takes an `Actor` (who acted), never a web request's user, so the same
 //! records can be written from the command line or a background task.
 
-use crate::db::access_log::{Access, Action, Batcher, Listing};
+use crate::db::access_log::{Access, Action, Batcher};
 use crate::db::{self, Db, Tx};
 use chrono::{DateTime, Utc};
 
@@ -94,20 +94,20 @@ pub async fn record_view(
     }
 }
 
-/// Records that `actor` was shown, or exported, a list of patients' data; returns the id of
-/// the listing, which a view of the same page served again from memory can name.
+/// Records that `actor` was shown, or exported, a list of patients' data: the patients it
+/// contained.
 pub async fn record_listing(
     db: &Db,
     actor: &Actor<'_>,
     action: Action,
     entity: &str,
     detail: &str,
-    listing: Listing<'_>,
+    patients: &[i64],
     now: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
+) -> Result<(), sqlx::Error> {
     let entry = access(actor, action, entity, None, None, detail);
     match actor.batcher {
-        Some(batcher) => batcher.record_listing(db, &entry, listing, now).await,
-        None => db::access_log::record_listing(db, &entry, listing, now).await,
+        Some(batcher) => batcher.record_listing(db, &entry, patients, now).await,
+        None => db::access_log::record_listing(db, &entry, patients, now).await,
     }
 }

@@ -82,7 +82,7 @@ pub async fn record(db: &Db, a: &Access<'_>, now: DateTime<Utc>) -> Result<(), s
 
 mod writer;
 
-pub use writer::{record_listing, Batcher, Listing};
+pub use writer::{record_listing, Batcher};
 
 /// Records inside the transaction of the change itself, so a change is never without its
 /// log row.

@@ -6,28 +6,18 @@ use super::{Access, Action};
 use crate::db::{on_db, on_tx, Db, Tx};
 use chrono::{DateTime, Utc};
 
-/// The patients a list view or an export contained.
-#[derive(Debug, Clone, Copy)]
-pub enum Listing<'a> {
-    /// Patients shown for the first time in this form: each gets a row in
-    /// `access_log_patients` under the new entry.
-    New(&'a [i64]),
-    /// The same patients as the listing the entry with this id recorded (a page served again
-    /// from memory): the entry names that listing and writes no patient rows of its own.
-    Same(i64),
-}
-
-/// Records a list view or an export with the patients it contained; returns the id of the
-/// listing that holds them, for a later view of the same page to name.
+/// Records a list view or an export with the patients it contained (a write of its own,
+/// for when the batch writer is gone).
 pub async fn record_listing(
     db: &Db,
     a: &Access<'_>,
-    listing: Listing<'_>,
+    patients: &[i64],
     now: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
+) -> Result<(), sqlx::Error> {
     db.end_reads().await?;
-    let ids = write_batch(db, &[Owned::new(a, listing, now)]).await?;
-    Ok(ids.first().copied().unwrap_or_default())
+    write_batch(db, &[Owned::new(a, patients, now)])
+        .await
+        .map(|_| ())
 }
 
 /// An access entry that owns its text, for the batch writer.
@@ -41,19 +31,16 @@ struct Owned {
     patient_id: Option<i64>,
     unit_id: Option<i64>,
     detail: String,
-    /// The patients a list or an export contained, when shown for the first time.
+    /// The patients a list or an export contained, unless an earlier listing names them.
     patients: Vec<i64>,
-    /// The earlier listing whose patients this list showed again.
+    /// The earlier listing of the same patients (set by `LastListings`).
     listing_id: Option<i64>,
     at: DateTime<Utc>,
 }
 
 impl Owned {
-    fn new(a: &Access<'_>, listing: Listing<'_>, at: DateTime<Utc>) -> Owned {
-        let (mut patients, listing_id) = match listing {
-            Listing::New(patients) => (patients.to_vec(), None),
-            Listing::Same(id) => (Vec::new(), Some(id)),
-        };
+    fn new(a: &Access<'_>, patients: &[i64], at: DateTime<Utc>) -> Owned {
+        let mut patients = patients.to_vec();
         patients.sort_unstable();
         patients.dedup();
         Owned {
@@ -66,7 +53,7 @@ impl Owned {
             unit_id: a.unit_id,
             detail: a.detail.to_string(),
             patients,
-            listing_id,
+            listing_id: None,
             at,
         }
     }
@@ -127,8 +114,8 @@ impl LastListings {
     }
 }
 
-/// The id the row got (0 when it was written without asking for one), or why not.
-type Reply = tokio::sync::oneshot::Sender<Result<i64, Failure>>;
+/// Whether the row was committed, or why not.
+type Reply = tokio::sync::oneshot::Sender<Result<(), Failure>>;
 
 /// Why a batch was not written: the database did not answer, or it refused.
 #[derive(Debug, Clone)]
@@ -178,11 +165,8 @@ impl Batcher {
                         last.remember(entry, *id);
                     }
                 }
-                for (i, reply) in replies.into_iter().enumerate() {
-                    let id = result
-                        .as_ref()
-                        .map(|ids| ids.get(i).copied().unwrap_or_default());
-                    let _ = reply.send(id.map_err(Clone::clone));
+                for reply in replies {
+                    let _ = reply.send(result.as_ref().map(|_| ()).map_err(Clone::clone));
                 }
             }
         });
@@ -197,31 +181,28 @@ impl Batcher {
         a: &Access<'_>,
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        self.record_listing(db, a, Listing::New(&[]), now)
-            .await
-            .map(|_| ())
+        self.record_listing(db, a, &[], now).await
     }
 
-    /// Records a list view or an export like `record`; returns its listing's id (see
-    /// `record_listing`).
+    /// Records a list view or an export with the patients it contained, like `record`.
     pub async fn record_listing(
         &self,
         db: &Db,
         a: &Access<'_>,
-        listing: Listing<'_>,
+        patients: &[i64],
         now: DateTime<Utc>,
-    ) -> Result<i64, sqlx::Error> {
+    ) -> Result<(), sqlx::Error> {
         db.end_reads().await?;
         let (reply, done) = tokio::sync::oneshot::channel();
-        let row = Owned::new(a, listing, now);
+        let row = Owned::new(a, patients, now);
         if self.queue.send((row, reply)).await.is_err() {
-            return record_listing(db, a, listing, now).await;
+            return record_listing(db, a, patients, now).await;
         }
         match done.await {
-            Ok(Ok(id)) => Ok(id),
+            Ok(Ok(())) => Ok(()),
             Ok(Err(Failure::Unavailable)) => Err(sqlx::Error::PoolTimedOut),
             Ok(Err(Failure::Refused(why))) => Err(sqlx::Error::Protocol(why)),
-            Err(_) => record_listing(db, a, listing, now).await,
+            Err(_) => record_listing(db, a, patients, now).await,
         }
     }
 }
@@ -383,7 +364,7 @@ mod tests {
             unit_id: Some(1),
             detail: "mine oppfølginger",
         };
-        Owned::new(&access, Listing::New(patients), Utc::now())
+        Owned::new(&access, patients, Utc::now())
     }
 
     /// A view that lists exactly the patients of the same user's last listing of the same

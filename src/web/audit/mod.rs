@@ -221,7 +221,7 @@ async fn log(
     };
     let named: Vec<i64> = rows.iter().filter_map(|r| r.patient_id).collect();
     let now = clock.now();
-    let listing = db::access_log::Listing::New(&named);
+    let listing = &named;
     crate::audit::record_listing(
         db,
         &manager.actor(),

@@ -294,7 +294,7 @@ pub(super) async fn list(
         Action::View
     };
     let now = clock.now();
-    let listing = db::access_log::Listing::New(&l.patients);
+    let listing = &l.patients;
     crate::audit::record_listing(
         db,
         &user.actor(),

@@ -4,7 +4,7 @@
 use crate::audit::{record_change, record_view};
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::access_log::{Action, Listing};
+use crate::db::access_log::Action;
 use crate::db::followups::NewFollowup;
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
@@ -106,7 +106,7 @@ async fn list(
         Action::View,
         "followup_list",
         "mine oppfølginger",
-        Listing::New(&shown),
+        &shown,
         clock.now(),
     )
     .await?;

@@ -4,7 +4,7 @@
 //! contact agreed.
 
 use crate::clock::Clock;
-use crate::db::access_log::{Action, Listing};
+use crate::db::access_log::Action;
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
 use crate::domain::routine::StepState;
@@ -95,7 +95,7 @@ pub async fn today(
         Action::View,
         "today",
         "i dag",
-        Listing::New(&shown),
+        &shown,
         clock.now(),
     )
     .await?;

@@ -153,7 +153,7 @@ async fn list(
         Action::View,
         entity,
         &detail,
-        access_log::Listing::New(&shown),
+        &shown,
         clock.now(),
     )
     .await?;
