@@ -128,10 +128,10 @@ pub enum Placed {
         x2: f32,
         y: f32,
     },
-    /// A filled square of a figure's element `node`.
-    Square {
-        x: f32,
-        y: f32,
+    /// The filled squares (lower left corners) of a figure's element `node`, one path: a
+    /// renderer fills them as one shape, with no seams where squares meet.
+    Squares {
+        corners: Vec<(f32, f32)>,
         side: f32,
         node: usize,
     },
@@ -443,18 +443,26 @@ pub fn layout(fonts: &Fonts, blocks: &[Block], frame: &Frame<'_>) -> Laid {
                 let side = size / cells;
                 let (left, bottom) = (MARGIN_X, p.y);
                 p.nodes[n].alt = Some((alt.clone(), [left, bottom, left + size, bottom + size]));
-                for (r, row) in modules.iter().enumerate() {
-                    for (c, dark) in row.iter().enumerate() {
-                        if *dark {
-                            p.push(Placed::Square {
-                                x: left + c as f32 * side,
-                                y: bottom + size - (r as f32 + 1.0) * side,
-                                side,
-                                node: n,
-                            });
-                        }
-                    }
-                }
+                let corners = modules
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(r, row)| {
+                        row.iter()
+                            .enumerate()
+                            .filter(|(_, dark)| **dark)
+                            .map(move |(c, _)| {
+                                (
+                                    left + c as f32 * side,
+                                    bottom + size - (r as f32 + 1.0) * side,
+                                )
+                            })
+                    })
+                    .collect();
+                p.push(Placed::Squares {
+                    corners,
+                    side,
+                    node: n,
+                });
                 p.current = None;
                 p.gap(PARAGRAPH_GAP);
             }

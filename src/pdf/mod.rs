@@ -117,7 +117,7 @@ pub fn render(blocks: &[Block], frame: &Frame<'_>, meta: &Meta<'_>) -> Vec<u8> {
             for p in placed {
                 let node = match &p {
                     Placed::Text { node, .. } => *node,
-                    Placed::Square { node, .. } => Some(*node),
+                    Placed::Squares { node, .. } => Some(*node),
                     Placed::Rule { .. } => None,
                     Placed::Link { rect, uri, node } => {
                         page_links.push(tagged::Link {
@@ -176,22 +176,25 @@ pub fn render(blocks: &[Block], frame: &Frame<'_>, meta: &Meta<'_>) -> Vec<u8> {
                         ]);
                     }
                     Placed::Link { .. } => {}
-                    Placed::Square { x, y, side, .. } => ops.push(Op::DrawPolygon {
+                    Placed::Squares { corners, side, .. } => ops.push(Op::DrawPolygon {
                         polygon: printpdf::Polygon {
-                            rings: vec![printpdf::PolygonRing {
-                                points: [
-                                    (x, y),
-                                    (x + side, y),
-                                    (x + side, y + side),
-                                    (x, y + side),
-                                ]
-                                .into_iter()
-                                .map(|(px, py)| LinePoint {
-                                    p: point(px, py),
-                                    bezier: false,
+                            rings: corners
+                                .iter()
+                                .map(|&(x, y)| printpdf::PolygonRing {
+                                    points: [
+                                        (x, y),
+                                        (x + side, y),
+                                        (x + side, y + side),
+                                        (x, y + side),
+                                    ]
+                                    .into_iter()
+                                    .map(|(px, py)| LinePoint {
+                                        p: point(px, py),
+                                        bezier: false,
+                                    })
+                                    .collect(),
                                 })
                                 .collect(),
-                            }],
                             mode: printpdf::PaintMode::Fill,
                             winding_order: printpdf::WindingOrder::NonZero,
                         },
