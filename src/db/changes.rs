@@ -1,7 +1,8 @@
-//! Change counters: what the dashboard's figures kept per unit were computed from. A change
-//! to a patient's data counts on the units whose figures include the patient (the patient's
-//! unit and the units the patient's follow-ups were registered in); a change to accounts,
-//! units or offers counts on the catalogue. Each count is made inside the change's
+//! Change counters: what the dashboard's figures kept per unit and shard were computed from.
+//! A change to a patient's data counts on the patient's shard (`shard_of`) in the units whose
+//! figures include the patient (the patient's unit and the units the patient's follow-ups
+//! were registered in); a change to a whole unit counts on the unit, and a change to
+//! accounts, units or offers on the catalogue. Each count is made inside the change's
 //! transaction.
 
 use super::{Db, Tx};
@@ -11,15 +12,75 @@ use crate::db::{on_db, on_tx};
 /// while both are unchanged.
 pub type Version = (i64, i64);
 
+/// How many shards a unit's patients are counted in.
+pub const SHARDS: usize = 16;
+
+/// The shard a patient's figures are counted in.
+pub fn shard_of(patient_id: i64) -> usize {
+    patient_id.rem_euclid(SHARDS as i64) as usize
+}
+
+/// A set of shards, one bit each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Shards(u32);
+
+impl Shards {
+    pub fn all() -> Shards {
+        Shards((1u32 << SHARDS) - 1)
+    }
+
+    pub fn insert(&mut self, shard: usize) {
+        if shard < SHARDS {
+            self.0 |= 1 << shard;
+        }
+    }
+
+    pub fn contains(self, shard: usize) -> bool {
+        shard < SHARDS && self.0 & (1 << shard) != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    pub fn iter(self) -> impl Iterator<Item = usize> {
+        (0..SHARDS).filter(move |s| self.contains(*s))
+    }
+
+    /// The set as the number SQL reads it from (`in_shards_sql`).
+    pub fn bits(self) -> i64 {
+        i64::from(self.0)
+    }
+}
+
+/// SQL: the shard of the patient whose id is `patient_id` (a column or expression).
+pub fn shard_sql(patient_id: &str) -> String {
+    format!("CAST({patient_id} % {SHARDS} AS BIGINT)")
+}
+
+/// SQL: the patient whose id is `patient_id` is in the set of shards bound at `param`
+/// (`Shards::bits`). PostgreSQL shifts a BIGINT by an INTEGER only.
+pub fn in_shards_sql(patient_id: &str, param: &str) -> String {
+    format!("((CAST({param} AS BIGINT) >> CAST({patient_id} % {SHARDS} AS INTEGER)) & 1) = 1")
+}
+
 /// Counts a change to `patient_id`'s data, in its unit `unit_id`.
 pub async fn patient(tx: &mut Tx, patient_id: i64, unit_id: i64) -> Result<(), sqlx::Error> {
-    // The patient's unit and the units the follow-ups were registered in (counted there on
-    // the dashboard).
-    let units = "UPDATE units SET change_seq = change_seq + 1
-                 WHERE id = $2 OR id IN (SELECT f.unit_id FROM followups f WHERE f.patient_id = $1)";
-    on_tx!(tx, |c| sqlx::query(units)
+    // The patient's shard in the patient's unit and in the units the follow-ups were
+    // registered in (counted there on the dashboard). The shard's row is made at its first
+    // change.
+    let sql = "INSERT INTO unit_shards (unit_id, shard, change_seq)
+               SELECT u.id, $3, 1 FROM units u
+               WHERE u.id = $2 OR u.id IN (SELECT f.unit_id FROM followups f WHERE f.patient_id = $1)
+               ON CONFLICT (unit_id, shard) DO UPDATE SET change_seq = unit_shards.change_seq + 1";
+    on_tx!(tx, |c| sqlx::query(sql)
         .bind(patient_id)
         .bind(unit_id)
+        .bind(shard_of(patient_id) as i64)
         .execute(c)
         .await
         .map(|_| ()))?;
@@ -46,10 +107,12 @@ pub async fn catalog(tx: &mut Tx) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// The counters behind a district's figures: the sum over its units only grows, and grows with
-/// every change in any of them.
+/// The counters behind a district's figures: the sum over its units and their shards only
+/// grows, and grows with every change in any of them.
 pub async fn of_district(db: &Db, district_id: i64) -> Result<Version, sqlx::Error> {
-    let sql = "SELECT CAST(COALESCE((SELECT SUM(u.change_seq) FROM units u WHERE u.district_id = $1), 0) AS BIGINT),
+    let sql = "SELECT CAST(COALESCE((SELECT SUM(u.change_seq) FROM units u WHERE u.district_id = $1), 0)
+                    + COALESCE((SELECT SUM(s.change_seq) FROM units u JOIN unit_shards s ON s.unit_id = u.id
+                                WHERE u.district_id = $1), 0) AS BIGINT),
                       (SELECT c.change_seq FROM catalog_version c WHERE c.id = 1)";
     on_db!(db, |p| sqlx::query_as(sql)
         .bind(district_id)
@@ -57,12 +120,70 @@ pub async fn of_district(db: &Db, district_id: i64) -> Result<Version, sqlx::Err
         .await)
 }
 
-/// Each unit of a district with its counter, by id: a unit's dashboard figures are current
-/// while its counter is unchanged.
-pub async fn of_units(db: &Db, district_id: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    let sql = "SELECT id, change_seq FROM units WHERE district_id = $1 ORDER BY id";
-    on_db!(db, |p| sqlx::query_as(sql)
+/// A unit's counters: its own, and each shard's (0 before the shard's first change).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitCounters {
+    pub unit: i64,
+    pub seq: i64,
+    pub shards: [i64; SHARDS],
+}
+
+impl UnitCounters {
+    /// The counter of everything the unit's figures are computed from.
+    pub fn total(&self) -> i64 {
+        self.seq + self.shards.iter().sum::<i64>()
+    }
+}
+
+/// Each unit of a district with its counters, by id: a shard of a unit's dashboard figures
+/// is current while the unit's counter and the shard's are unchanged.
+pub async fn of_units(db: &Db, district_id: i64) -> Result<Vec<UnitCounters>, sqlx::Error> {
+    let sql = "SELECT u.id, u.change_seq, s.shard, s.change_seq FROM units u
+               LEFT JOIN unit_shards s ON s.unit_id = u.id
+               WHERE u.district_id = $1 ORDER BY u.id";
+    let rows: Vec<(i64, i64, Option<i64>, Option<i64>)> = on_db!(db, |p| sqlx::query_as(sql)
         .bind(district_id)
         .fetch_all(p)
-        .await)
+        .await)?;
+    let mut out: Vec<UnitCounters> = Vec::new();
+    for (unit, seq, shard, shard_seq) in rows {
+        if out.last().is_none_or(|u| u.unit != unit) {
+            out.push(UnitCounters {
+                unit,
+                seq,
+                shards: [0; SHARDS],
+            });
+        }
+        if let (Some(last), Some(shard), Some(shard_seq)) = (out.last_mut(), shard, shard_seq) {
+            if let Some(s) = usize::try_from(shard)
+                .ok()
+                .and_then(|s| last.shards.get_mut(s))
+            {
+                *s = shard_seq;
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patient_falls_in_one_shard_and_sets_hold_what_was_put_in() {
+        assert_eq!(shard_of(0), 0);
+        assert_eq!(shard_of(17), 1);
+        assert_eq!(shard_of(31), 15);
+        let mut set = Shards::default();
+        assert!(set.is_empty());
+        set.insert(3);
+        set.insert(15);
+        set.insert(16); // not a shard: ignored
+        assert_eq!(set.iter().collect::<Vec<_>>(), vec![3, 15]);
+        assert_eq!((set.len(), set.bits()), (2, (1 << 3) + (1 << 15)));
+        assert!(set.contains(3) && !set.contains(4) && !set.contains(16));
+        assert_eq!(Shards::all().len(), SHARDS);
+        assert_eq!(Shards::all().bits(), 0xffff);
+    }
 }

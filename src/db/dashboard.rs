@@ -1,8 +1,10 @@
 //! The district managers' indicators for one unit, computed by aggregate SQL (never by loading
 //! patients into memory), its referrals per offer, and its month-by-month trend in one pass per
-//! table. A district's figures are the sum of its units': a change recomputes only the units
-//! whose counters it moved (`db::changes`).
+//! table. Each is computed per shard of the unit's patients (`db::changes::shard_of`), for the
+//! shards asked for: a district's figures are the sum of its units' shards, and a change
+//! recomputes only the shards whose counters it moved (`db::changes`).
 
+use super::changes::{in_shards_sql, shard_sql, Shards, SHARDS};
 use super::Db;
 use crate::db::on_db;
 use crate::domain::indicators::{Figures, CHILD_FOLLOWUP_DAYS};
@@ -38,15 +40,33 @@ const INVOLVED: &str = "FROM patients p CROSS JOIN relatives r
 const IN_FORCE: &str = "EXISTS (SELECT 1 FROM agreement_relatives ar JOIN agreements a ON a.id = ar.agreement_id
     WHERE ar.relative_id = r.id AND a.activated_on <= $2 AND (a.ended_on IS NULL OR a.ended_on > $2))";
 
-/// Runs a one-row aggregate query with $1 unit, $2 day and $3 its end bound; a SUM over no
-/// rows is NULL, read as 0.
-macro_rules! one_row {
-    ($db:expr, $sql:expr, $unit:expr, $day:expr, $end:expr) => {
+/// Values per shard of a unit's patients, indexed by shard: a shard not asked for, or with
+/// nothing to count, holds the default (zero).
+pub type PerShard<T> = Vec<T>;
+
+/// The rows of a query grouped by shard, each made into `(shard, value)` by `f`, placed by
+/// shard.
+fn spread<R, T: Default + Clone>(rows: Vec<R>, f: impl Fn(R) -> (i64, T)) -> PerShard<T> {
+    let mut out = vec![T::default(); SHARDS];
+    for row in rows {
+        let (shard, value) = f(row);
+        if let Some(slot) = usize::try_from(shard).ok().and_then(|s| out.get_mut(s)) {
+            *slot = value;
+        }
+    }
+    out
+}
+
+/// Runs an aggregate query grouped by shard with $1 unit, $2 day, $3 its end bound and $4 the
+/// shards asked for; a SUM over no rows is NULL, read as 0.
+macro_rules! by_shard {
+    ($db:expr, $sql:expr, $unit:expr, $day:expr, $end:expr, $shards:expr) => {
         on_db!($db, |p| sqlx::query_as($sql)
             .bind($unit)
             .bind($day)
             .bind($end)
-            .fetch_one(p)
+            .bind($shards.bits())
+            .fetch_all(p)
             .await)
     };
 }
@@ -55,51 +75,64 @@ fn n(v: Option<i64>) -> i64 {
     v.unwrap_or(0)
 }
 
-/// The figures of `unit` at the end of `day`: the scan of its patients, the scan of its
-/// involved relatives and the remaining counts run side by side on separate connections.
-pub async fn figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Figures, sqlx::Error> {
+/// The figures of `unit` at the end of `day`, per shard of `shards`: the scan of its
+/// patients, the scan of its involved relatives and the remaining counts run side by side on
+/// separate connections.
+pub async fn figures(
+    db: &Db,
+    unit: i64,
+    day: NaiveDate,
+    shards: Shards,
+) -> Result<PerShard<Figures>, sqlx::Error> {
     let (patients, involved, rest) = tokio::join!(
-        patient_figures(db, unit, day),
-        relative_figures(db, unit, day),
-        other_figures(db, unit, day)
+        patient_figures(db, unit, day, shards),
+        relative_figures(db, unit, day, shards),
+        other_figures(db, unit, day, shards)
     );
-    let (patients, identified) = patients?;
-    let mut f = Figures {
-        patients,
-        identified,
-        ..rest?
-    };
-    let (involved, mapped, agreement, heavy, heavy_agreement, contact) = involved?;
-    f.involved = involved;
-    f.mapped = n(mapped);
-    f.with_agreement = n(agreement);
-    f.heavy = n(heavy);
-    f.heavy_with_agreement = n(heavy_agreement);
-    f.with_contact = n(contact);
-    Ok(f)
+    let (patients, involved, mut out) = (patients?, involved?, rest?);
+    for (shard, f) in out.iter_mut().enumerate() {
+        (f.patients, f.identified) = patients[shard];
+        let (involved, mapped, agreement, heavy, heavy_agreement, contact) = involved[shard];
+        f.involved = involved;
+        f.mapped = mapped;
+        f.with_agreement = agreement;
+        f.heavy = heavy;
+        f.heavy_with_agreement = heavy_agreement;
+        f.with_contact = contact;
+    }
+    Ok(out)
 }
 
-/// (patients, identified).
-async fn patient_figures(db: &Db, unit: i64, day: NaiveDate) -> Result<(i64, i64), sqlx::Error> {
+/// (patients, identified) per shard.
+async fn patient_figures(
+    db: &Db,
+    unit: i64,
+    day: NaiveDate,
+    shards: Shards,
+) -> Result<PerShard<(i64, i64)>, sqlx::Error> {
     let sql = format!(
-        "SELECT COUNT(*), CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) {ACTIVE_PATIENTS}",
-        super::patients::identified_sql("$2", "$3")
+        "SELECT {}, COUNT(*), CAST(SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS BIGINT) {ACTIVE_PATIENTS}
+           AND {} GROUP BY 1",
+        shard_sql("p.id"),
+        super::patients::identified_sql("$2", "$3"),
+        in_shards_sql("p.id", "$4")
     );
-    let (patients, identified): (i64, Option<i64>) = one_row!(db, &sql, unit, day, end_of(day))?;
-    Ok((patients, n(identified)))
+    let rows: Vec<(i64, i64, Option<i64>)> = by_shard!(db, &sql, unit, day, end_of(day), shards)?;
+    Ok(spread(rows, |(s, patients, identified)| {
+        (s, (patients, n(identified)))
+    }))
 }
 
 /// (involved, mapped, with agreement, heavy, heavy with agreement, with contact person).
-type Involved = (
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-);
+type Involved = (i64, i64, i64, i64, i64, i64);
 
-async fn relative_figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Involved, sqlx::Error> {
+/// `Involved` per shard.
+async fn relative_figures(
+    db: &Db,
+    unit: i64,
+    day: NaiveDate,
+    shards: Shards,
+) -> Result<PerShard<Involved>, sqlx::Error> {
     // The latest mapping by the day, read from the index that holds its scores (mappings_relative).
     let heavy = format!(
         "COALESCE((SELECT CASE WHEN {} THEN 1 ELSE 0 END
@@ -109,61 +142,108 @@ async fn relative_figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Involved
     );
     // Each relative's conditions are found once (a materialized CTE), then counted.
     let sql = format!(
-        "WITH x AS MATERIALIZED (SELECT
+        "WITH x AS MATERIALIZED (SELECT {} AS shard,
                 CASE WHEN EXISTS (SELECT 1 FROM mappings m WHERE m.relative_id = r.id AND m.mapped_on <= $2)
                      THEN 1 ELSE 0 END AS mapped,
                 CASE WHEN {IN_FORCE} THEN 1 ELSE 0 END AS in_force,
                 {heavy} AS heavy,
                 CASE WHEN r.contact_person_id IS NOT NULL THEN 1 ELSE 0 END AS contact
-            {INVOLVED})
-         SELECT COUNT(*), CAST(SUM(mapped) AS BIGINT), CAST(SUM(in_force) AS BIGINT),
+            {INVOLVED} AND {})
+         SELECT shard, COUNT(*), CAST(SUM(mapped) AS BIGINT), CAST(SUM(in_force) AS BIGINT),
             CAST(SUM(heavy) AS BIGINT), CAST(SUM(heavy * in_force) AS BIGINT),
             CAST(SUM(CASE WHEN contact = 1 OR in_force = 1 THEN 1 ELSE 0 END) AS BIGINT)
-         FROM x"
+         FROM x GROUP BY shard",
+        shard_sql("p.id"),
+        in_shards_sql("p.id", "$4")
     );
-    one_row!(db, &sql, unit, day, end_of(day))
+    type Row = (
+        i64,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    );
+    let rows: Vec<Row> = by_shard!(db, &sql, unit, day, end_of(day), shards)?;
+    Ok(spread(
+        rows,
+        |(s, involved, mapped, agreement, heavy, both, contact)| {
+            (
+                s,
+                (
+                    involved,
+                    n(mapped),
+                    n(agreement),
+                    n(heavy),
+                    n(both),
+                    n(contact),
+                ),
+            )
+        },
+    ))
 }
 
 /// The agreement, follow-up, child and meeting figures: five counts, side by side on separate
 /// connections (with the database file out of the operating system's cache each one waits
 /// mostly for the disk, so one after the other they would add up).
-async fn other_figures(db: &Db, unit: i64, day: NaiveDate) -> Result<Figures, sqlx::Error> {
+async fn other_figures(
+    db: &Db,
+    unit: i64,
+    day: NaiveDate,
+    shards: Shards,
+) -> Result<PerShard<Figures>, sqlx::Error> {
     let end = end_of(day);
     let (parties, overdue, evaluations, children, meetings) = tokio::join!(
-        agreement_parties(db, unit, day, end),
-        overdue_followups(db, unit, day, end),
-        overdue_evaluations(db, unit, day, end),
-        children_without_followup(db, unit, day, end),
-        meetings_without_next_step(db, unit, end)
+        agreement_parties(db, unit, day, end, shards),
+        overdue_followups(db, unit, day, end, shards),
+        overdue_evaluations(db, unit, day, end, shards),
+        children_without_followup(db, unit, day, end, shards),
+        meetings_without_next_step(db, unit, end, shards)
     );
-    let (agreement_parties, agreement_parties_with_contact) = parties?;
-    let (overdue_followups, oldest) = overdue?;
-    Ok(Figures {
-        agreement_parties,
-        agreement_parties_with_contact,
-        overdue_followups,
-        oldest_overdue_days: oldest.map(|o| (day - o).num_days()).unwrap_or(0),
-        overdue_evaluations: evaluations?,
-        children_without_followup: children?,
-        meetings_without_next_step: meetings?,
-        ..Figures::default()
-    })
+    let (parties, overdue, evaluations, children, meetings) =
+        (parties?, overdue?, evaluations?, children?, meetings?);
+    Ok((0..SHARDS)
+        .map(|s| {
+            let (agreement_parties, agreement_parties_with_contact) = parties[s];
+            let (overdue_followups, oldest) = overdue[s];
+            Figures {
+                agreement_parties,
+                agreement_parties_with_contact,
+                overdue_followups,
+                oldest_overdue_days: oldest.map(|o| (day - o).num_days()).unwrap_or(0),
+                overdue_evaluations: evaluations[s],
+                children_without_followup: children[s],
+                meetings_without_next_step: meetings[s],
+                ..Figures::default()
+            }
+        })
+        .collect())
 }
 
 /// Parties to agreements not ended by the day (drafts included), and how many of them have a
 /// named contact person (in the agreement or on the relative).
+/// A relative is party only to agreements of their own patient, so a relative is counted in
+/// one shard.
 async fn agreement_parties(
     db: &Db,
     unit: i64,
     day: NaiveDate,
     end: DateTime<Utc>,
-) -> Result<(i64, i64), sqlx::Error> {
-    let sql = "SELECT COUNT(DISTINCT r.id),
+    shards: Shards,
+) -> Result<PerShard<(i64, i64)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {}, COUNT(DISTINCT r.id),
             COUNT(DISTINCT CASE WHEN a.contact_person_id IS NOT NULL OR r.contact_person_id IS NOT NULL THEN r.id END)
         FROM agreement_relatives ar JOIN agreements a ON a.id = ar.agreement_id
         JOIN relatives r ON r.id = ar.relative_id JOIN patients p ON p.id = a.patient_id
-        WHERE p.unit_id = $1 AND a.created_at < $3 AND (a.ended_on IS NULL OR a.ended_on > $2)";
-    one_row!(db, sql, unit, day, end)
+        WHERE p.unit_id = $1 AND a.created_at < $3 AND (a.ended_on IS NULL OR a.ended_on > $2)
+          AND {} GROUP BY 1",
+        shard_sql("p.id"),
+        in_shards_sql("p.id", "$4")
+    );
+    let rows: Vec<(i64, i64, i64)> = by_shard!(db, &sql, unit, day, end, shards)?;
+    Ok(spread(rows, |(s, all, contact)| (s, (all, contact))))
 }
 
 /// Follow-ups open at the end of the day with a due date before it (still open, or closed
@@ -173,11 +253,17 @@ async fn overdue_followups(
     unit: i64,
     day: NaiveDate,
     end: DateTime<Utc>,
-) -> Result<(i64, Option<NaiveDate>), sqlx::Error> {
-    let sql = "SELECT COUNT(*), MIN(f.due_on) FROM followups f
+    shards: Shards,
+) -> Result<PerShard<(i64, Option<NaiveDate>)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {}, COUNT(*), MIN(f.due_on) FROM followups f
         WHERE f.unit_id = $1 AND f.due_on < $2 AND f.created_at < $3
-          AND (f.status = 'open' OR f.done_on > $2)";
-    one_row!(db, sql, unit, day, end)
+          AND (f.status = 'open' OR f.done_on > $2) AND {} GROUP BY 1",
+        shard_sql("f.patient_id"),
+        in_shards_sql("f.patient_id", "$4")
+    );
+    let rows: Vec<(i64, i64, Option<NaiveDate>)> = by_shard!(db, &sql, unit, day, end, shards)?;
+    Ok(spread(rows, |(s, count, oldest)| (s, (count, oldest))))
 }
 
 /// Agreements in force on the day whose evaluation date has passed.
@@ -186,12 +272,17 @@ async fn overdue_evaluations(
     unit: i64,
     day: NaiveDate,
     end: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
-    let sql = "SELECT COUNT(*) FROM agreements a JOIN patients p ON p.id = a.patient_id
+    shards: Shards,
+) -> Result<PerShard<i64>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {}, COUNT(*) FROM agreements a JOIN patients p ON p.id = a.patient_id
         WHERE p.unit_id = $1 AND a.activated_on <= $2 AND (a.ended_on IS NULL OR a.ended_on > $2)
-          AND a.evaluation_on < $2 AND a.created_at < $3";
-    let (count,): (i64,) = one_row!(db, sql, unit, day, end)?;
-    Ok(count)
+          AND a.evaluation_on < $2 AND a.created_at < $3 AND {} GROUP BY 1",
+        shard_sql("p.id"),
+        in_shards_sql("p.id", "$4")
+    );
+    let rows: Vec<(i64, i64)> = by_shard!(db, &sql, unit, day, end, shards)?;
+    Ok(spread(rows, |r| r))
 }
 
 /// Child relatives without a child follow-up (`CHILDREN_WITHOUT_FOLLOWUP`).
@@ -200,17 +291,23 @@ async fn children_without_followup(
     unit: i64,
     day: NaiveDate,
     end: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
-    let sql = format!("SELECT COUNT(*) {CHILDREN_WITHOUT_FOLLOWUP}");
+    shards: Shards,
+) -> Result<PerShard<i64>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {}, COUNT(*) {CHILDREN_WITHOUT_FOLLOWUP} AND {} GROUP BY 1",
+        shard_sql("r.patient_id"),
+        in_shards_sql("r.patient_id", "$5")
+    );
     let (registered_before, born_after) = child_cutoffs(day);
-    let (count,): (i64,) = on_db!(db, |p| sqlx::query_as(&sql)
+    let rows: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(&sql)
         .bind(unit)
         .bind(end)
         .bind(registered_before)
         .bind(born_after)
-        .fetch_one(p)
+        .bind(shards.bits())
+        .fetch_all(p)
         .await)?;
-    Ok(count)
+    Ok(spread(rows, |r| r))
 }
 
 /// Meetings completed by the end of the day with no follow-up set at them.
@@ -218,16 +315,22 @@ async fn meetings_without_next_step(
     db: &Db,
     unit: i64,
     end: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
-    let sql = "SELECT COUNT(*) FROM meetings m JOIN patients p ON p.id = m.patient_id
+    shards: Shards,
+) -> Result<PerShard<i64>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {}, COUNT(*) FROM meetings m JOIN patients p ON p.id = m.patient_id
         WHERE p.unit_id = $1 AND m.status = 'completed' AND m.completed_at < $2
-          AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.meeting_id = m.id)";
-    let (count,): (i64,) = on_db!(db, |p| sqlx::query_as(sql)
+          AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.meeting_id = m.id) AND {} GROUP BY 1",
+        shard_sql("p.id"),
+        in_shards_sql("p.id", "$3")
+    );
+    let rows: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(&sql)
         .bind(unit)
         .bind(end)
-        .fetch_one(p)
+        .bind(shards.bits())
+        .fetch_all(p)
         .await)?;
-    Ok(count)
+    Ok(spread(rows, |r| r))
 }
 
 /// Child relatives of unit $1 registered more than 14 days before the day ($3) with no child
@@ -259,25 +362,38 @@ pub struct OfferCount {
 /// (offer, referrals, declined) for the referrals of `unit`'s relatives in the period.
 pub type UnitReferrals = Vec<(i64, i64, i64)>;
 
-/// Referrals of the unit's relatives registered in the period, per offer.
+/// Referrals of the unit's relatives registered in the period, per shard and offer.
 pub async fn referrals(
     db: &Db,
     unit: i64,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<UnitReferrals, sqlx::Error> {
-    let sql = "SELECT x.offer_id, COUNT(*),
+    shards: Shards,
+) -> Result<PerShard<UnitReferrals>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {}, x.offer_id, COUNT(*),
             CAST(SUM(CASE WHEN x.state = 'declined' THEN 1 ELSE 0 END) AS BIGINT)
         FROM patients p CROSS JOIN relatives r CROSS JOIN referrals x
         WHERE p.unit_id = $1 AND r.unit_id = $1 AND r.patient_id = p.id AND x.relative_id = r.id
-          AND x.referred_on >= $2 AND x.referred_on <= $3
-        GROUP BY x.offer_id";
-    on_db!(db, |p| sqlx::query_as(sql)
+          AND x.referred_on >= $2 AND x.referred_on <= $3 AND {}
+        GROUP BY 1, x.offer_id",
+        shard_sql("p.id"),
+        in_shards_sql("p.id", "$4")
+    );
+    let rows: Vec<(i64, i64, i64, i64)> = on_db!(db, |p| sqlx::query_as(&sql)
         .bind(unit)
         .bind(from)
         .bind(to)
+        .bind(shards.bits())
         .fetch_all(p)
-        .await)
+        .await)?;
+    let mut out: PerShard<UnitReferrals> = vec![Vec::new(); SHARDS];
+    for (shard, offer, referrals, declined) in rows {
+        if let Some(slot) = usize::try_from(shard).ok().and_then(|s| out.get_mut(s)) {
+            slot.push((offer, referrals, declined));
+        }
+    }
+    Ok(out)
 }
 
 /// The units' referrals added up per offer and named, most referrals first (then by name).
@@ -339,12 +455,18 @@ impl TrendPoint {
 }
 
 /// One scan of the unit's patients and one of its involved relatives, with a column per
-/// month: twelve points cost two queries. Each scan is a materialized CTE: inlined, its
-/// correlated subqueries would run again for every month column that reads them.
-pub async fn trend(db: &Db, unit: i64, days: &[NaiveDate]) -> Result<Vec<TrendPoint>, sqlx::Error> {
-    // Placeholders: $1 unit, then for month i: $(2+2i) the day, $(3+2i) its end.
-    let d = |i: usize| format!("${}", 2 + 2 * i);
-    let t = |i: usize| format!("${}", 3 + 2 * i);
+/// month and a row per shard: twelve points cost two queries. Each scan is a materialized
+/// CTE: inlined, its correlated subqueries would run again for every month column that reads
+/// them.
+pub async fn trend(
+    db: &Db,
+    unit: i64,
+    days: &[NaiveDate],
+    shards: Shards,
+) -> Result<PerShard<Vec<TrendPoint>>, sqlx::Error> {
+    // Placeholders: $1 unit, $2 the shards, then for month i: $(3+2i) the day, $(4+2i) its end.
+    let d = |i: usize| format!("${}", 3 + 2 * i);
+    let t = |i: usize| format!("${}", 4 + 2 * i);
     let mut cols = Vec::new();
     for i in 0..days.len() {
         let active = format!(
@@ -360,10 +482,12 @@ pub async fn trend(db: &Db, unit: i64, days: &[NaiveDate]) -> Result<Vec<TrendPo
         ));
     }
     let patients_sql = format!(
-        "WITH x AS MATERIALIZED (SELECT p.created_at, p.archived_at, {}
-            FROM patients p WHERE p.unit_id = $1)
-        SELECT {} FROM x",
+        "WITH x AS MATERIALIZED (SELECT {} AS shard, p.created_at, p.archived_at, {}
+            FROM patients p WHERE p.unit_id = $1 AND {})
+        SELECT shard, {} FROM x GROUP BY shard",
+        shard_sql("p.id"),
         super::patients::identified_facts_sql("$1"),
+        in_shards_sql("p.id", "$2"),
         cols.join(", ")
     );
 
@@ -392,7 +516,7 @@ pub async fn trend(db: &Db, unit: i64, days: &[NaiveDate]) -> Result<Vec<TrendPo
         ));
     }
     let relatives_sql = format!(
-        "WITH x AS MATERIALIZED (SELECT r.created_at, p.created_at AS p_created, p.archived_at, r.contact_person_id,
+        "WITH x AS MATERIALIZED (SELECT {} AS shard, r.created_at, p.created_at AS p_created, p.archived_at, r.contact_person_id,
                 (SELECT MIN(m.mapped_on) FROM mappings m WHERE m.relative_id = r.id) AS first_mapped,
                 (SELECT MIN(a.activated_on) FROM agreement_relatives ar JOIN agreements a ON a.id = ar.agreement_id
                     WHERE ar.relative_id = r.id) AS first_active,
@@ -401,56 +525,71 @@ pub async fn trend(db: &Db, unit: i64, days: &[NaiveDate]) -> Result<Vec<TrendPo
                 (SELECT MAX(a.ended_on) FROM agreement_relatives ar JOIN agreements a ON a.id = ar.agreement_id
                     WHERE ar.relative_id = r.id) AS last_end
             FROM patients p CROSS JOIN relatives r
-            WHERE p.unit_id = $1 AND r.unit_id = $1 AND r.patient_id = p.id AND r.involvement = 'yes')
-        SELECT {} FROM x",
+            WHERE p.unit_id = $1 AND r.unit_id = $1 AND r.patient_id = p.id AND r.involvement = 'yes' AND {})
+        SELECT shard, {} FROM x GROUP BY shard",
+        shard_sql("p.id"),
+        in_shards_sql("p.id", "$2"),
         cols.join(", ")
     );
     // The two scans run side by side, each on its own connection.
     let (patients, relatives) = tokio::join!(
-        run_row(db, &patients_sql, unit, days),
-        run_row(db, &relatives_sql, unit, days)
+        run_rows(db, &patients_sql, unit, shards, days),
+        run_rows(db, &relatives_sql, unit, shards, days)
     );
     let (patients, relatives) = (patients?, relatives?);
-    Ok(days
-        .iter()
-        .enumerate()
-        .map(|(i, day)| TrendPoint {
-            day: *day,
-            patients: patients.get(2 * i).copied().unwrap_or(0),
-            identified: patients.get(2 * i + 1).copied().unwrap_or(0),
-            involved: relatives.get(4 * i).copied().unwrap_or(0),
-            mapped: relatives.get(4 * i + 1).copied().unwrap_or(0),
-            with_agreement: relatives.get(4 * i + 2).copied().unwrap_or(0),
-            with_contact: relatives.get(4 * i + 3).copied().unwrap_or(0),
+    Ok((0..SHARDS)
+        .map(|s| {
+            let (patients, relatives) = (&patients[s], &relatives[s]);
+            days.iter()
+                .enumerate()
+                .map(|(i, day)| TrendPoint {
+                    day: *day,
+                    patients: patients.get(2 * i).copied().unwrap_or(0),
+                    identified: patients.get(2 * i + 1).copied().unwrap_or(0),
+                    involved: relatives.get(4 * i).copied().unwrap_or(0),
+                    mapped: relatives.get(4 * i + 1).copied().unwrap_or(0),
+                    with_agreement: relatives.get(4 * i + 2).copied().unwrap_or(0),
+                    with_contact: relatives.get(4 * i + 3).copied().unwrap_or(0),
+                })
+                .collect()
         })
         .collect())
 }
 
-/// Runs a one-row query of BIGINT (or NULL) columns with the month parameters bound.
-async fn run_row(
+/// Runs a query of a shard and BIGINT (or NULL) columns per row with the shards and the month
+/// parameters bound: each shard's columns, placed by shard.
+async fn run_rows(
     db: &Db,
     sql: &str,
     unit: i64,
+    shards: Shards,
     days: &[NaiveDate],
-) -> Result<Vec<i64>, sqlx::Error> {
+) -> Result<PerShard<Vec<i64>>, sqlx::Error> {
     use sqlx::Row;
     macro_rules! bind_all {
         ($q:expr) => {{
-            let mut q = $q.bind(unit);
+            let mut q = $q.bind(unit).bind(shards.bits());
             for day in days {
                 q = q.bind(*day).bind(end_of(*day));
             }
             q
         }};
     }
-    on_db!(db, |p| {
-        let row = bind_all!(sqlx::query(sql)).fetch_one(p).await?;
+    let rows: Vec<(i64, Vec<i64>)> = on_db!(db, |p| {
+        let rows = bind_all!(sqlx::query(sql)).fetch_all(p).await?;
         // A sum over no rows is NULL, which counts 0; a value that cannot be read is an
         // error, never a 0 on the dashboard.
-        (0..row.len())
-            .map(|i| row.try_get::<Option<i64>, _>(i).map(|v| v.unwrap_or(0)))
-            .collect()
-    })
+        rows.iter()
+            .map(|row| {
+                let shard: i64 = row.try_get(0)?;
+                let values = (1..row.len())
+                    .map(|i| row.try_get::<Option<i64>, _>(i).map(|v| v.unwrap_or(0)))
+                    .collect::<Result<Vec<i64>, sqlx::Error>>()?;
+                Ok((shard, values))
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()
+    })?;
+    Ok(spread(rows, |r| r))
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! dashboard and its trend, and listed for a district or unit. Every query binds the same
 //! parameters in the same order (`Params`), whichever of them its text uses.
 
-use super::dashboard::end_of;
+use super::changes::{in_shards_sql, shard_sql, Shards, SHARDS};
+use super::dashboard::{end_of, PerShard};
 use super::Db;
 use crate::db::on_db;
 use crate::domain::agreement::rhythm::Rhythm;
@@ -271,28 +272,36 @@ pub async fn history_since(db: &Db) -> Result<Option<DateTime<Utc>>, sqlx::Error
     on_db!(db, |p| sqlx::query_scalar(sql).fetch_one(p).await)
 }
 
-/// The counts of `unit` at the end of `day`: one scan of its involved relatives and one of
-/// its agreements in force.
+/// The counts of `unit` at the end of `day` per shard of `shards` ($19): one scan of its
+/// involved relatives and one of its agreements in force.
 pub async fn counts(
     db: &Db,
     unit: i64,
     day: NaiveDate,
     since: Option<DateTime<Utc>>,
-) -> Result<Warnings, sqlx::Error> {
+    shards: Shards,
+) -> Result<PerShard<Warnings>, sqlx::Error> {
     let relatives = format!(
-        "SELECT CAST(COALESCE(SUM(CASE WHEN {SILENT} THEN 1 ELSE 0 END), 0) AS BIGINT),
+        "SELECT {}, CAST(COALESCE(SUM(CASE WHEN {SILENT} THEN 1 ELSE 0 END), 0) AS BIGINT),
                 CAST(COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0) AS BIGINT),
                 CAST(COALESCE(SUM(CASE WHEN {CONSENT_DUE} THEN 1 ELSE 0 END), 0) AS BIGINT),
                 CAST(COALESCE(SUM(CASE WHEN {} IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT)
          FROM patients p CROSS JOIN relatives r
-         WHERE p.unit_id = $2 AND r.unit_id = $2 AND r.patient_id = p.id AND {INVOLVED} AND {ALL_PARAMS}",
+         WHERE p.unit_id = $2 AND r.unit_id = $2 AND r.patient_id = p.id AND {INVOLVED} AND {ALL_PARAMS}
+           AND {}
+         GROUP BY 1",
+        shard_sql("p.id"),
         unmet_sql(),
-        contact_gone_sql()
+        contact_gone_sql(),
+        in_shards_sql("p.id", "$19")
     );
     let agreements = format!(
-        "SELECT COUNT(*) FROM agreements a JOIN patients p ON p.id = a.patient_id
-         WHERE p.unit_id = $2 AND {IN_FORCE} AND {} AND {ALL_PARAMS}",
-        behind_sql()
+        "SELECT {}, COUNT(*) FROM agreements a JOIN patients p ON p.id = a.patient_id
+         WHERE p.unit_id = $2 AND {IN_FORCE} AND {} AND {ALL_PARAMS} AND {}
+         GROUP BY 1",
+        shard_sql("p.id"),
+        behind_sql(),
+        in_shards_sql("p.id", "$19")
     );
     let p = Params {
         district: 0,
@@ -304,30 +313,46 @@ pub async fn counts(
     let (r, a) = tokio::join!(
         async {
             on_db!(db, |c| bound!(
-                sqlx::query_as::<_, (i64, i64, i64, i64)>(&relatives),
+                sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(&relatives),
                 &p
             )
-            .fetch_one(c)
+            .bind(shards.bits())
+            .fetch_all(c)
             .await)
         },
         async {
             on_db!(db, |c| bound!(
-                sqlx::query_scalar::<_, i64>(&agreements),
+                sqlx::query_as::<_, (i64, i64)>(&agreements),
                 &p
             )
-            .fetch_one(c)
+            .bind(shards.bits())
+            .fetch_all(c)
             .await)
         }
     );
-    let (silent, unmet_needs, consent_due, contact_gone) = r?;
     let tracked = since.is_none_or(|s| s < end_of(day));
-    Ok(Warnings {
-        silent,
-        unmet_needs,
-        consent_due,
-        contact_gone: tracked.then_some(contact_gone),
-        behind_rhythm: a?,
-    })
+    let mut out = vec![
+        Warnings {
+            contact_gone: tracked.then_some(0),
+            ..Warnings::default()
+        };
+        SHARDS
+    ];
+    let slot = |shard: i64| usize::try_from(shard).ok().filter(|s| *s < SHARDS);
+    for (shard, silent, unmet_needs, consent_due, contact_gone) in r? {
+        if let Some(s) = slot(shard) {
+            out[s].silent = silent;
+            out[s].unmet_needs = unmet_needs;
+            out[s].consent_due = consent_due;
+            out[s].contact_gone = tracked.then_some(contact_gone);
+        }
+    }
+    for (shard, behind) in a? {
+        if let Some(s) = slot(shard) {
+            out[s].behind_rhythm = behind;
+        }
+    }
+    Ok(out)
 }
 
 /// Which relatives a relative warning list holds.

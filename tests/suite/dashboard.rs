@@ -717,3 +717,56 @@ async fn the_latest_mapping_decides_whether_care_is_heavy() {
     assert_eq!(cell(&page.body, a1, 3), "–");
     assert_eq!(cell(&page.body, a1, 2), "50 % (1 av 2)");
 }
+
+/// A unit's figures are kept per shard of its patients: a change to one patient counts only
+/// that patient's shard again (`db::changes::shard_of`), and what the page shows then is what
+/// counting the whole district from scratch shows.
+#[rocket::async_test]
+async fn a_change_to_one_patient_counts_again_only_that_patients_shard() {
+    let fx = fixture().await;
+    let computed = |t: &TestApp| {
+        t.client
+            .rocket()
+            .state::<samspill::web::dashboard::Cache>()
+            .expect("the dashboard's cache")
+            .computed_shards()
+    };
+    let main = |body: &str| {
+        let from = body.find("<main").expect("a main element");
+        body[from..body.find("</main>").expect("its end")].to_string()
+    };
+    let units = fx
+        .app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM units WHERE district_id = (SELECT district_id FROM units WHERE id = {})",
+            fx.org.unit_a1
+        ))
+        .await as usize;
+    assert!(units >= 2, "{units}");
+
+    // The first view counts every shard of every unit of the district, the second none.
+    let first = fx.manager.get("/dashboard").await;
+    assert_eq!(first.status, Status::Ok, "{}", first.body);
+    assert_eq!(computed(&fx.manager), 16 * units);
+    fx.manager.get("/dashboard").await;
+    assert_eq!(computed(&fx.manager), 16 * units);
+
+    // A patient registered in A1: one shard of A1 is counted again.
+    fx.app
+        .patient("Nina Nyregistrert", "03.03.1950", fx.org.unit_a1)
+        .await;
+    let after = fx.manager.get("/dashboard").await;
+    assert_eq!(computed(&fx.manager), 16 * units + 1);
+    let a1 = "Hjemmetjenesten Frogner nord";
+    assert_eq!(
+        (cell(&first.body, a1, 0), cell(&after.body, a1, 0)),
+        ("4".to_string(), "5".to_string())
+    );
+
+    // A manager on another instance counts everything from scratch and sees the same page.
+    let fresh = fx.app.browser().await;
+    fresh.login_as("leder1").await;
+    let scratch = fresh.get("/dashboard").await;
+    assert_eq!(computed(&fresh), 16 * units);
+    assert_eq!(main(&after.body), main(&scratch.body));
+}

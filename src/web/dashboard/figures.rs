@@ -1,14 +1,17 @@
-//! The district's dashboard figures, computed per unit by `db::dashboard` and kept until a
-//! change to what they count.
+//! The district's dashboard figures, computed per unit and shard of its patients by
+//! `db::dashboard` and kept until a change to what they count.
 
-use crate::db::changes::Version;
+use crate::db::changes::{Shards, UnitCounters, Version, SHARDS};
 use crate::db::dashboard::TrendPoint;
 use crate::db::warnings::Warnings;
 use crate::db::{self, Db};
 use crate::domain::indicators::{self as ind, Figures, Period};
 use crate::web::infra::error::{AppError, AppResult};
 use chrono::NaiveDate;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The district's figures per unit, referrals and trend for one period, as last computed.
 pub struct Computed {
@@ -19,8 +22,9 @@ pub struct Computed {
     pub trend: Vec<TrendPoint>,
 }
 
-/// One unit's figures, referrals and trend for one period.
-struct UnitComputed {
+/// One shard's (or, added up, one unit's) figures, referrals and trend for one period.
+#[derive(Clone, Default)]
+struct Part {
     figures: Figures,
     /// The early warnings at the period's end.
     warnings: Warnings,
@@ -28,36 +32,71 @@ struct UnitComputed {
     trend: Vec<TrendPoint>,
 }
 
+impl Part {
+    fn add(&mut self, o: &Part) {
+        self.figures.add(&o.figures);
+        self.warnings.add(&o.warnings);
+        self.referrals.extend(o.referrals.iter().copied());
+        if self.trend.is_empty() {
+            self.trend = o.trend.clone();
+        } else {
+            for (t, p) in self.trend.iter_mut().zip(&o.trend) {
+                t.add(p);
+            }
+        }
+    }
+}
+
 /// (district or unit, from, to).
 type CacheKey = (i64, NaiveDate, NaiveDate);
 
-/// What a unit's part was computed from: (its counter, the catalogue's). Accounts are in the
-/// catalogue, and a deactivated or moved contact person changes the unit's early warnings.
+/// (unit, shard, from, to).
+type ShardKey = (i64, usize, NaiveDate, NaiveDate);
+
+/// What a shard's part was computed from: (its unit's counter, the shard's, the catalogue's).
+/// Accounts are in the catalogue, and a deactivated or moved contact person changes the
+/// unit's early warnings.
+type ShardVersion = (i64, i64, i64);
+
+/// What a unit's warnings on a day were computed from: (the sum of its counters, the
+/// catalogue's).
 type UnitVersion = (i64, i64);
 
-/// Entries kept before the oldest are dropped: districts or units times periods asked for.
+/// Entries kept before the oldest are dropped: districts times periods asked for.
 const CACHE_ENTRIES: usize = 2000;
 
+/// Shard entries kept: every shard of 1250 units' periods.
+const SHARD_ENTRIES: usize = 20_000;
+
 /// Dashboard figures computed once per change. Every change to patient data counts on the
-/// units it touches (`db::changes`): the district's counters tell whether its figures are
-/// still current, and each unit's counter whether that unit's part is. After a change only
-/// the units it touched are computed again. Shared by every manager; each instance keeps its
-/// own, and none serves figures older than the database.
+/// patient's shard in the units it touches (`db::changes`): the district's counters tell
+/// whether its figures are still current, and each shard's counter whether that part of its
+/// unit is. After a change only the shards it touched are computed again. Shared by every
+/// manager; each instance keeps its own, and none serves figures older than the database.
 #[derive(Default)]
 pub struct Cache {
-    districts: std::sync::Mutex<std::collections::HashMap<CacheKey, (Version, Arc<Computed>)>>,
-    units: std::sync::Mutex<std::collections::HashMap<CacheKey, (UnitVersion, Arc<UnitComputed>)>>,
+    districts: Mutex<HashMap<CacheKey, (Version, Arc<Computed>)>>,
+    shards: Mutex<HashMap<ShardKey, (ShardVersion, Arc<Part>)>>,
     /// One computation at a time: managers opening the dashboard together wait for the
     /// first instead of each running the same aggregates.
     computing: tokio::sync::Mutex<()>,
     /// Each unit's early warnings on a day, for the warnings' trend: (unit, day, day).
-    warnings: std::sync::Mutex<std::collections::HashMap<CacheKey, (UnitVersion, Arc<Warnings>)>>,
+    warnings: Mutex<HashMap<CacheKey, (UnitVersion, Arc<Warnings>)>>,
+    /// How many shards have been computed, for the operator's metrics and the tests.
+    computed_shards: AtomicUsize,
+}
+
+impl Cache {
+    /// How many shards of units' figures this instance has computed since it started.
+    pub fn computed_shards(&self) -> usize {
+        self.computed_shards.load(Ordering::Relaxed)
+    }
 }
 
 /// The entry under `key` when it was built from `version`.
-fn kept<V: PartialEq, T>(
-    map: &std::sync::Mutex<std::collections::HashMap<CacheKey, (V, Arc<T>)>>,
-    key: &CacheKey,
+fn kept<K: Hash + Eq, V: PartialEq, T>(
+    map: &Mutex<HashMap<K, (V, Arc<T>)>>,
+    key: &K,
     version: &V,
 ) -> Option<Arc<T>> {
     let entries = map.lock().ok()?;
@@ -67,44 +106,56 @@ fn kept<V: PartialEq, T>(
         .map(|(_, c)| c.clone())
 }
 
-fn keep<V, T>(
-    map: &std::sync::Mutex<std::collections::HashMap<CacheKey, (V, Arc<T>)>>,
-    key: CacheKey,
+fn keep<K: Hash + Eq, V, T>(
+    map: &Mutex<HashMap<K, (V, Arc<T>)>>,
+    limit: usize,
+    key: K,
     version: V,
     value: Arc<T>,
 ) {
     if let Ok(mut entries) = map.lock() {
-        if entries.len() >= CACHE_ENTRIES {
+        if entries.len() >= limit {
             entries.clear();
         }
         entries.insert(key, (version, value));
     }
 }
 
-/// One unit's part, its queries side by side on separate connections (SQLite runs each
-/// connection on its own thread).
-async fn unit_computed(
+/// The parts of the shards `shards` of one unit, their queries side by side on separate
+/// connections (SQLite runs each connection on its own thread).
+async fn shards_computed(
     db: Db,
     unit: i64,
+    shards: Shards,
     period: Period,
     since: Option<chrono::DateTime<chrono::Utc>>,
-) -> AppResult<UnitComputed> {
+) -> AppResult<Vec<(usize, Part)>> {
     let days = ind::month_ends(period.to);
     let (figures, referrals, trend, warnings) = tokio::join!(
-        db::dashboard::figures(&db, unit, period.to),
-        db::dashboard::referrals(&db, unit, period.from, period.to),
-        db::dashboard::trend(&db, unit, &days),
-        db::warnings::counts(&db, unit, period.to, since)
+        db::dashboard::figures(&db, unit, period.to, shards),
+        db::dashboard::referrals(&db, unit, period.from, period.to, shards),
+        db::dashboard::trend(&db, unit, &days, shards),
+        db::warnings::counts(&db, unit, period.to, since, shards)
     );
-    Ok(UnitComputed {
-        figures: figures?,
-        warnings: warnings?,
-        referrals: referrals?,
-        trend: trend?,
-    })
+    let (mut figures, mut referrals, mut trend, mut warnings) =
+        (figures?, referrals?, trend?, warnings?);
+    Ok(shards
+        .iter()
+        .map(|s| {
+            (
+                s,
+                Part {
+                    figures: std::mem::take(&mut figures[s]),
+                    warnings: std::mem::take(&mut warnings[s]),
+                    referrals: std::mem::take(&mut referrals[s]),
+                    trend: std::mem::take(&mut trend[s]),
+                },
+            )
+        })
+        .collect())
 }
 
-/// The district's figures for the period: kept ones while no counter moved, else the units
+/// The district's figures for the period: kept ones while no counter moved, else the shards
 /// that changed computed again.
 pub async fn computed(
     db: &Db,
@@ -121,32 +172,53 @@ pub async fn computed(
     if let Some(c) = kept(&cache.districts, &key, &version) {
         return Ok(c);
     }
-    // Each unit's counter is read before its figures: figures kept under a counter are never
-    // older than it. The units that changed are computed side by side.
-    let seqs = db::changes::of_units(db, district).await?;
+    // The counters are read before the figures: figures kept under a counter are never
+    // older than it. The units' changed shards are computed side by side.
+    let units = db::changes::of_units(db, district).await?;
     let since = db::warnings::history_since(db).await?;
-    let mut parts: std::collections::BTreeMap<i64, Arc<UnitComputed>> = Default::default();
+    let shard_version = |u: &UnitCounters, s: usize| (u.seq, u.shards[s], version.1);
+    let mut parts: std::collections::BTreeMap<i64, Part> = Default::default();
     let mut missing = tokio::task::JoinSet::new();
-    for &(unit, seq) in &seqs {
-        let seq = (seq, version.1);
-        let unit_key = (unit, period.from, period.to);
-        match kept(&cache.units, &unit_key, &seq) {
-            Some(c) => {
-                parts.insert(unit, c);
+    for u in &units {
+        let mut part = Part::default();
+        let mut stale = Shards::default();
+        for s in 0..SHARDS {
+            let shard_key = (u.unit, s, period.from, period.to);
+            match kept(&cache.shards, &shard_key, &shard_version(u, s)) {
+                Some(c) => part.add(&c),
+                None => stale.insert(s),
             }
-            None => {
-                let db = db.clone();
-                missing.spawn(
-                    async move { (unit, seq, unit_computed(db, unit, period, since).await) },
-                );
-            }
+        }
+        parts.insert(u.unit, part);
+        if !stale.is_empty() {
+            let (db, unit) = (db.clone(), u.unit);
+            missing.spawn(
+                async move { (unit, shards_computed(db, unit, stale, period, since).await) },
+            );
         }
     }
     while let Some(done) = missing.join_next().await {
-        let (unit, seq, c) = done.map_err(|e| AppError::Internal(e.to_string()))?;
-        let c = Arc::new(c?);
-        keep(&cache.units, (unit, period.from, period.to), seq, c.clone());
-        parts.insert(unit, c);
+        let (unit, computed) = done.map_err(|e| AppError::Internal(e.to_string()))?;
+        let computed = computed?;
+        cache
+            .computed_shards
+            .fetch_add(computed.len(), Ordering::Relaxed);
+        let Some(counters) = units.iter().find(|u| u.unit == unit) else {
+            continue;
+        };
+        for (s, c) in computed {
+            let c = Arc::new(c);
+            keep(
+                &cache.shards,
+                SHARD_ENTRIES,
+                (unit, s, period.from, period.to),
+                shard_version(counters, s),
+                c.clone(),
+            );
+            if let Some(part) = parts.get_mut(&unit) {
+                part.add(&c);
+            }
+        }
     }
     let names = db::support::offers(db, true)
         .await?
@@ -171,7 +243,7 @@ pub async fn computed(
         offers: db::dashboard::referrals_per_offer(parts.values().map(|c| &c.referrals), &names),
         trend,
     });
-    keep(&cache.districts, key, version, c.clone());
+    keep(&cache.districts, CACHE_ENTRIES, key, version, c.clone());
     Ok(c)
 }
 
@@ -187,26 +259,33 @@ pub async fn warning_trend(
 ) -> AppResult<Vec<(NaiveDate, Warnings)>> {
     let days = ind::month_ends(to);
     let catalog = db::changes::of_district(db, district).await?.1;
-    let seqs = db::changes::of_units(db, district).await?;
+    let counters = db::changes::of_units(db, district).await?;
     let since = db::warnings::history_since(db).await?;
     let mut sums: Vec<(NaiveDate, Warnings)> =
         days.iter().map(|d| (*d, Warnings::default())).collect();
     let mut missing = tokio::task::JoinSet::new();
-    for &(unit, seq) in seqs.iter().filter(|(u, _)| units.contains(u)) {
-        let version = (seq, catalog);
+    for u in counters.iter().filter(|u| units.contains(&u.unit)) {
+        let version = (u.total(), catalog);
         let mut todo = Vec::new();
         for (i, day) in days.iter().enumerate() {
-            match kept(&cache.warnings, &(unit, *day, *day), &version) {
+            match kept(&cache.warnings, &(u.unit, *day, *day), &version) {
                 Some(w) => sums[i].1.add(&w),
                 None => todo.push((i, *day)),
             }
         }
         if !todo.is_empty() {
-            let db = db.clone();
+            let (db, unit) = (db.clone(), u.unit);
             missing.spawn(async move {
                 let mut out = Vec::with_capacity(todo.len());
                 for (i, day) in todo {
-                    out.push((i, day, db::warnings::counts(&db, unit, day, since).await));
+                    let shards = db::warnings::counts(&db, unit, day, since, Shards::all()).await;
+                    let unit_sum = shards.map(|shards| {
+                        shards.iter().fold(Warnings::default(), |mut sum, w| {
+                            sum.add(w);
+                            sum
+                        })
+                    });
+                    out.push((i, day, unit_sum));
                 }
                 (unit, version, out)
             });
@@ -216,7 +295,13 @@ pub async fn warning_trend(
         let (unit, version, out) = done.map_err(|e| AppError::Internal(e.to_string()))?;
         for (i, day, w) in out {
             let w = w?;
-            keep(&cache.warnings, (unit, day, day), version, Arc::new(w));
+            keep(
+                &cache.warnings,
+                CACHE_ENTRIES,
+                (unit, day, day),
+                version,
+                Arc::new(w),
+            );
             sums[i].1.add(&w);
         }
     }
