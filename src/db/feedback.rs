@@ -136,6 +136,17 @@ impl Tally {
     }
 }
 
+/// What a district's tallies are counted from: how many answers its units have, and the
+/// newest answer's id. An answer is never changed, so a new or removed answer moves the pair.
+pub async fn version(db: &Db, district: i64) -> Result<(i64, i64), sqlx::Error> {
+    let sql = "SELECT COUNT(*), COALESCE(MAX(a.id), 0)
+               FROM feedback_answers a JOIN units u ON u.id = a.unit_id WHERE u.district_id = $1";
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(district)
+        .fetch_one(p)
+        .await)
+}
+
 /// Each (unit, month)'s tally in the months `from`–`to` for the units of a district.
 pub async fn tallies(
     db: &Db,

@@ -40,6 +40,14 @@ pub async fn offers(db: &Db, include_retired: bool) -> Result<Vec<OfferRow>, sql
         .await)
 }
 
+/// Every offer's name by id, retired offers too: what the dashboard's referral counts are
+/// named by.
+pub async fn offer_names(db: &Db) -> Result<std::collections::BTreeMap<i64, String>, sqlx::Error> {
+    let sql = "SELECT id, name FROM offers";
+    let rows: Vec<(i64, String)> = on_db!(db, |p| sqlx::query_as(sql).fetch_all(p).await)?;
+    Ok(rows.into_iter().collect())
+}
+
 pub async fn offer(db: &Db, id: i64) -> Result<Option<OfferRow>, sqlx::Error> {
     let sql = format!("{OFFER_SELECT} WHERE o.id = $1");
     on_db!(db, |p| sqlx::query_as(&sql)

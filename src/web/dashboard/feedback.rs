@@ -69,6 +69,7 @@ pub struct Section {
 /// The feedback section of the district's dashboard for the period.
 pub async fn section(
     db: &Db,
+    cache: &super::Cache,
     district: i64,
     units: &[(i64, String)],
     district_name: &str,
@@ -78,12 +79,12 @@ pub async fn section(
     let first = ends.first().copied().unwrap_or(period.to);
     let from = month_key(period.from.min(first));
     let to = month_key(period.to);
-    let tallies = db::feedback::tallies(db, district, &from, &to).await?;
+    let tallies = super::figures::feedback_tallies(db, cache, district, &from, &to).await?;
     // The period's months, per unit; and the twelve months, per month for the district.
     let in_period = |m: &str| m >= month_key(period.from).as_str() && m <= to.as_str();
     let mut per_unit: BTreeMap<i64, Tally> = BTreeMap::new();
     let mut per_month: BTreeMap<String, Tally> = BTreeMap::new();
-    for (unit, month, t) in &tallies {
+    for (unit, month, t) in tallies.iter() {
         if in_period(month) {
             per_unit.entry(*unit).or_default().add(t);
         }

@@ -47,6 +47,9 @@ impl Part {
     }
 }
 
+/// Values under their keys, each with what it was computed from.
+type Kept<K, V, T> = Mutex<HashMap<K, (V, Arc<T>)>>;
+
 /// (district or unit, from, to).
 type CacheKey = (i64, NaiveDate, NaiveDate);
 
@@ -75,15 +78,41 @@ const SHARD_ENTRIES: usize = 20_000;
 /// manager; each instance keeps its own, and none serves figures older than the database.
 #[derive(Default)]
 pub struct Cache {
-    districts: Mutex<HashMap<CacheKey, (Version, Arc<Computed>)>>,
-    shards: Mutex<HashMap<ShardKey, (ShardVersion, Arc<Part>)>>,
+    districts: Kept<CacheKey, Version, Computed>,
+    shards: Kept<ShardKey, ShardVersion, Part>,
     /// One computation at a time: managers opening the dashboard together wait for the
     /// first instead of each running the same aggregates.
     computing: tokio::sync::Mutex<()>,
     /// Each unit's early warnings on a day, for the warnings' trend: (unit, day, day).
-    warnings: Mutex<HashMap<CacheKey, (UnitVersion, Arc<Warnings>)>>,
+    warnings: Kept<CacheKey, UnitVersion, Warnings>,
     /// How many shards have been computed, for the operator's metrics and the tests.
     computed_shards: AtomicUsize,
+    /// The relatives' feedback tallies, under what they were counted from.
+    feedback: Kept<FeedbackKey, (i64, i64), Tallies>,
+}
+
+/// (district, first month, last month).
+type FeedbackKey = (i64, String, String);
+
+/// Each (unit, month)'s tally of the relatives' feedback (`db::feedback::tallies`).
+pub type Tallies = Vec<(i64, String, db::feedback::Tally)>;
+
+/// The district's feedback tallies for the months `from`–`to`: kept until an answer comes.
+pub async fn feedback_tallies(
+    db: &Db,
+    cache: &Cache,
+    district: i64,
+    from: &str,
+    to: &str,
+) -> AppResult<Arc<Tallies>> {
+    let version = db::feedback::version(db, district).await?;
+    let key = (district, from.to_string(), to.to_string());
+    if let Some(t) = kept(&cache.feedback, &key, &version) {
+        return Ok(t);
+    }
+    let t = Arc::new(db::feedback::tallies(db, district, from, to).await?);
+    keep(&cache.feedback, CACHE_ENTRIES, key, version, t.clone());
+    Ok(t)
 }
 
 impl Cache {
@@ -95,7 +124,7 @@ impl Cache {
 
 /// The entry under `key` when it was built from `version`.
 fn kept<K: Hash + Eq, V: PartialEq, T>(
-    map: &Mutex<HashMap<K, (V, Arc<T>)>>,
+    map: &Kept<K, V, T>,
     key: &K,
     version: &V,
 ) -> Option<Arc<T>> {
@@ -106,13 +135,7 @@ fn kept<K: Hash + Eq, V: PartialEq, T>(
         .map(|(_, c)| c.clone())
 }
 
-fn keep<K: Hash + Eq, V, T>(
-    map: &Mutex<HashMap<K, (V, Arc<T>)>>,
-    limit: usize,
-    key: K,
-    version: V,
-    value: Arc<T>,
-) {
+fn keep<K: Hash + Eq, V, T>(map: &Kept<K, V, T>, limit: usize, key: K, version: V, value: Arc<T>) {
     if let Ok(mut entries) = map.lock() {
         if entries.len() >= limit {
             entries.clear();
@@ -220,11 +243,7 @@ pub async fn computed(
             }
         }
     }
-    let names = db::support::offers(db, true)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
+    let names = db::support::offer_names(db).await?;
     let mut trend: Vec<TrendPoint> = ind::month_ends(period.to)
         .into_iter()
         .map(|day| TrendPoint {

@@ -319,8 +319,15 @@ async fn dashboard(
     }
     let trend = &computed.trend;
     let unit_names: Vec<(i64, String)> = units.iter().map(|u| (u.id, u.name.clone())).collect();
-    let feedback =
-        feedback::section(db, district, &unit_names, &district_name, period_value).await?;
+    let feedback = feedback::section(
+        db,
+        cache,
+        district,
+        &unit_names,
+        &district_name,
+        period_value,
+    )
+    .await?;
     let definitions: Vec<serde_json::Value> = ind::DEFINITIONS
         .iter()
         .map(|(k, n, d)| serde_json::json!({ "key": k, "name": n, "text": d }))
