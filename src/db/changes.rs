@@ -55,6 +55,15 @@ impl Shards {
     pub fn bits(self) -> i64 {
         i64::from(self.0)
     }
+
+    /// The lowest and the highest shard in the set ((0, -1) when empty): the range an index
+    /// on the shard is read in.
+    pub fn bounds(self) -> (i64, i64) {
+        match (self.iter().next(), self.iter().last()) {
+            (Some(lo), Some(hi)) => (lo as i64, hi as i64),
+            _ => (0, -1),
+        }
+    }
 }
 
 /// SQL: the shard of the patient whose id is `patient_id` (a column or expression).
@@ -62,11 +71,27 @@ pub fn shard_sql(patient_id: &str) -> String {
     format!("CAST({patient_id} % {SHARDS} AS BIGINT)")
 }
 
-/// SQL: the patient whose id is `patient_id` is in the set of shards bound at `param`
-/// (`Shards::bits`). PostgreSQL shifts a BIGINT by an INTEGER only.
-pub fn in_shards_sql(patient_id: &str, param: &str) -> String {
-    format!("((CAST({param} AS BIGINT) >> CAST({patient_id} % {SHARDS} AS INTEGER)) & 1) = 1")
+/// SQL: the patient whose id is `patient_id` is in the set of shards bound at `$first`
+/// (`Shards::bits`), whose bounds are bound at the next two (`bind_shards!`). The range reads
+/// the index on unit and shard (`patients_unit_shard`) for the shards asked for; PostgreSQL
+/// shifts a BIGINT by an INTEGER only.
+pub fn in_shards_sql(patient_id: &str, first: usize) -> String {
+    let (bits, lo, hi) = (first, first + 1, first + 2);
+    format!(
+        "{patient_id} % {SHARDS} BETWEEN ${lo} AND ${hi}
+         AND ((CAST(${bits} AS BIGINT) >> CAST({patient_id} % {SHARDS} AS INTEGER)) & 1) = 1"
+    )
 }
+
+/// Binds the three parameters of `in_shards_sql` for a set of shards.
+macro_rules! bind_shards {
+    ($q:expr, $shards:expr) => {{
+        let shards: $crate::db::changes::Shards = $shards;
+        let (lo, hi) = shards.bounds();
+        $q.bind(shards.bits()).bind(lo).bind(hi)
+    }};
+}
+pub(crate) use bind_shards;
 
 /// Counts a change to `patient_id`'s data, in its unit `unit_id`.
 pub async fn patient(tx: &mut Tx, patient_id: i64, unit_id: i64) -> Result<(), sqlx::Error> {
@@ -185,5 +210,13 @@ mod tests {
         assert!(set.contains(3) && !set.contains(4) && !set.contains(16));
         assert_eq!(Shards::all().len(), SHARDS);
         assert_eq!(Shards::all().bits(), 0xffff);
+        assert_eq!(
+            (
+                set.bounds(),
+                Shards::all().bounds(),
+                Shards::default().bounds()
+            ),
+            ((3, 15), (0, 15), (0, -1))
+        );
     }
 }

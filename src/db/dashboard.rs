@@ -4,7 +4,7 @@
 //! shards asked for: a district's figures are the sum of its units' shards, and a change
 //! recomputes only the shards whose counters it moved (`db::changes`).
 
-use super::changes::{in_shards_sql, shard_sql, Shards, SHARDS};
+use super::changes::{bind_shards, in_shards_sql, shard_sql, Shards, SHARDS};
 use super::Db;
 use crate::db::on_db;
 use crate::domain::indicators::{Figures, CHILD_FOLLOWUP_DAYS};
@@ -57,17 +57,16 @@ fn spread<R, T: Default + Clone>(rows: Vec<R>, f: impl Fn(R) -> (i64, T)) -> Per
     out
 }
 
-/// Runs an aggregate query grouped by shard with $1 unit, $2 day, $3 its end bound and $4 the
-/// shards asked for; a SUM over no rows is NULL, read as 0.
+/// Runs an aggregate query grouped by shard with $1 unit, $2 day, $3 its end bound and $4–$6
+/// the shards asked for; a SUM over no rows is NULL, read as 0.
 macro_rules! by_shard {
     ($db:expr, $sql:expr, $unit:expr, $day:expr, $end:expr, $shards:expr) => {
-        on_db!($db, |p| sqlx::query_as($sql)
-            .bind($unit)
-            .bind($day)
-            .bind($end)
-            .bind($shards.bits())
-            .fetch_all(p)
-            .await)
+        on_db!($db, |p| bind_shards!(
+            sqlx::query_as($sql).bind($unit).bind($day).bind($end),
+            $shards
+        )
+        .fetch_all(p)
+        .await)
     };
 }
 
@@ -115,7 +114,7 @@ async fn patient_figures(
            AND {} GROUP BY 1",
         shard_sql("p.id"),
         super::patients::identified_sql("$2", "$3"),
-        in_shards_sql("p.id", "$4")
+        in_shards_sql("p.id", 4)
     );
     let rows: Vec<(i64, i64, Option<i64>)> = by_shard!(db, &sql, unit, day, end_of(day), shards)?;
     Ok(spread(rows, |(s, patients, identified)| {
@@ -154,7 +153,7 @@ async fn relative_figures(
             CAST(SUM(CASE WHEN contact = 1 OR in_force = 1 THEN 1 ELSE 0 END) AS BIGINT)
          FROM x GROUP BY shard",
         shard_sql("p.id"),
-        in_shards_sql("p.id", "$4")
+        in_shards_sql("p.id", 4)
     );
     type Row = (
         i64,
@@ -240,7 +239,7 @@ async fn agreement_parties(
         WHERE p.unit_id = $1 AND a.created_at < $3 AND (a.ended_on IS NULL OR a.ended_on > $2)
           AND {} GROUP BY 1",
         shard_sql("p.id"),
-        in_shards_sql("p.id", "$4")
+        in_shards_sql("p.id", 4)
     );
     let rows: Vec<(i64, i64, i64)> = by_shard!(db, &sql, unit, day, end, shards)?;
     Ok(spread(rows, |(s, all, contact)| (s, (all, contact))))
@@ -260,7 +259,7 @@ async fn overdue_followups(
         WHERE f.unit_id = $1 AND f.due_on < $2 AND f.created_at < $3
           AND (f.status = 'open' OR f.done_on > $2) AND {} GROUP BY 1",
         shard_sql("f.patient_id"),
-        in_shards_sql("f.patient_id", "$4")
+        in_shards_sql("f.patient_id", 4)
     );
     let rows: Vec<(i64, i64, Option<NaiveDate>)> = by_shard!(db, &sql, unit, day, end, shards)?;
     Ok(spread(rows, |(s, count, oldest)| (s, (count, oldest))))
@@ -279,7 +278,7 @@ async fn overdue_evaluations(
         WHERE p.unit_id = $1 AND a.activated_on <= $2 AND (a.ended_on IS NULL OR a.ended_on > $2)
           AND a.evaluation_on < $2 AND a.created_at < $3 AND {} GROUP BY 1",
         shard_sql("p.id"),
-        in_shards_sql("p.id", "$4")
+        in_shards_sql("p.id", 4)
     );
     let rows: Vec<(i64, i64)> = by_shard!(db, &sql, unit, day, end, shards)?;
     Ok(spread(rows, |r| r))
@@ -296,17 +295,19 @@ async fn children_without_followup(
     let sql = format!(
         "SELECT {}, COUNT(*) {CHILDREN_WITHOUT_FOLLOWUP} AND {} GROUP BY 1",
         shard_sql("r.patient_id"),
-        in_shards_sql("r.patient_id", "$5")
+        in_shards_sql("r.patient_id", 5)
     );
     let (registered_before, born_after) = child_cutoffs(day);
-    let rows: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(unit)
-        .bind(end)
-        .bind(registered_before)
-        .bind(born_after)
-        .bind(shards.bits())
-        .fetch_all(p)
-        .await)?;
+    let rows: Vec<(i64, i64)> = on_db!(db, |p| bind_shards!(
+        sqlx::query_as(&sql)
+            .bind(unit)
+            .bind(end)
+            .bind(registered_before)
+            .bind(born_after),
+        shards
+    )
+    .fetch_all(p)
+    .await)?;
     Ok(spread(rows, |r| r))
 }
 
@@ -322,14 +323,14 @@ async fn meetings_without_next_step(
         WHERE p.unit_id = $1 AND m.status = 'completed' AND m.completed_at < $2
           AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.meeting_id = m.id) AND {} GROUP BY 1",
         shard_sql("p.id"),
-        in_shards_sql("p.id", "$3")
+        in_shards_sql("p.id", 3)
     );
-    let rows: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(unit)
-        .bind(end)
-        .bind(shards.bits())
-        .fetch_all(p)
-        .await)?;
+    let rows: Vec<(i64, i64)> = on_db!(db, |p| bind_shards!(
+        sqlx::query_as(&sql).bind(unit).bind(end),
+        shards
+    )
+    .fetch_all(p)
+    .await)?;
     Ok(spread(rows, |r| r))
 }
 
@@ -378,15 +379,14 @@ pub async fn referrals(
           AND x.referred_on >= $2 AND x.referred_on <= $3 AND {}
         GROUP BY 1, x.offer_id",
         shard_sql("p.id"),
-        in_shards_sql("p.id", "$4")
+        in_shards_sql("p.id", 4)
     );
-    let rows: Vec<(i64, i64, i64, i64)> = on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(unit)
-        .bind(from)
-        .bind(to)
-        .bind(shards.bits())
-        .fetch_all(p)
-        .await)?;
+    let rows: Vec<(i64, i64, i64, i64)> = on_db!(db, |p| bind_shards!(
+        sqlx::query_as(&sql).bind(unit).bind(from).bind(to),
+        shards
+    )
+    .fetch_all(p)
+    .await)?;
     let mut out: PerShard<UnitReferrals> = vec![Vec::new(); SHARDS];
     for (shard, offer, referrals, declined) in rows {
         if let Some(slot) = usize::try_from(shard).ok().and_then(|s| out.get_mut(s)) {
@@ -464,9 +464,10 @@ pub async fn trend(
     days: &[NaiveDate],
     shards: Shards,
 ) -> Result<PerShard<Vec<TrendPoint>>, sqlx::Error> {
-    // Placeholders: $1 unit, $2 the shards, then for month i: $(3+2i) the day, $(4+2i) its end.
-    let d = |i: usize| format!("${}", 3 + 2 * i);
-    let t = |i: usize| format!("${}", 4 + 2 * i);
+    // Placeholders: $1 unit, $2–$4 the shards, then for month i: $(5+2i) the day, $(6+2i) its
+    // end.
+    let d = |i: usize| format!("${}", 5 + 2 * i);
+    let t = |i: usize| format!("${}", 6 + 2 * i);
     let mut cols = Vec::new();
     for i in 0..days.len() {
         let active = format!(
@@ -487,7 +488,7 @@ pub async fn trend(
         SELECT shard, {} FROM x GROUP BY shard",
         shard_sql("p.id"),
         super::patients::identified_facts_sql("$1"),
-        in_shards_sql("p.id", "$2"),
+        in_shards_sql("p.id", 2),
         cols.join(", ")
     );
 
@@ -528,7 +529,7 @@ pub async fn trend(
             WHERE p.unit_id = $1 AND r.unit_id = $1 AND r.patient_id = p.id AND r.involvement = 'yes' AND {})
         SELECT shard, {} FROM x GROUP BY shard",
         shard_sql("p.id"),
-        in_shards_sql("p.id", "$2"),
+        in_shards_sql("p.id", 2),
         cols.join(", ")
     );
     // The two scans run side by side, each on its own connection.
@@ -568,7 +569,7 @@ async fn run_rows(
     use sqlx::Row;
     macro_rules! bind_all {
         ($q:expr) => {{
-            let mut q = $q.bind(unit).bind(shards.bits());
+            let mut q = bind_shards!($q.bind(unit), shards);
             for day in days {
                 q = q.bind(*day).bind(end_of(*day));
             }

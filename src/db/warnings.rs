@@ -2,7 +2,7 @@
 //! dashboard and its trend, and listed for a district or unit. Every query binds the same
 //! parameters in the same order (`Params`), whichever of them its text uses.
 
-use super::changes::{in_shards_sql, shard_sql, Shards, SHARDS};
+use super::changes::{bind_shards, in_shards_sql, shard_sql, Shards, SHARDS};
 use super::dashboard::{end_of, PerShard};
 use super::Db;
 use crate::db::on_db;
@@ -272,7 +272,7 @@ pub async fn history_since(db: &Db) -> Result<Option<DateTime<Utc>>, sqlx::Error
     on_db!(db, |p| sqlx::query_scalar(sql).fetch_one(p).await)
 }
 
-/// The counts of `unit` at the end of `day` per shard of `shards` ($19): one scan of its
+/// The counts of `unit` at the end of `day` per shard of `shards` ($19–$21): one scan of its
 /// involved relatives and one of its agreements in force.
 pub async fn counts(
     db: &Db,
@@ -293,7 +293,7 @@ pub async fn counts(
         shard_sql("p.id"),
         unmet_sql(),
         contact_gone_sql(),
-        in_shards_sql("p.id", "$19")
+        in_shards_sql("p.id", 19)
     );
     let agreements = format!(
         "SELECT {}, COUNT(*) FROM agreements a JOIN patients p ON p.id = a.patient_id
@@ -301,7 +301,7 @@ pub async fn counts(
          GROUP BY 1",
         shard_sql("p.id"),
         behind_sql(),
-        in_shards_sql("p.id", "$19")
+        in_shards_sql("p.id", 19)
     );
     let p = Params {
         district: 0,
@@ -312,20 +312,21 @@ pub async fn counts(
     };
     let (r, a) = tokio::join!(
         async {
-            on_db!(db, |c| bound!(
-                sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(&relatives),
-                &p
+            on_db!(db, |c| bind_shards!(
+                bound!(
+                    sqlx::query_as::<_, (i64, i64, i64, i64, i64)>(&relatives),
+                    &p
+                ),
+                shards
             )
-            .bind(shards.bits())
             .fetch_all(c)
             .await)
         },
         async {
-            on_db!(db, |c| bound!(
-                sqlx::query_as::<_, (i64, i64)>(&agreements),
-                &p
+            on_db!(db, |c| bind_shards!(
+                bound!(sqlx::query_as::<_, (i64, i64)>(&agreements), &p),
+                shards
             )
-            .bind(shards.bits())
             .fetch_all(c)
             .await)
         }
