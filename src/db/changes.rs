@@ -12,8 +12,9 @@ use crate::db::{on_db, on_tx};
 /// while both are unchanged.
 pub type Version = (i64, i64);
 
-/// How many shards a unit's patients are counted in.
-pub const SHARDS: usize = 16;
+/// How many shards a unit's patients are counted in (the index `patients_unit_shard` and
+/// the table `unit_shards` are made for this number).
+pub const SHARDS: usize = 32;
 
 /// The shard a patient's figures are counted in.
 pub fn shard_of(patient_id: i64) -> usize {
@@ -22,11 +23,11 @@ pub fn shard_of(patient_id: i64) -> usize {
 
 /// A set of shards, one bit each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Shards(u32);
+pub struct Shards(u64);
 
 impl Shards {
     pub fn all() -> Shards {
-        Shards((1u32 << SHARDS) - 1)
+        Shards((1u64 << SHARDS) - 1)
     }
 
     pub fn insert(&mut self, shard: usize) {
@@ -53,7 +54,8 @@ impl Shards {
 
     /// The set as the number SQL reads it from (`in_shards_sql`).
     pub fn bits(self) -> i64 {
-        i64::from(self.0)
+        // At most 32 shards: the set fits.
+        i64::try_from(self.0).unwrap_or(i64::MAX)
     }
 
     /// The lowest and the highest shard in the set ((0, -1) when empty): the range an index
@@ -197,26 +199,27 @@ mod tests {
 
     #[test]
     fn a_patient_falls_in_one_shard_and_sets_hold_what_was_put_in() {
+        assert_eq!(SHARDS, 32);
         assert_eq!(shard_of(0), 0);
-        assert_eq!(shard_of(17), 1);
-        assert_eq!(shard_of(31), 15);
+        assert_eq!(shard_of(33), 1);
+        assert_eq!(shard_of(63), 31);
         let mut set = Shards::default();
         assert!(set.is_empty());
         set.insert(3);
-        set.insert(15);
-        set.insert(16); // not a shard: ignored
-        assert_eq!(set.iter().collect::<Vec<_>>(), vec![3, 15]);
-        assert_eq!((set.len(), set.bits()), (2, (1 << 3) + (1 << 15)));
-        assert!(set.contains(3) && !set.contains(4) && !set.contains(16));
+        set.insert(31);
+        set.insert(32); // not a shard: ignored
+        assert_eq!(set.iter().collect::<Vec<_>>(), vec![3, 31]);
+        assert_eq!((set.len(), set.bits()), (2, (1 << 3) + (1 << 31)));
+        assert!(set.contains(3) && !set.contains(4) && !set.contains(32));
         assert_eq!(Shards::all().len(), SHARDS);
-        assert_eq!(Shards::all().bits(), 0xffff);
+        assert_eq!(Shards::all().bits(), 0xffff_ffff);
         assert_eq!(
             (
                 set.bounds(),
                 Shards::all().bounds(),
                 Shards::default().bounds()
             ),
-            ((3, 15), (0, 15), (0, -1))
+            ((3, 31), (0, 31), (0, -1))
         );
     }
 }

@@ -246,7 +246,9 @@ async fn agreement_parties(
 }
 
 /// Follow-ups open at the end of the day with a due date before it (still open, or closed
-/// later), and the oldest due date among them.
+/// later), and the oldest due date among them. The two kinds are read apart, each within its
+/// own index: the open ones by status and due date (`followups_unit`), the ones closed after
+/// the day by their closing date (`followups_unit_done`).
 async fn overdue_followups(
     db: &Db,
     unit: i64,
@@ -254,12 +256,18 @@ async fn overdue_followups(
     end: DateTime<Utc>,
     shards: Shards,
 ) -> Result<PerShard<(i64, Option<NaiveDate>)>, sqlx::Error> {
+    let in_shards = in_shards_sql("f.patient_id", 4);
     let sql = format!(
-        "SELECT {}, COUNT(*), MIN(f.due_on) FROM followups f
-        WHERE f.unit_id = $1 AND f.due_on < $2 AND f.created_at < $3
-          AND (f.status = 'open' OR f.done_on > $2) AND {} GROUP BY 1",
-        shard_sql("f.patient_id"),
-        in_shards_sql("f.patient_id", 4)
+        "SELECT {}, COUNT(*), MIN(f.due_on) FROM (
+            SELECT f.patient_id, f.due_on FROM followups f
+            WHERE f.unit_id = $1 AND f.status = 'open' AND f.due_on < $2 AND f.created_at < $3
+              AND {in_shards}
+            UNION ALL
+            SELECT f.patient_id, f.due_on FROM followups f
+            WHERE f.unit_id = $1 AND f.status <> 'open' AND f.done_on > $2 AND f.due_on < $2
+              AND f.created_at < $3 AND {in_shards}) f
+        GROUP BY 1",
+        shard_sql("f.patient_id")
     );
     let rows: Vec<(i64, i64, Option<NaiveDate>)> = by_shard!(db, &sql, unit, day, end, shards)?;
     Ok(spread(rows, |(s, count, oldest)| (s, (count, oldest))))

@@ -68,8 +68,8 @@ type UnitVersion = (i64, i64);
 /// Entries kept before the oldest are dropped: districts times periods asked for.
 const CACHE_ENTRIES: usize = 2000;
 
-/// Shard entries kept: every shard of 1250 units' periods.
-const SHARD_ENTRIES: usize = 20_000;
+/// Shard entries kept: every shard of 1250 units for one period (each about 1 kB).
+const SHARD_ENTRIES: usize = 40_000;
 
 /// Dashboard figures computed once per change. Every change to patient data counts on the
 /// patient's shard in the units it touches (`db::changes`): the district's counters tell

@@ -608,6 +608,16 @@ async fn main() -> Result<(), String> {
     for user in &args.managers {
         let mut conn = Conn::new(&args.url);
         let cookie = login(&mut conn, user, &args.password).await?;
+        // A manager has opened the dashboard before the replay starts, as on any working day
+        // after the server's first: the phases measure its figures kept and counted again
+        // after changes, not the first count of a whole district after a restart.
+        let first = conn.send("/dashboard", &cookie, None).await?;
+        if first.status != StatusCode::OK {
+            return Err(format!(
+                "{user} could not open the dashboard: HTTP {}",
+                first.status
+            ));
+        }
         managers.push(Session {
             cookie,
             csrf: String::new(),
