@@ -246,9 +246,9 @@ async fn agreement_parties(
 }
 
 /// Follow-ups open at the end of the day with a due date before it (still open, or closed
-/// later), and the oldest due date among them. The two kinds are read apart, each within its
-/// own index: the open ones by status and due date (`followups_unit`), the ones closed after
-/// the day by their closing date (`followups_unit_done`).
+/// later), and the oldest due date among them. The two kinds are read apart: the open ones
+/// by unit, status and due date (`followups_unit`), the ones closed after the day by unit and
+/// due date (`followups_unit_due`, which holds their status and closing date).
 async fn overdue_followups(
     db: &Db,
     unit: i64,
