@@ -266,9 +266,9 @@ pub fn assert_accessible_and_archival(files: &[&Path]) {
 
 /// The text of the QR code on page `page` (from 1) of a PDF, rendered by pdftoppm and read
 /// by OpenCV (`scripts/qr_decode.py`, in the Python environment `scripts/test` prepares).
-/// OpenCV's detector misses a few codes at one resolution that it reads at another, as a
-/// phone held a little nearer would: the page is read at 200, 300 and 400 dpi, the first
-/// reading wins.
+/// The script tries two of OpenCV's detectors, and the page is read at 200, 300 and 400 dpi
+/// (a phone held a little nearer): a valid code that one detector misses at one resolution
+/// is read by another reading. The first reading wins.
 pub fn qr_text(bytes: &[u8], page: usize) -> String {
     let bin = std::env::var("SAMSPILL_PDF_TOOLS").unwrap_or_else(|_| {
         panic!("SAMSPILL_PDF_TOOLS must name the bin folder of the Python environment scripts/test prepares")
