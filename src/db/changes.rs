@@ -14,7 +14,7 @@ pub type Version = (i64, i64);
 
 /// How many shards a unit's patients are counted in (the index `patients_unit_shard` and
 /// the table `unit_shards` are made for this number).
-pub const SHARDS: usize = 32;
+pub const SHARDS: usize = 64;
 
 /// The shard a patient's figures are counted in.
 pub fn shard_of(patient_id: i64) -> usize {
@@ -27,7 +27,7 @@ pub struct Shards(u64);
 
 impl Shards {
     pub fn all() -> Shards {
-        Shards((1u64 << SHARDS) - 1)
+        Shards(u64::MAX >> (64 - SHARDS))
     }
 
     pub fn insert(&mut self, shard: usize) {
@@ -52,10 +52,11 @@ impl Shards {
         (0..SHARDS).filter(move |s| self.contains(*s))
     }
 
-    /// The set as the number SQL reads it from (`in_shards_sql`).
+    /// The set as the number SQL reads it from (`in_shards_sql`): the 64 bits as a BIGINT,
+    /// shard 63 its sign bit. Both engines shift a negative BIGINT right arithmetically, so
+    /// `(bits >> shard) & 1` is the shard's bit either way.
     pub fn bits(self) -> i64 {
-        // At most 32 shards: the set fits.
-        i64::try_from(self.0).unwrap_or(i64::MAX)
+        self.0.cast_signed()
     }
 
     /// The lowest and the highest shard in the set ((0, -1) when empty): the range an index
@@ -199,27 +200,31 @@ mod tests {
 
     #[test]
     fn a_patient_falls_in_one_shard_and_sets_hold_what_was_put_in() {
-        assert_eq!(SHARDS, 32);
+        assert_eq!(SHARDS, 64);
         assert_eq!(shard_of(0), 0);
-        assert_eq!(shard_of(33), 1);
-        assert_eq!(shard_of(63), 31);
+        assert_eq!(shard_of(65), 1);
+        assert_eq!(shard_of(127), 63);
         let mut set = Shards::default();
         assert!(set.is_empty());
         set.insert(3);
-        set.insert(31);
-        set.insert(32); // not a shard: ignored
-        assert_eq!(set.iter().collect::<Vec<_>>(), vec![3, 31]);
-        assert_eq!((set.len(), set.bits()), (2, (1 << 3) + (1 << 31)));
-        assert!(set.contains(3) && !set.contains(4) && !set.contains(32));
+        set.insert(40);
+        set.insert(64); // not a shard: ignored
+        assert_eq!(set.iter().collect::<Vec<_>>(), vec![3, 40]);
+        assert_eq!((set.len(), set.bits()), (2, (1 << 3) + (1 << 40)));
+        assert!(set.contains(3) && !set.contains(4) && !set.contains(64));
         assert_eq!(Shards::all().len(), SHARDS);
-        assert_eq!(Shards::all().bits(), 0xffff_ffff);
+        // Every bit set: -1 as a BIGINT.
+        assert_eq!(Shards::all().bits(), -1);
+        let mut last = Shards::default();
+        last.insert(63);
+        assert_eq!(last.bits(), i64::MIN);
         assert_eq!(
             (
                 set.bounds(),
                 Shards::all().bounds(),
                 Shards::default().bounds()
             ),
-            ((3, 31), (0, 31), (0, -1))
+            ((3, 40), (0, 63), (0, -1))
         );
     }
 }

@@ -69,7 +69,7 @@ type UnitVersion = (i64, i64);
 const CACHE_ENTRIES: usize = 2000;
 
 /// Shard entries kept: every shard of 1250 units for one period (each about 1 kB).
-const SHARD_ENTRIES: usize = 40_000;
+const SHARD_ENTRIES: usize = 80_000;
 
 /// Dashboard figures computed once per change. Every change to patient data counts on the
 /// patient's shard in the units it touches (`db::changes`): the district's counters tell
