@@ -251,9 +251,10 @@ async fn agreement_parties(
 }
 
 /// Follow-ups open at the end of the day with a due date before it (still open, or closed
-/// later), and the oldest due date among them. The two kinds are read apart: the open ones
-/// by unit, status and due date (`followups_unit`), the ones closed after the day by unit and
-/// due date (`followups_unit_due`, which holds their status and closing date).
+/// later), and the oldest due date among them. Both kinds are read by unit, status, shard
+/// and due date (`followups_unit_shard`, which holds the closing date): the open ones, and
+/// the ones closed after the day (each closed status named, so that the index is read for
+/// each).
 async fn overdue_followups(
     db: &Db,
     unit: i64,
@@ -269,7 +270,7 @@ async fn overdue_followups(
               AND {in_shards}
             UNION ALL
             SELECT f.patient_id, f.due_on FROM followups f
-            WHERE f.unit_id = $1 AND f.status <> 'open' AND f.done_on > $2 AND f.due_on < $2
+            WHERE f.unit_id = $1 AND f.status IN ('done', 'cancelled') AND f.done_on > $2 AND f.due_on < $2
               AND f.created_at < $3 AND {in_shards}) f
         GROUP BY 1",
         shard_sql("f.patient_id")
