@@ -66,10 +66,11 @@ type ShardVersion = (i64, i64, i64);
 type UnitVersion = (i64, i64);
 
 /// Districts counted at the same time: a district waits only for counts in its own group
-/// (its id modulo `TURNS`). One group for all kept the database's cores partly idle while
-/// managers queued (national demo on PostgreSQL: 230 dashboards a second, p99 300 ms; with
-/// two groups 342, p99 181 ms; three gave no more). Each count runs its units' queries side
-/// by side, so more groups at once would take the pool from the writes.
+/// (its id modulo `TURNS`). One group for all kept the database's cores a fifth idle while
+/// managers queued (national demo on PostgreSQL, runs one after the other: 227–238
+/// dashboards a second, p99 278–294 ms; with two groups 342, p99 181 ms; three gave no more;
+/// BENCHMARKS.md). Each count runs its units' queries side by side, so more groups at once
+/// would take the pool from the writes.
 const TURNS: usize = 2;
 
 /// Entries kept before the oldest are dropped: districts times periods asked for.
