@@ -138,9 +138,12 @@ pub async fn catalog(tx: &mut Tx) -> Result<(), sqlx::Error> {
 /// The counters behind a district's figures: the sum over its units and their shards only
 /// grows, and grows with every change in any of them.
 pub async fn of_district(db: &Db, district_id: i64) -> Result<Version, sqlx::Error> {
-    let sql = "SELECT CAST(COALESCE((SELECT SUM(u.change_seq) FROM units u WHERE u.district_id = $1), 0)
-                    + COALESCE((SELECT SUM(s.change_seq) FROM units u JOIN unit_shards s ON s.unit_id = u.id
-                                WHERE u.district_id = $1), 0) AS BIGINT),
+    // Each unit's shards are summed through the key on unit and shard. Joined instead,
+    // PostgreSQL read every unit's shards (2792 rows for the 188 of a district at a million
+    // patients, 0.45 ms); asked at every view of a dashboard, that was a twelfth of its time.
+    let sql = "SELECT CAST(COALESCE((SELECT SUM(u.change_seq
+                        + (SELECT COALESCE(SUM(s.change_seq), 0) FROM unit_shards s WHERE s.unit_id = u.id))
+                    FROM units u WHERE u.district_id = $1), 0) AS BIGINT),
                       (SELECT c.change_seq FROM catalog_version c WHERE c.id = 1)";
     on_db!(db, |p| sqlx::query_as(sql)
         .bind(district_id)
