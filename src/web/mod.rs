@@ -18,14 +18,14 @@ pub mod patients;
 pub mod relatives;
 pub mod support;
 
+use crate::web::infra::templates::Template;
 use infra::headers::{self, Secured};
 use infra::session::{self, SessionLookup};
-use infra::{filters, metrics, page, refused};
+use infra::{metrics, page, refused};
 use rocket::fs::{relative, FileServer};
 use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{Build, Request, Rocket};
-use rocket_dyn_templates::Template;
 
 /// Mounts every area, the fairings and the catchers on `rocket`, which already manages the
 /// application's database, settings and clock.
@@ -39,9 +39,7 @@ pub fn mount(rocket: Rocket<Build>) -> Rocket<Build> {
         .attach(metrics::MetricsFairing)
         .attach(infra::request_log::RequestLog)
         .attach(refused::RefusedAccess)
-        .attach(Template::custom(|engines| {
-            filters::register(&mut engines.tera)
-        }))
+        .attach(infra::templates::Templates::fairing())
         .mount("/", home::routes())
         .mount("/", auth::routes())
         .mount("/", infra::health::routes())

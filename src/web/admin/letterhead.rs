@@ -10,12 +10,12 @@ use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::forms::{CsrfOnly, Text};
 use crate::web::infra::page::{done, invalid, Page, Submitted};
 use crate::web::infra::session::Admin;
+use crate::web::infra::templates::Template;
 use rocket::fs::TempFile;
 use rocket::http::ContentType;
 use rocket::request::FlashMessage;
 use rocket::tokio::io::AsyncReadExt;
 use rocket::{FromForm, State};
-use rocket_dyn_templates::Template;
 
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![page, upload, remove, image]

@@ -5,9 +5,9 @@ use crate::db::{self, Db};
 use crate::web::infra::error::AppResult;
 use crate::web::infra::page::Page;
 use crate::web::infra::session::Admin;
+use crate::web::infra::templates::Template;
 use rocket::request::FlashMessage;
 use rocket::State;
-use rocket_dyn_templates::Template;
 
 mod handover;
 mod letterhead;

@@ -14,9 +14,9 @@ use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::forms::{CsrfOnly, Text};
 use crate::web::infra::page::{done, invalid, Choice, Page, Submitted};
 use crate::web::infra::session::Admin;
+use crate::web::infra::templates::Template;
 use rocket::request::FlashMessage;
 use rocket::{FromForm, State};
-use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 pub fn routes() -> Vec<rocket::Route> {

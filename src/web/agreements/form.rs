@@ -19,10 +19,10 @@ use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::forms::Text;
 use crate::web::infra::page::{done, invalid, Submitted};
 use crate::web::infra::session::{CurrentUser, Worker};
+use crate::web::infra::templates::Template;
 use crate::web::patients::find;
 use rand::Rng;
 use rocket::{FromForm, State};
-use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 pub fn routes() -> Vec<rocket::Route> {

@@ -19,9 +19,9 @@ use crate::web::infra::page::Page;
 use crate::web::infra::page::PdfFile;
 use crate::web::infra::reads::ReadDb;
 use crate::web::infra::session::{CurrentUser, Reader};
+use crate::web::infra::templates::Template;
 use rocket::request::FlashMessage;
 use rocket::State;
-use rocket_dyn_templates::Template;
 
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![show, version_page, pdf_current, pdf_version]

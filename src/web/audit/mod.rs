@@ -16,10 +16,10 @@ use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::export::{download, Cell, Download, Table};
 use crate::web::infra::page::Page;
 use crate::web::infra::session::{Admin, CurrentUser, Manager, Reader};
+use crate::web::infra::templates::Template;
 use crate::web::patients::{find, requested_offset, Paging};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rocket::{Either, State};
-use rocket_dyn_templates::Template;
 
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![

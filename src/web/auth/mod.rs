@@ -79,7 +79,7 @@ fn login_page(
     flash: Option<FlashMessage<'_>>,
     settings: &State<Settings>,
     sso: &State<sso::SsoState>,
-) -> Result<rocket_dyn_templates::Template, Box<Redirect>> {
+) -> Result<crate::web::infra::templates::Template, Box<Redirect>> {
     if user.is_some() {
         return Err(Box::new(Redirect::to("/")));
     }
@@ -325,7 +325,7 @@ crate::csrf_protected!(PasswordForm);
 fn password_page(
     user: &CurrentUser,
     flash: Option<FlashMessage<'_>>,
-) -> rocket_dyn_templates::Template {
+) -> crate::web::infra::templates::Template {
     Page::new("Bytt passord", Some(user))
         .flash(flash)
         .render("auth/password")
@@ -440,7 +440,7 @@ async fn setup_page(
     token: Option<&str>,
     csrf: AnonCsrf,
     db: &State<Db>,
-) -> AppResult<rocket_dyn_templates::Template> {
+) -> AppResult<crate::web::infra::templates::Template> {
     let token = token.unwrap_or_default();
     setup_allowed(db, token).await?;
     Ok(Page::new("Opprett første administrator", None)

@@ -12,10 +12,10 @@ use crate::sso::{Sso, SsoError};
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::page::Page;
 use crate::web::infra::session;
+use crate::web::infra::templates::Template;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::response::Redirect;
 use rocket::State;
-use rocket_dyn_templates::Template;
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
 

@@ -15,8 +15,8 @@ use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::export::{download, Cell, Download, Table};
 use crate::web::infra::page::Page;
 use crate::web::infra::session::Manager;
+use crate::web::infra::templates::Template;
 use rocket::{Either, State};
-use rocket_dyn_templates::Template;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

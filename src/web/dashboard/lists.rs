@@ -12,9 +12,9 @@ use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::export::{download, Cell, Download, Table};
 use crate::web::infra::page::{Choice, Page};
 use crate::web::infra::session::Manager;
+use crate::web::infra::templates::Template;
 use crate::web::patients::{requested_offset, Paging};
 use rocket::{Either, State};
-use rocket_dyn_templates::Template;
 
 /// A list page or export: its title, table and paging.
 pub(super) struct Listing {

@@ -16,9 +16,9 @@ use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::export::{download, Cell, Download, Table};
 use crate::web::infra::page::{Choice, Page};
 use crate::web::infra::session::Manager;
+use crate::web::infra::templates::Template;
 use chrono::NaiveDate;
 use rocket::{Either, State};
-use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 mod feedback;

@@ -15,9 +15,9 @@ use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::forms::Text;
 use crate::web::infra::page::{done, invalid, Choice, Page, Submitted};
 use crate::web::infra::session::Manager;
+use crate::web::infra::templates::Template;
 use rocket::request::FlashMessage;
 use rocket::{FromForm, State};
-use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 async fn followup_in_district(

@@ -20,6 +20,7 @@ use crate::web::infra::page::{choice_list, ids, render, staff_choices};
 use crate::web::infra::page::{done, invalid, Page, Submitted};
 use crate::web::infra::reads::ReadDb;
 use crate::web::infra::session::{Reader, Worker};
+use crate::web::infra::templates::{Template, Templates};
 use crate::web::patients::find;
 use crate::web::patients::show::{followup_views, patient_page};
 use chrono::Months;
@@ -27,7 +28,6 @@ use rocket::http::{ContentType, Header};
 use rocket::request::FlashMessage;
 use rocket::response::content::RawHtml;
 use rocket::{FromForm, State};
-use rocket_dyn_templates::{Metadata, Template};
 use serde::Serialize;
 
 pub fn routes() -> Vec<rocket::Route> {
@@ -47,7 +47,7 @@ async fn list(
     kind: Option<&str>,
     snapshot: ReadDb,
     clock: &State<Clock>,
-    tera: Metadata<'_>,
+    templates: &State<Templates>,
     flash: Option<FlashMessage<'_>>,
 ) -> AppResult<RawHtml<String>> {
     let db: &Db = &snapshot;
@@ -98,7 +98,7 @@ async fn list(
         .with("kinds", choice_list(choices::FOLLOWUP_KINDS))
         .with("kind", kind.unwrap_or(""))
         .flash(flash);
-    let html = render(&tera, page, "followups/list")?;
+    let html = render(templates, page, "followups/list")?;
     // Every view is logged with the patients it showed.
     crate::audit::record_listing(
         db,

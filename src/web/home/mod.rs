@@ -3,8 +3,8 @@
 use crate::domain::user::Role;
 use crate::web::infra::page::Page;
 use crate::web::infra::session::CurrentUser;
+use crate::web::infra::templates::Template;
 use rocket::response::Redirect;
-use rocket_dyn_templates::Template;
 
 mod today;
 

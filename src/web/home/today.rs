@@ -12,12 +12,12 @@ use crate::web::infra::error::AppResult;
 use crate::web::infra::page::{render, Page};
 use crate::web::infra::reads::ReadDb;
 use crate::web::infra::session::Worker;
+use crate::web::infra::templates::Templates;
 use crate::web::patients::show::{fix_href, followup_views, load};
 use chrono::{Months, NaiveDate};
 use rocket::request::FlashMessage;
 use rocket::response::content::RawHtml;
 use rocket::State;
-use rocket_dyn_templates::Metadata;
 use serde::Serialize;
 
 /// The most patients the page reads the routine of; a caseload is well below it.
@@ -47,7 +47,7 @@ pub async fn today(
     user: Worker<'_>,
     snapshot: ReadDb,
     clock: &State<Clock>,
-    tera: Metadata<'_>,
+    templates: &State<Templates>,
     flash: Option<FlashMessage<'_>>,
 ) -> AppResult<RawHtml<String>> {
     let db: &Db = &snapshot;
@@ -88,7 +88,7 @@ pub async fn today(
         .with("relatives", relatives)
         .today(today)
         .flash(flash);
-    let html = render(&tera, page, "today")?;
+    let html = render(templates, page, "today")?;
     crate::audit::record_listing(
         db,
         &user.actor(),

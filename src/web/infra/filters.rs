@@ -2,8 +2,8 @@
 
 use crate::domain::dates::{format_date, format_datetime};
 use chrono::{DateTime, NaiveDate, Utc};
-use rocket_dyn_templates::tera::{self, Tera, Value};
 use std::collections::HashMap;
+use tera::{self, Tera, Value};
 
 pub fn register(tera: &mut Tera) {
     tera.register_filter("dato", date);

@@ -1,5 +1,5 @@
 //! What every area of the web application shares: the session and its user guards, the
-//! CSRF check, the page context and form outcome, raw form values, template filters, exports,
+//! CSRF check, the page context and form outcome, the templates, raw form values, template filters, exports,
 //! charts, the error responder, security headers, the letterhead's logo, metrics, liveness
 //! and the log of refused requests.
 
@@ -18,3 +18,4 @@ pub mod reads;
 pub mod refused;
 pub mod request_log;
 pub mod session;
+pub mod templates;

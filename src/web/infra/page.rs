@@ -2,9 +2,9 @@
 
 use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::session::CurrentUser;
+use crate::web::infra::templates::{Template, Templates};
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
-use rocket_dyn_templates::{Metadata, Template};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -75,7 +75,7 @@ impl Page {
     }
 
     pub fn render(self, name: &'static str) -> Template {
-        Template::render(name, self.into_context())
+        Template::new(name, self.into_context())
     }
 
     pub fn into_context(self) -> Value {
@@ -84,6 +84,8 @@ impl Page {
 }
 
 /// What a form submission answers: the form again with messages (422), or a redirect.
+// One per request, moved once into the response: the redirect's size costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(rocket::Responder)]
 pub enum Submitted {
     #[response(status = 422)]
@@ -135,10 +137,10 @@ pub fn choice_list(list: crate::domain::choices::Choices) -> Vec<Choice> {
 }
 
 /// Renders `page` with `template` to text.
-pub fn render(tera: &Metadata<'_>, page: Page, template: &'static str) -> AppResult<String> {
-    tera.render(template, page.into_context())
-        .map(|(_, html)| html)
-        .ok_or_else(|| AppError::Internal(format!("template {template} did not render")))
+pub fn render(templates: &Templates, page: Page, template: &'static str) -> AppResult<String> {
+    templates
+        .render(template, page.into_context())
+        .map_err(|why| AppError::Internal(format!("template {template} did not render: {why}")))
 }
 
 /// Staff of the patient's unit, for owner and contact-person choices.

@@ -15,9 +15,9 @@ use crate::web::infra::forms::Text;
 use crate::web::infra::page::choice_list;
 use crate::web::infra::page::{done, invalid, Page, Submitted};
 use crate::web::infra::session::{Reader, Worker};
+use crate::web::infra::templates::Template;
 use crate::web::relatives::find_relative;
 use rocket::{FromForm, State};
-use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 pub fn routes() -> Vec<rocket::Route> {

@@ -18,12 +18,12 @@ use crate::web::infra::forms::Text;
 use crate::web::infra::page::{choice_list, ids, staff_choices};
 use crate::web::infra::page::{done, invalid, Choice, Page, Submitted};
 use crate::web::infra::session::{Reader, Worker};
+use crate::web::infra::templates::Template;
 use crate::web::patients::find;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Oslo;
 use rocket::request::FlashMessage;
 use rocket::{FromForm, State};
-use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 mod invitation;

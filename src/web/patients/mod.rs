@@ -19,9 +19,9 @@ use crate::web::infra::forms::{CsrfOnly, Text};
 use crate::web::infra::page::{done, invalid, Choice, Page, Submitted};
 use crate::web::infra::reads::ReadDb;
 use crate::web::infra::session::{Reader, Worker};
+use crate::web::infra::templates::Template;
 use rocket::request::FlashMessage;
 use rocket::{FromForm, State};
-use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 pub const PAGE_SIZE: i64 = 25;

@@ -17,12 +17,12 @@ use crate::web::infra::error::{AppError, AppResult};
 use crate::web::infra::page::{choice_list, render, staff_choices, Choice, Page};
 use crate::web::infra::reads::ReadDb;
 use crate::web::infra::session::{CurrentUser, Reader};
+use crate::web::infra::templates::{Template, Templates};
 use crate::web::patients::{find, PatientView};
 use chrono::NaiveDate;
 use rocket::request::FlashMessage;
 use rocket::response::content::RawHtml;
 use rocket::State;
-use rocket_dyn_templates::{Metadata, Template};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -255,12 +255,19 @@ async fn show(
     id: i64,
     snapshot: ReadDb,
     clock: &State<Clock>,
-    tera: Metadata<'_>,
+    templates: &State<Templates>,
     flash: Option<FlashMessage<'_>>,
 ) -> AppResult<RawHtml<String>> {
     let db: &Db = &snapshot;
     let today = clock.today();
     let patient = find(db, user.scope(), id).await?;
+    let form = serde_json::json!({ "owner_id": user.id.to_string(), "kind": "call" });
+    let page = patient_page(db, &user, &patient, today)
+        .await?
+        .with("form", form)
+        .flash(flash);
+    // Logged once the page is read and before it is shown: all its reads share the snapshot
+    // begun by `find` (logging first ended it, and the reads after began a second one).
     record_view(
         db,
         &user.actor(),
@@ -270,12 +277,7 @@ async fn show(
         clock.now(),
     )
     .await?;
-    let form = serde_json::json!({ "owner_id": user.id.to_string(), "kind": "call" });
-    let page = patient_page(db, &user, &patient, today)
-        .await?
-        .with("form", form)
-        .flash(flash);
-    Ok(RawHtml(render(&tera, page, "patients/show")?))
+    Ok(RawHtml(render(templates, page, "patients/show")?))
 }
 
 /// A step as a page shows it: what is missing next links to the form that resolves it, for

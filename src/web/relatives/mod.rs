@@ -22,11 +22,11 @@ use crate::web::infra::forms::Text;
 use crate::web::infra::page::{choice_list, ids, staff_choices};
 use crate::web::infra::page::{done, invalid, Page, Submitted};
 use crate::web::infra::session::{Reader, Worker};
+use crate::web::infra::templates::Template;
 use crate::web::patients::find;
 use chrono::NaiveDate;
 use rocket::request::FlashMessage;
 use rocket::{FromForm, State};
-use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 pub fn routes() -> Vec<rocket::Route> {

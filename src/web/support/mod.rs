@@ -16,10 +16,10 @@ use crate::web::infra::forms::{CsrfOnly, Text};
 use crate::web::infra::page::choice_list;
 use crate::web::infra::page::{done, invalid, Page, Submitted};
 use crate::web::infra::session::{Admin, Worker};
+use crate::web::infra::templates::Template;
 use crate::web::relatives::find_relative;
 use rocket::request::FlashMessage;
 use rocket::{FromForm, State};
-use rocket_dyn_templates::Template;
 use serde::Serialize;
 
 pub fn routes() -> Vec<rocket::Route> {
