@@ -193,6 +193,15 @@ async fn demo_data_is_deterministic_for_a_seed() {
             assert_eq!(parsed.birth_date().to_string(), birth[..10]);
         }
     }
+    if a.engine() == samspill::db::Engine::Postgres {
+        // Vacuumed and analysed once loaded, so autovacuum does not come by in the first
+        // minutes of use.
+        assert_eq!(
+            scalar("SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname IN ('patients', 'relatives', 'followups')
+                    AND last_vacuum IS NOT NULL AND last_analyze IS NOT NULL").await,
+            3
+        );
+    }
     let names: Vec<String> = users(&a).await.into_iter().map(|u| u.0).collect();
     for expected in ["admin", "leder1", "ansatt1"] {
         assert!(names.contains(&expected.to_string()));
