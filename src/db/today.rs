@@ -45,19 +45,15 @@ pub struct MyRelative {
     pub next_contact: Option<NaiveDate>,
 }
 
-/// The relatives of active patients in `unit_id` whose contact person is `user_id`, on the
-/// relative or in an agreement in force; those with no next contact first, then by date.
-pub async fn my_relatives(
-    db: &Db,
-    user_id: i64,
-    unit_id: i64,
-) -> Result<Vec<MyRelative>, sqlx::Error> {
-    // The next contact is a column of the inner query: PostgreSQL sorts by an output
-    // column's name only on its own, not inside an expression.
-    let sql = "SELECT * FROM (SELECT r.id AS relative_id, r.full_name AS relative_name, r.relation, p.id AS patient_id,
+/// The query of `my_relatives` ($1 the user, $2 the unit). The next contact is a column of
+/// the inner query: PostgreSQL sorts by an output column's name only on its own, not inside
+/// an expression. A relative's follow-ups and those of its agreements are its patient's:
+/// they are looked up through the patient (an index), not among every follow-up (the day
+/// took 53 s at 100 000 patients).
+pub const MY_RELATIVES: &str = "SELECT * FROM (SELECT r.id AS relative_id, r.full_name AS relative_name, r.relation, p.id AS patient_id,
                       p.full_name AS patient_name,
                       (SELECT MIN(f.due_on) FROM followups f
-                        WHERE f.status = 'open' AND (f.relative_id = r.id OR f.agreement_id IN
+                        WHERE f.patient_id = r.patient_id AND f.status = 'open' AND (f.relative_id = r.id OR f.agreement_id IN
                           (SELECT ar.agreement_id FROM agreement_relatives ar WHERE ar.relative_id = r.id)))
                         AS next_contact
                FROM relatives r JOIN patients p ON p.id = r.patient_id
@@ -66,7 +62,15 @@ pub async fn my_relatives(
                             WHERE ar.relative_id = r.id AND a.contact_person_id = $1
                               AND a.status IN ('active', 'evaluated')))) mine
                ORDER BY CASE WHEN next_contact IS NULL THEN 0 ELSE 1 END, next_contact, relative_name, relative_id";
-    on_db!(db, |p| sqlx::query_as(sql)
+
+/// The relatives of active patients in `unit_id` whose contact person is `user_id`, on the
+/// relative or in an agreement in force; those with no next contact first, then by date.
+pub async fn my_relatives(
+    db: &Db,
+    user_id: i64,
+    unit_id: i64,
+) -> Result<Vec<MyRelative>, sqlx::Error> {
+    on_db!(db, |p| sqlx::query_as(MY_RELATIVES)
         .bind(user_id)
         .bind(unit_id)
         .fetch_all(p)

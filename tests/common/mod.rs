@@ -418,6 +418,39 @@ impl TestApp {
             .expect(sql)
     }
 
+    /// How the engine would run `sql` with `binds` for $1, $2, …: SQLite's query plan, or
+    /// PostgreSQL's with sequential scans made a last resort (its plans for the suite's few
+    /// rows would scan anyway), one step a line.
+    pub async fn plan(&self, sql: &str, binds: &[i64]) -> String {
+        let lines: Result<Vec<String>, sqlx::Error> = match &self.db {
+            samspill::db::Db::Sqlite(p) => {
+                let explain = format!("EXPLAIN QUERY PLAN {sql}");
+                let mut q = sqlx::query_as::<_, (i64, i64, i64, String)>(&explain);
+                for b in binds {
+                    q = q.bind(*b);
+                }
+                q.fetch_all(p)
+                    .await
+                    .map(|rows| rows.into_iter().map(|r| r.3).collect())
+            }
+            samspill::db::Db::Postgres(p) => {
+                let mut tx = p.begin().await.expect("begin");
+                sqlx::query("SET LOCAL enable_seqscan = off")
+                    .execute(&mut *tx)
+                    .await
+                    .expect("set");
+                let explain = format!("EXPLAIN {sql}");
+                let mut q = sqlx::query_scalar::<_, String>(&explain);
+                for b in binds {
+                    q = q.bind(*b);
+                }
+                q.fetch_all(&mut *tx).await
+            }
+            samspill::db::Db::Snapshot(_) => unreachable!("the suite's database is a pool"),
+        };
+        lines.expect(sql).join("\n")
+    }
+
     pub async fn text(&self, sql: &str) -> String {
         samspill::db::on_db!(&self.db, |p| sqlx::query_scalar::<_, String>(sql)
             .fetch_one(p)
