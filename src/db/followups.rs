@@ -57,17 +57,57 @@ pub async fn open_for_owner(
     owner_id: i64,
     kind: Option<&str>,
     limit: i64,
+    offset: i64,
 ) -> Result<Vec<FollowupRow>, sqlx::Error> {
     let sql = format!(
         "{SELECT} WHERE f.owner_id = $1 AND f.status = 'open' AND ($2 = '' OR f.kind = $2)
            AND o.unit_id = f.unit_id
-         ORDER BY f.due_on, f.id LIMIT $3"
+         ORDER BY f.due_on, f.id LIMIT $3 OFFSET $4"
     );
     on_db!(db, |p| sqlx::query_as(&sql)
         .bind(owner_id)
         .bind(kind.unwrap_or(""))
         .bind(limit)
+        .bind(offset)
         .fetch_all(p)
+        .await)
+}
+
+/// How many open follow-ups of a worker's list fall in each part of it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct BucketCounts {
+    pub overdue: i64,
+    pub this_week: i64,
+    pub later: i64,
+}
+
+impl BucketCounts {
+    pub fn total(&self) -> i64 {
+        self.overdue + self.this_week + self.later
+    }
+}
+
+/// Counts the follow-ups of `open_for_owner` due before `today`, from `today` to `week_end`,
+/// and after it (the parts of `domain::followup::bucket`).
+pub async fn bucket_counts_for_owner(
+    db: &Db,
+    owner_id: i64,
+    kind: Option<&str>,
+    today: NaiveDate,
+    week_end: NaiveDate,
+) -> Result<BucketCounts, sqlx::Error> {
+    let sql = "SELECT COALESCE(SUM(CASE WHEN f.due_on < $3 THEN 1 ELSE 0 END), 0) AS overdue,
+                      COALESCE(SUM(CASE WHEN f.due_on >= $3 AND f.due_on <= $4 THEN 1 ELSE 0 END), 0) AS this_week,
+                      COALESCE(SUM(CASE WHEN f.due_on > $4 THEN 1 ELSE 0 END), 0) AS later
+               FROM followups f JOIN users o ON o.id = f.owner_id
+               WHERE f.owner_id = $1 AND f.status = 'open' AND ($2 = '' OR f.kind = $2)
+                 AND o.unit_id = f.unit_id";
+    on_db!(db, |p| sqlx::query_as(sql)
+        .bind(owner_id)
+        .bind(kind.unwrap_or(""))
+        .bind(today)
+        .bind(week_end)
+        .fetch_one(p)
         .await)
 }
 
@@ -295,27 +335,36 @@ pub struct ChildTask {
     pub patient_id: i64,
     pub patient_name: String,
     pub created_at: DateTime<Utc>,
+    /// How many there are in all, beyond the ones asked for.
+    #[serde(skip)]
+    pub total: i64,
 }
 
 /// The unit's child relatives of active patients whose follow-up is due: none recorded, or
-/// none since `counts_from` (a year back: the follow-up is repeated at least yearly).
+/// none since `counts_from` (a year back: the follow-up is repeated at least yearly). The
+/// longest waiting first, `limit` of them from `offset`; each row carries the count of all.
 pub async fn child_tasks(
     db: &Db,
     unit_id: i64,
     adult_born_before: NaiveDate,
     counts_from: DateTime<Utc>,
+    limit: i64,
+    offset: i64,
 ) -> Result<Vec<ChildTask>, sqlx::Error> {
-    let sql = "SELECT r.id AS relative_id, r.full_name AS relative_name, p.id AS patient_id, p.full_name AS patient_name, r.created_at
+    let sql = "SELECT r.id AS relative_id, r.full_name AS relative_name, p.id AS patient_id, p.full_name AS patient_name, r.created_at,
+                      COUNT(*) OVER () AS total
                FROM relatives r JOIN patients p ON p.id = r.patient_id
                WHERE r.unit_id = $1 AND p.archived_at IS NULL
                  AND (r.birth_date > $2 OR (r.birth_date IS NULL AND r.age_group = 'child'))
                  AND NOT EXISTS (SELECT 1 FROM child_followups c WHERE c.relative_id = r.id
                                  AND c.recorded_at >= $3)
-               ORDER BY r.created_at, r.id";
+               ORDER BY r.created_at, r.id LIMIT $4 OFFSET $5";
     on_db!(db, |p| sqlx::query_as(sql)
         .bind(unit_id)
         .bind(adult_born_before)
         .bind(counts_from)
+        .bind(limit)
+        .bind(offset)
         .fetch_all(p)
         .await)
 }

@@ -168,14 +168,18 @@ impl Change {
 
 /// Overdue when due before today; this week when due by Sunday of today's week.
 pub fn bucket(due: NaiveDate, today: NaiveDate) -> Bucket {
-    let sunday = today + Duration::days(6 - i64::from(today.weekday().num_days_from_monday()));
     if due < today {
         Bucket::Overdue
-    } else if due <= sunday {
+    } else if due <= week_end(today) {
         Bucket::ThisWeek
     } else {
         Bucket::Later
     }
+}
+
+/// The Sunday of today's week: the last day of the list's "this week".
+pub fn week_end(today: NaiveDate) -> NaiveDate {
+    today + Duration::days(6 - i64::from(today.weekday().num_days_from_monday()))
 }
 
 pub fn days_overdue(due: NaiveDate, today: NaiveDate) -> i64 {
@@ -433,6 +437,9 @@ mod tests {
         assert_eq!(bucket(d(11, 30), monday), Bucket::Later);
         assert_eq!(days_overdue(d(11, 13), monday), 10);
         assert_eq!(days_overdue(d(11, 30), monday), 0);
+        assert_eq!(week_end(monday), d(11, 29));
+        assert_eq!(week_end(d(11, 29)), d(11, 29));
+        assert_eq!(week_end(d(11, 30)), d(12, 6));
     }
 
     #[test]

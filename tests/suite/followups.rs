@@ -1,8 +1,9 @@
 //! The worker's follow-up list and what happens to a follow-up.
 
-use crate::common::{error_for, id_from, relative, setup};
+use crate::common::{call_followup, error_for, id_from, relative, setup};
 use rocket::http::Status;
 use samspill::domain::dates::format_date;
+use samspill::domain::followup::week_end;
 use samspill::domain::user::Role;
 
 #[rocket::async_test]
@@ -221,4 +222,137 @@ async fn a_childs_task_follows_the_patient_to_another_unit() {
     let other = app.browser().await;
     other.login_as("ansatt3").await;
     assert!(other.get("/followups").await.body.contains(&task));
+}
+
+/// A long list comes in pages of 50 in due order; each part's heading counts all of the
+/// worker's follow-ups in it, whatever page is shown.
+#[rocket::async_test]
+async fn a_long_worklist_comes_in_pages() {
+    let (app, _org, patient) = setup().await;
+    for day in 1..=55 {
+        call_followup(&app, patient, &format!("Oppfølging {day:02}"), day).await;
+    }
+    // Three days on, the first two are overdue.
+    app.clock.advance_days(3);
+    app.login_as("ansatt1").await;
+    let today = app.clock.today();
+    let this_week = (3..=55)
+        .filter(|d| {
+            app.clock.today() - chrono::Duration::days(3) + chrono::Duration::days(*d)
+                <= week_end(today)
+        })
+        .count();
+    let later = 53 - this_week;
+
+    let first = app.get("/followups").await;
+    assert_eq!(first.status, Status::Ok);
+    assert!(first.body.contains("Oppfølging 01") && first.body.contains("Oppfølging 50"));
+    assert!(!first.body.contains("Oppfølging 51"));
+    assert!(
+        first.body.contains("<h2 id=\"g-overdue\">Forfalt (2)</h2>"),
+        "{}",
+        first.body
+    );
+    assert!(first.body.contains("Side 1 av 2 (55 treff)"));
+    assert!(first
+        .body
+        .contains("<a href=\"&#x2F;followups?kind=&amp;page=2\" rel=\"next\">Neste side</a>"));
+
+    let second = app.get("/followups?kind=&page=2").await;
+    assert!(second.body.contains("Oppfølging 51") && second.body.contains("Oppfølging 55"));
+    assert!(!second.body.contains("Oppfølging 50"));
+    assert!(!second.body.contains("g-overdue"));
+    assert!(
+        second.body.contains(&format!(
+            "Senere ({later}) <span class=\"muted\">– 5 av dem på denne siden</span>"
+        )),
+        "{}",
+        second.body
+    );
+    assert!(second.body.contains("Side 2 av 2 (55 treff)"));
+    // A page past the last shows the last; nonsense shows the first.
+    assert!(app
+        .get("/followups?page=9")
+        .await
+        .body
+        .contains("Side 2 av 2 (55 treff)"));
+    assert!(app
+        .get("/followups?page=x")
+        .await
+        .body
+        .contains("Side 1 av 2 (55 treff)"));
+    // Another kind: none of them.
+    let meetings = app.get("/followups?kind=meeting").await;
+    assert!(meetings.body.contains("Du har ingen åpne oppfølginger."));
+    assert!(!meetings.body.contains("class=\"paging\""));
+}
+
+/// The unit's children waiting for their follow-up: the list and the day show the ten who
+/// have waited longest with the count of all, and link to all of them.
+#[rocket::async_test]
+async fn the_waiting_children_link_to_all_of_them() {
+    let (app, org, patient) = setup().await;
+    app.user("leder1", Role::Manager, Some(org.unit_a1)).await;
+    for n in 1..=12 {
+        let name = format!("Barn Nummer{n:02}");
+        let r = app
+            .post(
+                &format!("/patients/{patient}/relatives"),
+                &relative(
+                    &name,
+                    &[
+                        ("relation", "grandchild"),
+                        ("age_group", "child"),
+                        ("involvement", "no"),
+                    ],
+                ),
+            )
+            .await;
+        assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    }
+    for page in ["/followups", "/today"] {
+        let shown = app.get(page).await;
+        assert!(
+            shown
+                .body
+                .contains("Barn som pårørende uten registrert oppfølging (12)</h2>"),
+            "{page}: {}",
+            shown.body
+        );
+        assert!(shown.body.contains("Nummer01") && shown.body.contains("Nummer10"));
+        assert!(!shown.body.contains("Nummer11") && !shown.body.contains("Nummer12"));
+        assert!(shown
+            .body
+            .contains("<a href=\"/followups/children\">Se alle 12 barna</a>"));
+    }
+    let before = app
+        .scalar("SELECT COUNT(*) FROM access_log WHERE entity = 'child_tasks'")
+        .await;
+    let all = app.get("/followups/children").await;
+    assert_eq!(all.status, Status::Ok);
+    assert!((1..=12).all(|n| all
+        .body
+        .contains(&format!("Registrer oppfølgingen av Barn Nummer{n:02}"))));
+    assert!(!all.body.contains("class=\"paging\""));
+    // Logged as a view of the patient's data.
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM access_log WHERE entity = 'child_tasks'")
+            .await,
+        before + 1
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM access_log_patients WHERE patient_id = {patient}
+               AND access_id = (SELECT MAX(id) FROM access_log WHERE entity = 'child_tasks')"
+        ))
+        .await,
+        1
+    );
+    // Managers have no such list of their own.
+    let manager = app.browser().await;
+    manager.login_as("leder1").await;
+    assert_eq!(
+        manager.get("/followups/children").await.status,
+        Status::Forbidden
+    );
 }

@@ -292,6 +292,7 @@ fn roles_for(method: Method, pattern: &str) -> &'static [Role] {
             || p.ends_with("/invitation")
             || p.ends_with("/minutes")
             || p == "/followups"
+            || p == "/followups/children"
             || p == "/today" =>
         {
             &[Role::Worker]

@@ -9,7 +9,7 @@ use crate::db::followups::NewFollowup;
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
 use crate::domain::dates::format_date;
-use crate::domain::followup::{bucket, calendar_event, Bucket};
+use crate::domain::followup::{bucket, calendar_event, week_end, Bucket};
 use crate::domain::followup::{cancel_reason, Completion, Postponement};
 use crate::domain::followup::{Change, Closing, FollowupDraft, FollowupInput};
 use crate::domain::validation::FieldErrors;
@@ -21,30 +21,39 @@ use crate::web::infra::page::{done, invalid, Page, Submitted};
 use crate::web::infra::reads::ReadDb;
 use crate::web::infra::session::{Reader, Worker};
 use crate::web::infra::templates::{Template, Templates};
-use crate::web::patients::find;
 use crate::web::patients::show::{followup_views, patient_page};
-use chrono::Months;
+use crate::web::patients::{find, Paging};
 use rocket::http::{ContentType, Header};
 use rocket::request::FlashMessage;
 use rocket::response::content::RawHtml;
 use rocket::{FromForm, State};
 use serde::Serialize;
 
+pub mod children;
+
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![list, create, show, mark_done, move_due, cancel, calendar]
+    let mut routes = rocket::routes![list, create, show, mark_done, move_due, cancel, calendar];
+    routes.extend(children::routes());
+    routes
 }
 
 #[derive(Serialize)]
 struct Group<'a> {
     key: &'static str,
     label: &'static str,
+    /// All of the worker's follow-ups in this part of the list, on every page.
+    count: i64,
     items: Vec<&'a crate::web::patients::show::FollowupView>,
 }
 
-#[rocket::get("/followups?<kind>")]
+/// Follow-ups on a page of the worker's list.
+const PAGE_SIZE: i64 = 50;
+
+#[rocket::get("/followups?<kind>&<page>")]
 async fn list(
     user: Worker<'_>,
     kind: Option<&str>,
+    page: Option<&str>,
     snapshot: ReadDb,
     clock: &State<Clock>,
     templates: &State<Templates>,
@@ -53,50 +62,58 @@ async fn list(
     let db: &Db = &snapshot;
     let kind = kind.filter(|k| choices::is_valid(choices::FOLLOWUP_KINDS, k));
     let today = clock.today();
-    let rows = db::followups::open_for_owner(db, user.id, kind, 500).await?;
+    let counts =
+        db::followups::bucket_counts_for_owner(db, user.id, kind, today, week_end(today)).await?;
+    let paging = Paging::new(page, counts.total(), PAGE_SIZE);
+    let rows = db::followups::open_for_owner(db, user.id, kind, PAGE_SIZE, paging.offset).await?;
     let views = followup_views(rows, today);
     let groups: Vec<Group<'_>> = [
-        (Bucket::Overdue, "overdue"),
-        (Bucket::ThisWeek, "week"),
-        (Bucket::Later, "later"),
+        (Bucket::Overdue, "overdue", counts.overdue),
+        (Bucket::ThisWeek, "week", counts.this_week),
+        (Bucket::Later, "later", counts.later),
     ]
     .into_iter()
-    .map(|(b, key)| Group {
+    .map(|(b, key, count)| Group {
         key,
         label: b.label(),
+        count,
         items: views
             .iter()
             .filter(|v| bucket(v.row.due_on, today) == b)
             .collect(),
     })
     .collect();
-    let adult_before = today
-        .checked_sub_months(Months::new(12 * 18))
-        .unwrap_or(today);
-    let child_tasks = match user.unit_id {
-        Some(unit) => {
-            let from = crate::web::home::child_followups_count_from(today);
-            db::followups::child_tasks(db, unit, adult_before, from).await?
-        }
-        None => Vec::new(),
+    // The unit's tasks stand above the worker's own list on its first page only.
+    let first = paging.page == 1;
+    let children = match user.unit_id {
+        Some(unit) if first => children::waiting(db, unit, today, children::NOTICE, 0).await?,
+        _ => children::Waiting::default(),
     };
     let unowned = match user.unit_id {
-        Some(unit) => followup_views(db::followups::needing_owner(db, unit, 100).await?, today),
-        None => Vec::new(),
+        Some(unit) if first => {
+            followup_views(db::followups::needing_owner(db, unit, 100).await?, today)
+        }
+        _ => Vec::new(),
     };
     let shown: Vec<i64> = views
         .iter()
         .chain(unowned.iter())
         .map(|v| v.row.patient_id)
-        .chain(child_tasks.iter().map(|c| c.patient_id))
+        .chain(children.tasks.iter().map(|c| c.patient_id))
         .collect();
+    let detail = if first {
+        "mine oppfølginger".to_string()
+    } else {
+        format!("mine oppfølginger, side {}", paging.page)
+    };
     let page = Page::new("Mine oppfølginger", Some(&user))
         .with("groups", groups)
         .with("unowned", unowned)
-        .with("total", views.len())
-        .with("child_tasks", child_tasks)
+        .with("total", counts.total())
+        .with("children", children)
         .with("kinds", choice_list(choices::FOLLOWUP_KINDS))
         .with("kind", kind.unwrap_or(""))
+        .with("paging", paging)
         .flash(flash);
     let html = render(templates, page, "followups/list")?;
     // Every view is logged with the patients it showed.
@@ -105,7 +122,7 @@ async fn list(
         &user.actor(),
         Action::View,
         "followup_list",
-        "mine oppfølginger",
+        &detail,
         &shown,
         clock.now(),
     )

@@ -8,8 +8,6 @@ use rocket::response::Redirect;
 
 mod today;
 
-pub use today::child_followups_count_from;
-
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![home, today::today, accessibility, uri_too_long]
 }

@@ -8,13 +8,14 @@ use crate::db::access_log::Action;
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
 use crate::domain::routine::StepState;
+use crate::web::followups::children::{waiting, Waiting, NOTICE};
 use crate::web::infra::error::AppResult;
 use crate::web::infra::page::{render, Page};
 use crate::web::infra::reads::ReadDb;
 use crate::web::infra::session::Worker;
 use crate::web::infra::templates::Templates;
 use crate::web::patients::show::{fix_href, followup_views, load};
-use chrono::{Months, NaiveDate};
+use chrono::NaiveDate;
 use rocket::request::FlashMessage;
 use rocket::response::content::RawHtml;
 use rocket::State;
@@ -53,7 +54,7 @@ pub async fn today(
     let db: &Db = &snapshot;
     let today = clock.today();
     let due: Vec<_> = followup_views(
-        db::followups::open_for_owner(db, user.id, None, 500).await?,
+        db::followups::open_for_owner(db, user.id, None, 500, 0).await?,
         today,
     )
     .into_iter()
@@ -61,29 +62,23 @@ pub async fn today(
     .collect();
     let (children, missing, relatives) = match user.unit_id {
         Some(unit) => (
-            db::followups::child_tasks(
-                db,
-                unit,
-                adult_born_before(today),
-                child_followups_count_from(today),
-            )
-            .await?,
+            waiting(db, unit, today, NOTICE, 0).await?,
             missing_steps(db, user.id, unit, today).await?,
             my_relatives(db, user.id, unit, today).await?,
         ),
-        None => (Vec::new(), Vec::new(), Vec::new()),
+        None => (Waiting::default(), Vec::new(), Vec::new()),
     };
     let shown: Vec<i64> = due
         .iter()
         .map(|v| v.row.patient_id)
-        .chain(children.iter().map(|c| c.patient_id))
+        .chain(children.tasks.iter().map(|c| c.patient_id))
         .chain(missing.iter().map(|m| m.patient_id))
         .chain(relatives.iter().map(|r| r.row.patient_id))
         .collect();
     let page = Page::new("I dag", Some(&user))
         .with("due", &due)
         .with("overdue", due.iter().filter(|v| v.overdue_days > 0).count())
-        .with("child_tasks", children)
+        .with("children", children)
         .with("missing", missing)
         .with("relatives", relatives)
         .today(today)
@@ -100,18 +95,6 @@ pub async fn today(
     )
     .await?;
     Ok(RawHtml(html))
-}
-
-/// The start (in Oslo) of the first day a recorded child follow-up still counts.
-pub fn child_followups_count_from(today: NaiveDate) -> chrono::DateTime<chrono::Utc> {
-    let day = crate::domain::children::followup_counts_from(today);
-    crate::db::dashboard::end_of(day - chrono::Duration::days(1))
-}
-
-fn adult_born_before(today: NaiveDate) -> NaiveDate {
-    today
-        .checked_sub_months(Months::new(12 * 18))
-        .unwrap_or(today)
 }
 
 async fn missing_steps(
