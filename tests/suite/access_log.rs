@@ -365,3 +365,54 @@ async fn the_printed_access_history_names_people_and_what_they_saw_in_three_lang
         Status::NotFound
     );
 }
+
+/// A long access history is shown a hundred entries at a time, newest first, with how many
+/// there are in all; the print for the patient has all of them.
+#[rocket::async_test]
+async fn a_long_access_history_comes_in_pages() {
+    let (app, _org, patient) = setup().await;
+    for _ in 0..120 {
+        assert_eq!(
+            app.get(&format!("/patients/{patient}")).await.status,
+            Status::Ok
+        );
+    }
+    let rows = |body: &str| body.matches("<tr><td>").count();
+    let first = app
+        .get(&format!("/patients/{patient}/access-history"))
+        .await;
+    let total: usize = first
+        .body
+        .split(" oppføringer, 100 på denne siden.")
+        .next()
+        .and_then(|head| head.rsplit("<p>").next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{}", first.body));
+    assert!(total > 120, "{total}");
+    assert_eq!(rows(&first.body), 100);
+    assert!(first.body.contains(&format!(
+        "<a href=\"&#x2F;patients&#x2F;{patient}&#x2F;access-history?&amp;page=2\" rel=\"next\">"
+    )));
+    // The first page's view is in the history now, newest first.
+    let second = app
+        .get(&format!("/patients/{patient}/access-history?page=2"))
+        .await;
+    assert!(second.body.contains(&format!(
+        "<p>{} oppføringer, {} på denne siden.</p>",
+        total + 1,
+        total + 1 - 100
+    )));
+    assert_eq!(rows(&second.body), total + 1 - 100);
+    assert!(second.body.contains("Side 2 av 2"));
+    let print = app
+        .get(&format!("/patients/{patient}/access-history?format=pdf"))
+        .await;
+    assert_eq!(print.status, Status::Ok);
+    // Every entry, the two pages' views included, each by the one worker.
+    assert_eq!(
+        common::agreement::pdftotext(&print.bytes)
+            .matches("Test ansatt1")
+            .count(),
+        total + 2
+    );
+}

@@ -204,7 +204,7 @@ async fn a_pages_reads_see_one_state_until_it_writes() {
         detail: "",
     };
     let history = |db: samspill::db::Db| async move {
-        samspill::db::access_log::for_patient(&db, patient, 1000)
+        samspill::db::access_log::for_patient(&db, patient, 1000, 0)
             .await
             .unwrap()
             .len()

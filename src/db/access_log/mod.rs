@@ -138,24 +138,40 @@ pub async fn for_patient(
     db: &Db,
     patient_id: i64,
     limit: i64,
+    offset: i64,
 ) -> Result<Vec<HistoryRow>, sqlx::Error> {
-    let sql = "SELECT h.id, h.at, h.user_id, h.username, u.name AS user_name, u.role AS user_role,
-            h.action, h.entity, h.patient_id FROM (
-            SELECT id, at, user_id, username, action, entity, patient_id
-            FROM access_log WHERE patient_id = $1
-            UNION ALL
-            SELECT a.id, a.at, a.user_id, a.username, a.action, a.entity, a.patient_id
-            FROM access_log_patients l JOIN access_log a ON a.id = l.access_id WHERE l.patient_id = $1
-            UNION ALL
-            SELECT a.id, a.at, a.user_id, a.username, a.action, a.entity, a.patient_id
-            FROM access_log_patients l JOIN access_log a ON a.listing_id = l.access_id WHERE l.patient_id = $1
-        ) h LEFT JOIN users u ON u.id = h.user_id ORDER BY h.at DESC, h.id DESC LIMIT $2";
-    on_db!(db, |p| sqlx::query_as(sql)
+    let sql = format!(
+        "SELECT h.id, h.at, h.user_id, h.username, u.name AS user_name, u.role AS user_role,
+            h.action, h.entity, h.patient_id FROM ({PATIENT_HISTORY}) h
+         LEFT JOIN users u ON u.id = h.user_id ORDER BY h.at DESC, h.id DESC LIMIT $2 OFFSET $3"
+    );
+    on_db!(db, |p| sqlx::query_as(&sql)
         .bind(patient_id)
         .bind(limit)
+        .bind(offset)
         .fetch_all(p)
         .await)
 }
+
+/// How many entries the patient's access history has.
+pub async fn count_for_patient(db: &Db, patient_id: i64) -> Result<i64, sqlx::Error> {
+    let sql = format!("SELECT COUNT(*) FROM ({PATIENT_HISTORY}) h");
+    on_db!(db, |p| sqlx::query_scalar(&sql)
+        .bind(patient_id)
+        .fetch_one(p)
+        .await)
+}
+
+/// The entries of a patient's history ($1): its own, the lists and exports that named it, and
+/// the views of a kept list that name the listing of its first view.
+const PATIENT_HISTORY: &str = "SELECT id, at, user_id, username, action, entity, patient_id
+        FROM access_log WHERE patient_id = $1
+        UNION ALL
+        SELECT a.id, a.at, a.user_id, a.username, a.action, a.entity, a.patient_id
+        FROM access_log_patients l JOIN access_log a ON a.id = l.access_id WHERE l.patient_id = $1
+        UNION ALL
+        SELECT a.id, a.at, a.user_id, a.username, a.action, a.entity, a.patient_id
+        FROM access_log_patients l JOIN access_log a ON a.listing_id = l.access_id WHERE l.patient_id = $1";
 
 /// Which entries of a district's log to review.
 #[derive(Debug, Clone, Default)]

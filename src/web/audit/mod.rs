@@ -342,6 +342,9 @@ async fn security_events(
         .render("audit/security"))
 }
 
+/// Entries on a page of a patient's access history.
+const HISTORY_PAGE: i64 = 100;
+
 /// A PDF of the patient's access history.
 #[derive(rocket::Responder)]
 #[response(content_type = "application/pdf")]
@@ -349,12 +352,14 @@ pub struct HistoryPdf(Vec<u8>);
 
 /// Who has read the patient's record and when, for the patient; `?format=pdf` prints it,
 /// in bokmål, nynorsk or English (`&lang=nb|nn|en`).
-#[rocket::get("/patients/<id>/access-history?<format>&<lang>")]
+#[rocket::get("/patients/<id>/access-history?<format>&<lang>&<page>")]
+#[allow(clippy::too_many_arguments)]
 async fn patient_history(
     user: Reader<'_>,
     id: i64,
     format: Option<&str>,
     lang: Option<&str>,
+    page: Option<&str>,
     db: &State<Db>,
     clock: &State<Clock>,
     settings: &State<Settings>,
@@ -368,7 +373,16 @@ async fn patient_history(
         None => Language::Bokmal,
         Some(l) => Language::parse(l).ok_or(AppError::NotFound)?,
     };
-    let rows = db::access_log::for_patient(db, id, 5000).await?;
+    // The print has the whole history (up to its last 5000 entries); the page a hundred at a
+    // time.
+    let (rows, paging) = if printing {
+        (db::access_log::for_patient(db, id, 5000, 0).await?, None)
+    } else {
+        let total = db::access_log::count_for_patient(db, id).await?;
+        let paging = Paging::new(page, total, HISTORY_PAGE);
+        let rows = db::access_log::for_patient(db, id, HISTORY_PAGE, paging.offset).await?;
+        (rows, Some(paging))
+    };
     let now = clock.now();
     let action = if printing {
         Action::Print
@@ -410,6 +424,7 @@ async fn patient_history(
         Page::new("Tilgangshistorikk", Some(&user))
             .with("patient", &patient)
             .with("entries", entries)
+            .with("paging", paging)
             .render("audit/patient"),
     ))
 }
