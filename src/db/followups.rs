@@ -340,6 +340,20 @@ pub struct ChildTask {
     pub total: i64,
 }
 
+/// The query of `child_tasks`. The unit's children are found in two exact stretches of the
+/// index on unit, birth date and age group: born after `$2`, or with no birth date and
+/// registered as a child. Asked for as one condition with OR, SQLite read every relative of
+/// the unit (4 300 in a unit of the demo: 2.4 ms a view of the worker's list).
+pub const CHILD_TASKS: &str = "SELECT r.id AS relative_id, r.full_name AS relative_name, p.id AS patient_id,
+        p.full_name AS patient_name, r.created_at, COUNT(*) OVER () AS total
+    FROM relatives r JOIN patients p ON p.id = r.patient_id
+    WHERE r.id IN (SELECT k.id FROM relatives k WHERE k.unit_id = $1 AND k.birth_date > $2
+                   UNION ALL
+                   SELECT k.id FROM relatives k WHERE k.unit_id = $1 AND k.birth_date IS NULL AND k.age_group = 'child')
+      AND p.archived_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM child_followups c WHERE c.relative_id = r.id AND c.recorded_at >= $3)
+    ORDER BY r.created_at, r.id LIMIT $4 OFFSET $5";
+
 /// The unit's child relatives of active patients whose follow-up is due: none recorded, or
 /// none since `counts_from` (a year back: the follow-up is repeated at least yearly). The
 /// longest waiting first, `limit` of them from `offset`; each row carries the count of all.
@@ -351,15 +365,7 @@ pub async fn child_tasks(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<ChildTask>, sqlx::Error> {
-    let sql = "SELECT r.id AS relative_id, r.full_name AS relative_name, p.id AS patient_id, p.full_name AS patient_name, r.created_at,
-                      COUNT(*) OVER () AS total
-               FROM relatives r JOIN patients p ON p.id = r.patient_id
-               WHERE r.unit_id = $1 AND p.archived_at IS NULL
-                 AND (r.birth_date > $2 OR (r.birth_date IS NULL AND r.age_group = 'child'))
-                 AND NOT EXISTS (SELECT 1 FROM child_followups c WHERE c.relative_id = r.id
-                                 AND c.recorded_at >= $3)
-               ORDER BY r.created_at, r.id LIMIT $4 OFFSET $5";
-    on_db!(db, |p| sqlx::query_as(sql)
+    on_db!(db, |p| sqlx::query_as(CHILD_TASKS)
         .bind(unit_id)
         .bind(adult_born_before)
         .bind(counts_from)

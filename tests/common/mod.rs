@@ -81,6 +81,14 @@ pub struct Org {
     pub unit_b1: i64,
 }
 
+/// A value for a query's placeholder, as `TestApp::plan` binds it.
+#[derive(Debug, Clone, Copy)]
+pub enum Bind {
+    Int(i64),
+    Date(chrono::NaiveDate),
+    Time(chrono::DateTime<chrono::Utc>),
+}
+
 pub struct TestApp {
     pub client: Client,
     pub db: Db,
@@ -421,13 +429,17 @@ impl TestApp {
     /// How the engine would run `sql` with `binds` for $1, $2, …: SQLite's query plan, or
     /// PostgreSQL's with sequential scans made a last resort (its plans for the suite's few
     /// rows would scan anyway), one step a line.
-    pub async fn plan(&self, sql: &str, binds: &[i64]) -> String {
+    pub async fn plan(&self, sql: &str, binds: &[Bind]) -> String {
         let lines: Result<Vec<String>, sqlx::Error> = match &self.db {
             samspill::db::Db::Sqlite(p) => {
                 let explain = format!("EXPLAIN QUERY PLAN {sql}");
                 let mut q = sqlx::query_as::<_, (i64, i64, i64, String)>(&explain);
                 for b in binds {
-                    q = q.bind(*b);
+                    q = match *b {
+                        Bind::Int(v) => q.bind(v),
+                        Bind::Date(v) => q.bind(v),
+                        Bind::Time(v) => q.bind(v),
+                    };
                 }
                 q.fetch_all(p)
                     .await
@@ -442,7 +454,11 @@ impl TestApp {
                 let explain = format!("EXPLAIN {sql}");
                 let mut q = sqlx::query_scalar::<_, String>(&explain);
                 for b in binds {
-                    q = q.bind(*b);
+                    q = match *b {
+                        Bind::Int(v) => q.bind(v),
+                        Bind::Date(v) => q.bind(v),
+                        Bind::Time(v) => q.bind(v),
+                    };
                 }
                 q.fetch_all(&mut *tx).await
             }

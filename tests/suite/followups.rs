@@ -1,6 +1,6 @@
 //! The worker's follow-up list and what happens to a follow-up.
 
-use crate::common::{call_followup, error_for, id_from, relative, setup};
+use crate::common::{call_followup, error_for, id_from, relative, setup, Bind};
 use rocket::http::Status;
 use samspill::domain::dates::format_date;
 use samspill::domain::followup::week_end;
@@ -354,5 +354,34 @@ async fn the_waiting_children_link_to_all_of_them() {
     assert_eq!(
         manager.get("/followups/children").await.status,
         Status::Forbidden
+    );
+}
+
+/// The unit's waiting children are found in two exact stretches of the index on unit, birth
+/// date and age group, never by reading every relative of the unit (SQLite did so when asked
+/// with one condition).
+#[rocket::async_test]
+async fn the_waiting_children_are_read_through_their_birth_dates() {
+    let (app, org, _patient) = setup().await;
+    let today = app.clock.today();
+    let plan = app
+        .plan(
+            samspill::db::followups::CHILD_TASKS,
+            &[
+                Bind::Int(org.unit_a1),
+                Bind::Date(today - chrono::Months::new(12 * 18)),
+                Bind::Time(app.clock.now() - chrono::Duration::days(365)),
+                Bind::Int(10),
+                Bind::Int(0),
+            ],
+        )
+        .await;
+    assert_eq!(plan.matches("relatives_unit_birth").count(), 2, "{plan}");
+    assert!(
+        !plan.lines().any(
+            |step| step.contains("SEARCH k USING INDEX relatives_unit_patient")
+                || step.contains("Seq Scan on relatives")
+        ),
+        "{plan}"
     );
 }

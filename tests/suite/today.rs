@@ -3,7 +3,7 @@
 //! the form that resolves it) and the relatives they are contact person for.
 
 use crate::common::agreement::{add_relative, draft, sign};
-use crate::common::{call_followup, relative, setup};
+use crate::common::{call_followup, relative, setup, Bind};
 use rocket::http::Status;
 use samspill::domain::user::Role;
 
@@ -177,7 +177,10 @@ async fn the_day_reads_next_contacts_through_the_patients_follow_ups() {
         .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
         .await;
     let plan = app
-        .plan(samspill::db::today::MY_RELATIVES, &[worker, org.unit_a1])
+        .plan(
+            samspill::db::today::MY_RELATIVES,
+            &[Bind::Int(worker), Bind::Int(org.unit_a1)],
+        )
         .await;
     assert!(plan.contains("followups_patient"), "{plan}");
     assert!(
