@@ -343,16 +343,19 @@ pub struct ChildTask {
 /// The query of `child_tasks`. The unit's children are found in two exact stretches of the
 /// index on unit, birth date and age group: born after `$2`, or with no birth date and
 /// registered as a child. Asked for as one condition with OR, SQLite read every relative of
-/// the unit (4 300 in a unit of the demo: 2.4 ms a view of the worker's list).
-pub const CHILD_TASKS: &str = "SELECT r.id AS relative_id, r.full_name AS relative_name, p.id AS patient_id,
-        p.full_name AS patient_name, r.created_at, COUNT(*) OVER () AS total
-    FROM relatives r JOIN patients p ON p.id = r.patient_id
-    WHERE r.id IN (SELECT k.id FROM relatives k WHERE k.unit_id = $1 AND k.birth_date > $2
-                   UNION ALL
-                   SELECT k.id FROM relatives k WHERE k.unit_id = $1 AND k.birth_date IS NULL AND k.age_group = 'child')
-      AND p.archived_at IS NULL
-      AND NOT EXISTS (SELECT 1 FROM child_followups c WHERE c.relative_id = r.id AND c.recorded_at >= $3)
-    ORDER BY r.created_at, r.id LIMIT $4 OFFSET $5";
+/// the unit (4 300 in a unit of the demo: 2.4 ms a view of the worker's list, now 0.3 ms);
+/// with the stretches as a list of ids to look up, 0.9 ms.
+pub const CHILD_TASKS: &str = "SELECT t.*, COUNT(*) OVER () AS total FROM (
+      SELECT r.id AS relative_id, r.full_name AS relative_name, p.id AS patient_id, p.full_name AS patient_name, r.created_at
+      FROM relatives r JOIN patients p ON p.id = r.patient_id
+      WHERE r.unit_id = $1 AND r.birth_date > $2 AND p.archived_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM child_followups c WHERE c.relative_id = r.id AND c.recorded_at >= $3)
+      UNION ALL
+      SELECT r.id AS relative_id, r.full_name AS relative_name, p.id AS patient_id, p.full_name AS patient_name, r.created_at
+      FROM relatives r JOIN patients p ON p.id = r.patient_id
+      WHERE r.unit_id = $1 AND r.birth_date IS NULL AND r.age_group = 'child' AND p.archived_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM child_followups c WHERE c.relative_id = r.id AND c.recorded_at >= $3)
+    ) t ORDER BY t.created_at, t.relative_id LIMIT $4 OFFSET $5";
 
 /// The unit's child relatives of active patients whose follow-up is due: none recorded, or
 /// none since `counts_from` (a year back: the follow-up is repeated at least yearly). The
