@@ -73,6 +73,26 @@ pub async fn open_for_owner(
         .await)
 }
 
+/// A worker's open follow-ups due by `day` (overdue and the day's), in due order.
+pub async fn due_for_owner(
+    db: &Db,
+    owner_id: i64,
+    day: NaiveDate,
+    limit: i64,
+) -> Result<Vec<FollowupRow>, sqlx::Error> {
+    let sql = format!(
+        "{SELECT} WHERE f.owner_id = $1 AND f.status = 'open' AND f.due_on <= $2
+           AND o.unit_id = f.unit_id
+         ORDER BY f.due_on, f.id LIMIT $3"
+    );
+    on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(owner_id)
+        .bind(day)
+        .bind(limit)
+        .fetch_all(p)
+        .await)
+}
+
 /// How many open follow-ups of a worker's list fall in each part of it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct BucketCounts {

@@ -3,7 +3,7 @@
 //! the form that resolves it) and the relatives they are contact person for.
 
 use crate::common::agreement::{add_relative, draft, sign};
-use crate::common::{call_followup, relative, setup, Bind};
+use crate::common::{self, call_followup, relative, setup, Bind};
 use rocket::http::Status;
 use samspill::domain::user::Role;
 
@@ -189,4 +189,54 @@ async fn the_day_reads_next_contacts_through_the_patients_follow_ups() {
             .any(|step| step.starts_with("SCAN f") || step.contains("Seq Scan on followups")),
         "{plan}"
     );
+}
+
+/// The patients a worker takes part in, and the relatives they are contact person for, are
+/// found from the worker's side through an index on the worker in each place, never by asking
+/// each of the unit's patients and relatives.
+#[rocket::async_test]
+async fn the_day_finds_the_workers_patients_from_the_workers_side() {
+    let (app, org, _patient) = setup().await;
+    let worker = app
+        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
+        .await;
+    let plan = app
+        .plan(
+            samspill::db::today::INVOLVED_PATIENTS,
+            &[Bind::Int(worker), Bind::Int(org.unit_a1), Bind::Int(60)],
+        )
+        .await;
+    if common::is_postgres() {
+        for table in [
+            "patients",
+            "relatives",
+            "agreements",
+            "followups",
+            "meetings",
+        ] {
+            assert!(!plan.contains(&format!("Seq Scan on {table}")), "{plan}");
+        }
+    } else {
+        for index in [
+            "relatives_contact",
+            "agreements_contact",
+            "agreements_deputy",
+            "followups_owner",
+            "meetings_created_by",
+        ] {
+            assert!(
+                plan.contains(&format!("USING INDEX {index}")),
+                "{index}: {plan}"
+            );
+        }
+    }
+    let plan = app
+        .plan(
+            samspill::db::today::MY_RELATIVES,
+            &[Bind::Int(worker), Bind::Int(org.unit_a1)],
+        )
+        .await;
+    if !common::is_postgres() {
+        assert!(plan.contains("relatives_contact"), "{plan}");
+    }
 }

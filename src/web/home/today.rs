@@ -53,13 +53,10 @@ pub async fn today(
 ) -> AppResult<RawHtml<String>> {
     let db: &Db = &snapshot;
     let today = clock.today();
-    let due: Vec<_> = followup_views(
-        db::followups::open_for_owner(db, user.id, None, 500, 0).await?,
+    let due = followup_views(
+        db::followups::due_for_owner(db, user.id, today, 500).await?,
         today,
-    )
-    .into_iter()
-    .filter(|v| v.row.due_on <= today)
-    .collect();
+    );
     let (children, missing, relatives) = match user.unit_id {
         Some(unit) => (
             waiting(db, unit, today, NOTICE, 0).await?,
