@@ -16,6 +16,15 @@ pub fn parse_date(input: &str) -> Option<NaiveDate> {
 }
 
 /// `12.03.2026`
+/// A number of days as a page says it: `1 dag`, `3 dager`.
+pub fn days_text(days: i64) -> String {
+    if days == 1 {
+        "1 dag".to_string()
+    } else {
+        format!("{days} dager")
+    }
+}
+
 pub fn format_date(date: NaiveDate) -> String {
     date.format("%d.%m.%Y").to_string()
 }
@@ -47,6 +56,14 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> i32 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn one_day_is_singular() {
+        assert_eq!(days_text(1), "1 dag");
+        assert_eq!(days_text(2), "2 dager");
+        assert_eq!(days_text(0), "0 dager");
+    }
+
     use super::*;
     use chrono::TimeZone;
 

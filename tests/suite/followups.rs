@@ -253,6 +253,7 @@ async fn a_long_worklist_comes_in_pages() {
         "{}",
         first.body
     );
+    assert!(first.body.contains("2 dager på overtid") && first.body.contains("1 dag på overtid"));
     assert!(first.body.contains("Side 1 av 2 (55 treff)"));
     assert!(first
         .body

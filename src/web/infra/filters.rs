@@ -1,4 +1,4 @@
-//! Template filters: the one place dates are formatted for pages.
+//! Template filters: the one place dates and numbers of days are formatted for pages.
 
 use crate::domain::dates::{format_date, format_datetime};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -8,6 +8,15 @@ use tera::{self, Tera, Value};
 pub fn register(tera: &mut Tera) {
     tera.register_filter("dato", date);
     tera.register_filter("datotid", datetime);
+    tera.register_filter("dager", days);
+}
+
+/// A number of days → `1 dag`, `3 dager`.
+fn days(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    match value.as_i64() {
+        Some(n) => Ok(Value::from(crate::domain::dates::days_text(n))),
+        None => Err(tera::Error::msg("the filter dager takes a whole number")),
+    }
 }
 
 /// `2026-03-12` or a timestamp → `12.03.2026`; empty for null.
