@@ -40,7 +40,7 @@ macro_rules! insert_rows {
     ($tx:expr, $head:expr, $rows:expr, |$b:ident, $r:ident| $fill:block, $tail:expr) => {
         for chunk in $rows.chunks(BATCH) {
             match $tx {
-                Tx::Sqlite(t, _) => {
+                Tx::Sqlite(t) => {
                     let mut q = QueryBuilder::<Sqlite>::new($head);
                     q.push_values(chunk, |mut $b, $r| $fill);
                     q.push($tail);
@@ -160,7 +160,7 @@ fn district_name(i: usize) -> String {
 /// already filled is several times faster than keeping it in order row by row.
 async fn set_indexes_aside(tx: &mut Tx) -> Result<Vec<(String, String)>, sqlx::Error> {
     let sql = match tx {
-        Tx::Sqlite(..) => {
+        Tx::Sqlite(_) => {
             r"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
               AND tbl_name NOT LIKE '\_sqlx%' ESCAPE '\' ORDER BY name"
         }
@@ -550,7 +550,7 @@ pub async fn generate(db: &Db, o: &Options) -> Result<String, String> {
             .await
             .map_err(err)?;
     }
-    if let Db::Sqlite(p, _) = db {
+    if let Db::Sqlite(p) = db {
         // Statistics from a sample of each index, as `PRAGMA optimize` gathers them.
         sqlx::query("PRAGMA analysis_limit = 2000")
             .execute(p)

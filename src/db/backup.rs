@@ -6,7 +6,7 @@ use std::path::Path;
 /// Writes a consistent copy with `VACUUM INTO`, which reads one snapshot while the server
 /// keeps serving. Refuses to overwrite an existing file.
 pub async fn sqlite_copy(db: &Db, file: &Path) -> Result<(), String> {
-    let Db::Sqlite(pool, _) = db else {
+    let Db::Sqlite(pool) = db else {
         return Err("only SQLite databases can be copied this way".into());
     };
     if file.exists() {

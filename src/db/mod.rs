@@ -34,7 +34,7 @@ use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool, Writers),
+    Sqlite(SqlitePool),
     Postgres(PgPool),
     /// One request's reads, on one connection in one read transaction (`Reads::snapshot`).
     Snapshot(std::sync::Arc<Snapshot>),
@@ -104,14 +104,13 @@ impl Reads {
     /// are opened when first needed.
     pub fn beside(db: &Db, max_connections: u32) -> Reads {
         let pool = match db.base() {
-            Db::Sqlite(p, writers) => Db::Sqlite(
+            Db::Sqlite(p) => Db::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(max_connections)
                     .test_before_acquire(false)
                     .acquire_timeout(Duration::from_secs(10))
                     // A write through a snapshot is refused, never rolled back with it.
                     .connect_lazy_with((*p.connect_options()).clone().pragma("query_only", "ON")),
-                writers.clone(),
             ),
             Db::Postgres(p) => Db::Postgres(
                 PgPoolOptions::new()
@@ -144,7 +143,7 @@ impl Reads {
 
     async fn begin(&self) -> Result<Held, sqlx::Error> {
         Ok(match &self.pool {
-            Db::Sqlite(p, _) => Held::Sqlite(p.begin().await?),
+            Db::Sqlite(p) => Held::Sqlite(p.begin().await?),
             Db::Postgres(p) => Held::Postgres(
                 p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .await?,
@@ -154,40 +153,9 @@ impl Reads {
     }
 }
 
-/// The queue of a SQLite database's writers in this process. SQLite lets one transaction
-/// write at a time; a writer that finds the lock taken sleeps and tries again (1, 2, 5, 10,
-/// … 100 ms), so under steady writing a write could wait through several sleeps after the
-/// lock was free, and the requests waiting for their access-log rows with it (writes' p99
-/// 190-580 ms in the replay, BENCHMARKS.md). The process's writers instead wait here in turn,
-/// each handed the lock as the one before commits; another process's writer (a command run
-/// beside the server) still meets SQLite's own lock.
-#[derive(Clone, Debug)]
-pub struct Writers(std::sync::Arc<tokio::sync::Semaphore>);
-
-impl Writers {
-    fn new() -> Writers {
-        Writers(std::sync::Arc::new(tokio::sync::Semaphore::new(1)))
-    }
-
-    /// Waits for this process's turn to write, as long as SQLite would wait for its lock.
-    async fn turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, sqlx::Error> {
-        match tokio::time::timeout(BUSY_TIMEOUT, self.0.clone().acquire_owned()).await {
-            Ok(Ok(permit)) => Ok(permit),
-            _ => Err(sqlx::Error::PoolTimedOut),
-        }
-    }
-}
-
-/// How long a writer waits for another's write to end before it gives up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// A write transaction on either engine. On SQLite it holds the process's turn to write
-/// until it ends.
+/// A write transaction on either engine.
 pub enum Tx {
-    Sqlite(
-        Transaction<'static, Sqlite>,
-        tokio::sync::OwnedSemaphorePermit,
-    ),
+    Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
@@ -199,7 +167,7 @@ pub enum Tx {
 macro_rules! __on_db {
     ($db:expr, |$pool:ident| $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($pool, _) => $body,
+            $crate::db::Db::Sqlite($pool) => $body,
             $crate::db::Db::Postgres($pool) => $body,
             $crate::db::Db::Snapshot(snapshot) => match snapshot.lock().await {
                 Ok(mut held) => match &mut *held {
@@ -225,7 +193,7 @@ macro_rules! __on_db {
 macro_rules! __on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
         match $tx {
-            $crate::db::Tx::Sqlite(t, _) => {
+            $crate::db::Tx::Sqlite(t) => {
                 let $conn = &mut **t;
                 $body
             }
@@ -331,7 +299,7 @@ impl Db {
                         Durability::Normal => SqliteSynchronous::Normal,
                         Durability::Bulk => SqliteSynchronous::Off,
                     })
-                    .busy_timeout(BUSY_TIMEOUT)
+                    .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true);
                 let options = if durability == Durability::Bulk {
                     options
@@ -348,7 +316,7 @@ impl Db {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await?;
-                Ok(Db::Sqlite(pool, Writers::new()))
+                Ok(Db::Sqlite(pool))
             }
             Some(Engine::Postgres) => {
                 // No JIT compilation: it is planned for the dashboard's counts over a unit's
@@ -399,22 +367,18 @@ impl Db {
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self.base() {
             Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await,
-            Db::Sqlite(p, _) => sqlx::migrate!("migrations/sqlite").run(p).await,
+            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await,
             Db::Snapshot(_) => unreachable!("base() is a pool"),
         }
     }
 
-    /// Starts a write transaction. On SQLite it waits for this process's turn to write
-    /// (`Writers`) and then takes the write lock at once (`BEGIN IMMEDIATE`), so concurrent
-    /// writers wait for each other instead of failing.
+    /// Starts a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so concurrent writers wait for each other instead of failing.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         self.end_reads().await?;
         Ok(match self.base() {
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
-            Db::Sqlite(p, writers) => {
-                let turn = writers.turn().await?;
-                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, turn)
-            }
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Db::Snapshot(_) => unreachable!("base() is a pool"),
         })
     }
@@ -435,7 +399,7 @@ impl Db {
 
     pub async fn close(&self) {
         match self.base() {
-            Db::Sqlite(p, _) => p.close().await,
+            Db::Sqlite(p) => p.close().await,
             Db::Postgres(p) => p.close().await,
             Db::Snapshot(_) => {}
         }
@@ -445,7 +409,7 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
-            Tx::Sqlite(t, _) => t.commit().await,
+            Tx::Sqlite(t) => t.commit().await,
             Tx::Postgres(t) => t.commit().await,
         }
     }
@@ -461,7 +425,7 @@ pub const WAL_MAX_FRAMES: i64 = 16_384;
 /// waits (holding writers back) until the readers of the moment are done, a few ms. Returns
 /// whether it did; PostgreSQL has nothing to do.
 pub async fn keep_wal_small(db: &Db, max_frames: i64) -> Result<bool, sqlx::Error> {
-    let Db::Sqlite(p, _) = db.base() else {
+    let Db::Sqlite(p) = db.base() else {
         return Ok(false);
     };
     let (_, frames, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
@@ -486,7 +450,7 @@ pub fn watch_wal(db: Db) {
         loop {
             tick.tick().await;
             if let Err(e) = keep_wal_small(&db, WAL_MAX_FRAMES).await {
-                if is_unavailable(&e) && matches!(&db, Db::Sqlite(p, _) if p.is_closed()) {
+                if is_unavailable(&e) && matches!(&db, Db::Sqlite(p) if p.is_closed()) {
                     return;
                 }
                 tracing::warn!(error = %e, "the WAL checkpoint failed");
@@ -520,7 +484,7 @@ mod tests {
     #[tokio::test]
     async fn sqlite_is_built_for_concurrent_readers() {
         let db = Db::connect("sqlite::memory:", 1).await.unwrap();
-        let Db::Sqlite(pool, _) = db else {
+        let Db::Sqlite(pool) = db else {
             unreachable!("an in-memory SQLite URL")
         };
         let used = |option: &'static str| {
@@ -545,7 +509,7 @@ mod tests {
         let path = dir.path().join("samspill.db");
         let url = format!("sqlite://{}?mode=rwc", path.display());
         let db = Db::connect(&url, 2).await.unwrap();
-        let Db::Sqlite(pool, _) = &db else {
+        let Db::Sqlite(pool) = &db else {
             unreachable!("a SQLite URL")
         };
         sqlx::query("CREATE TABLE t (x BLOB)")
@@ -598,7 +562,7 @@ mod tests {
         let url = format!("sqlite://{}?mode=rwc", path.display());
         let db = Db::connect(&url, 2).await.unwrap();
         db.migrate().await.unwrap();
-        let Db::Sqlite(pool, _) = &db else {
+        let Db::Sqlite(pool) = &db else {
             unreachable!("a SQLite URL")
         };
         let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
@@ -617,49 +581,5 @@ mod tests {
         let _again = Db::connect(&url, 1).await.unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
-    }
-
-    /// Writers waiting for another's write are handed the lock in the order they came, as
-    /// each one before commits. Left to SQLite's lock, each would sleep and try again on a
-    /// schedule of its own (1, 2, 5, 10, 15 ms, …), and here the last to come would write
-    /// first: it tries again at 43 ms, the second at 45, the first at 53.
-    #[tokio::test]
-    async fn writers_take_their_turns_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("w.db").display());
-        let db = Db::connect(&url, 4).await.unwrap();
-        on_db!(&db, |p| sqlx::query("CREATE TABLE turns (who TEXT)")
-            .execute(p)
-            .await
-            .map(|_| ()))
-        .unwrap();
-        let first = db.begin().await.unwrap();
-        let mut writers = Vec::new();
-        for (who, after_ms) in [("b", 0), ("c", 12), ("d", 25)] {
-            tokio::time::sleep(Duration::from_millis(after_ms)).await;
-            let db = db.clone();
-            writers.push(tokio::spawn(async move {
-                let mut tx = db.begin().await.unwrap();
-                on_tx!(&mut tx, |c| sqlx::query("INSERT INTO turns VALUES ($1)")
-                    .bind(who)
-                    .execute(c)
-                    .await
-                    .map(|_| ()))
-                .unwrap();
-                tx.commit().await.unwrap();
-            }));
-        }
-        tokio::time::sleep(Duration::from_millis(15)).await;
-        first.commit().await.unwrap();
-        for w in writers {
-            w.await.unwrap();
-        }
-        let order: Vec<String> = on_db!(&db, |p| sqlx::query_scalar(
-            "SELECT who FROM turns ORDER BY rowid"
-        )
-        .fetch_all(p)
-        .await)
-        .unwrap();
-        assert_eq!(order, ["b", "c", "d"]);
     }
 }

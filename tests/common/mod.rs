@@ -431,7 +431,7 @@ impl TestApp {
     /// rows would scan anyway), one step a line.
     pub async fn plan(&self, sql: &str, binds: &[Bind]) -> String {
         let lines: Result<Vec<String>, sqlx::Error> = match &self.db {
-            samspill::db::Db::Sqlite(p, _) => {
+            samspill::db::Db::Sqlite(p) => {
                 let explain = format!("EXPLAIN QUERY PLAN {sql}");
                 let mut q = sqlx::query_as::<_, (i64, i64, i64, String)>(&explain);
                 for b in binds {

@@ -249,7 +249,7 @@ async fn write_batch(db: &Db, rows: &[Owned]) -> Result<Vec<i64>, sqlx::Error> {
         }
         let list = serde_json::to_string(&r.patients).unwrap_or_else(|_| "[]".into());
         match &mut tx {
-            Tx::Sqlite(c, _) => {
+            Tx::Sqlite(c) => {
                 sqlx::query(
                     "INSERT INTO access_log_patients (access_id, patient_id)
                      SELECT $1, value FROM json_each($2)",
@@ -284,7 +284,7 @@ async fn write_batch(db: &Db, rows: &[Owned]) -> Result<Vec<i64>, sqlx::Error> {
 /// identity's sequence.
 async fn take_ids(tx: &mut Tx, n: usize) -> Result<Vec<i64>, sqlx::Error> {
     match tx {
-        Tx::Sqlite(c, _) => {
+        Tx::Sqlite(c) => {
             let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM access_log")
                 .fetch_one(&mut **c)
                 .await?;
