@@ -377,7 +377,10 @@ async fn an_access_history_is_counted_and_paged_in_the_indexes() {
     let (app, _org, patient) = setup().await;
     let binds = [Bind::Int(patient), Bind::Int(100), Bind::Int(0)];
     let count = app
-        .plan(samspill::db::access_log::PATIENT_HISTORY_COUNT, &binds[..1])
+        .plan(
+            &samspill::db::access_log::PATIENT_HISTORY_COUNT,
+            &binds[..1],
+        )
         .await;
     let page = app
         .plan(&samspill::db::access_log::PATIENT_HISTORY_PAGE, &binds)

@@ -7,6 +7,7 @@ use super::{Db, Tx};
 use crate::db::{on_db, on_tx};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -150,46 +151,45 @@ pub async fn for_patient(
 
 /// How many entries the patient's access history has.
 pub async fn count_for_patient(db: &Db, patient_id: i64) -> Result<i64, sqlx::Error> {
-    on_db!(db, |p| sqlx::query_scalar(PATIENT_HISTORY_COUNT)
+    on_db!(db, |p| sqlx::query_scalar(&PATIENT_HISTORY_COUNT)
         .bind(patient_id)
         .fetch_one(p)
         .await)
 }
 
-/// The ids and times of a patient's history entries ($1): its own, the lists and exports that
-/// named it, and the views of a kept list that name the listing of its first view. Only the
-/// page shown is read in full: these come from the indexes (its own entries by patient and
-/// time, the views of its listings by listing), so a history of 14 600 entries is counted in
-/// 2.4 ms and paged in 6.7 ms instead of 53 and 54 ms (BENCHMARKS.md).
-const PATIENT_HISTORY: &str = "SELECT id, at FROM access_log WHERE patient_id = $1
+/// A patient's history entries ($1), each as `cols` of `access_log a`: its own, the lists and
+/// exports that named it, and the views of a kept list that name the listing of its first
+/// view. The count and the page take only ids (and times) here, from the indexes (its own
+/// entries by patient and time, the views of its listings by listing); only the page shown is
+/// read in full. A history of 14 600 entries is counted in 2.4 ms and paged in 6.7 ms instead
+/// of 53 and 54 ms (BENCHMARKS.md).
+fn patient_history(cols: &str) -> String {
+    format!(
+        "SELECT {cols} FROM access_log a WHERE a.patient_id = $1
         UNION ALL
-        SELECT a.id, a.at FROM access_log_patients l JOIN access_log a ON a.id = l.access_id
+        SELECT {cols} FROM access_log_patients l JOIN access_log a ON a.id = l.access_id
         WHERE l.patient_id = $1
         UNION ALL
-        SELECT a.id, a.at FROM access_log a
-        WHERE a.listing_id IN (SELECT l.access_id FROM access_log_patients l WHERE l.patient_id = $1)";
+        SELECT {cols} FROM access_log a
+        WHERE a.listing_id IN (SELECT l.access_id FROM access_log_patients l WHERE l.patient_id = $1)"
+    )
+}
 
 /// The entries $3 to $3 + $2 of a patient's history ($1), newest first, read in full.
-pub static PATIENT_HISTORY_PAGE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+pub static PATIENT_HISTORY_PAGE: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT a.id, a.at, a.user_id, a.username, u.name AS user_name, u.role AS user_role,
             a.action, a.entity, a.patient_id
-         FROM ({PATIENT_HISTORY} ORDER BY at DESC, id DESC LIMIT $2 OFFSET $3) h
+         FROM ({} ORDER BY at DESC, id DESC LIMIT $2 OFFSET $3) h
          JOIN access_log a ON a.id = h.id LEFT JOIN users u ON u.id = a.user_id
-         ORDER BY h.at DESC, h.id DESC"
+         ORDER BY h.at DESC, h.id DESC",
+        patient_history("a.id, a.at")
     )
 });
 
 /// How many entries a patient's history ($1) has, counted in the indexes alone.
-pub const PATIENT_HISTORY_COUNT: &str = "SELECT COUNT(*) FROM (
-        SELECT id FROM access_log WHERE patient_id = $1
-        UNION ALL
-        SELECT l.access_id FROM access_log_patients l JOIN access_log a ON a.id = l.access_id
-        WHERE l.patient_id = $1
-        UNION ALL
-        SELECT a.id FROM access_log a
-        WHERE a.listing_id IN (SELECT l.access_id FROM access_log_patients l WHERE l.patient_id = $1)
-    ) h";
+pub static PATIENT_HISTORY_COUNT: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT COUNT(*) FROM ({}) h", patient_history("a.id")));
 
 /// Which entries of a district's log to review.
 #[derive(Debug, Clone, Default)]
