@@ -2,7 +2,7 @@
 //! immutable versions and its evaluations.
 
 use super::{Db, Tx};
-use crate::db::{on_db, on_tx};
+use crate::db::{on_db, on_tx, IdList};
 use crate::domain::access::Scope;
 use crate::domain::agreement::Status;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -45,22 +45,42 @@ pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<Option<AgreementRow>,
 }
 
 pub async fn for_patient(db: &Db, patient_id: i64) -> Result<Vec<AgreementRow>, sqlx::Error> {
-    let sql = format!("{SELECT} WHERE a.patient_id = $1 ORDER BY a.id DESC");
-    on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(patient_id)
-        .fetch_all(p)
-        .await)
+    for_patients(db, &[patient_id]).await
+}
+
+/// The agreements of several patients, newest first.
+pub async fn for_patients(db: &Db, patients: &[i64]) -> Result<Vec<AgreementRow>, sqlx::Error> {
+    let Some(ids) = IdList::new(patients) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "{SELECT} WHERE {} ORDER BY a.id DESC",
+        ids.condition("a.patient_id")
+    );
+    on_db!(db, |p| ids.bind(sqlx::query_as(&sql)).fetch_all(p).await)
 }
 
 /// The relatives each agreement of a patient is made with, as (agreement, relative) pairs.
 pub async fn parties_for_patient(db: &Db, patient_id: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    let sql = "SELECT ar.agreement_id, ar.relative_id FROM agreement_relatives ar
-               JOIN agreements a ON a.id = ar.agreement_id WHERE a.patient_id = $1
-               ORDER BY ar.agreement_id, ar.relative_id";
-    on_db!(db, |p| sqlx::query_as(sql)
-        .bind(patient_id)
-        .fetch_all(p)
-        .await)
+    parties_for_patients(db, &[patient_id]).await
+}
+
+/// The relatives each agreement of several patients is made with, as (agreement, relative)
+/// pairs.
+pub async fn parties_for_patients(
+    db: &Db,
+    patients: &[i64],
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let Some(ids) = IdList::new(patients) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "SELECT ar.agreement_id, ar.relative_id FROM agreement_relatives ar
+         JOIN agreements a ON a.id = ar.agreement_id WHERE {}
+         ORDER BY ar.agreement_id, ar.relative_id",
+        ids.condition("a.patient_id")
+    );
+    on_db!(db, |p| ids.bind(sqlx::query_as(&sql)).fetch_all(p).await)
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

@@ -1,7 +1,7 @@
 //! Mappings (kartlegginger) of a relative's situation. New ones never overwrite old ones.
 
 use super::{Db, Tx};
-use crate::db::{on_db, on_tx};
+use crate::db::{on_db, on_tx, IdList};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -102,14 +102,23 @@ pub async fn for_relative(db: &Db, relative_id: i64) -> Result<Vec<MappingRow>, 
 
 /// The latest mapping of each relative of a patient.
 pub async fn latest_for_patient(db: &Db, patient_id: i64) -> Result<Vec<MappingRow>, sqlx::Error> {
+    latest_for_patients(db, &[patient_id]).await
+}
+
+/// The latest mapping of each relative of several patients.
+pub async fn latest_for_patients(
+    db: &Db,
+    patients: &[i64],
+) -> Result<Vec<MappingRow>, sqlx::Error> {
+    let Some(ids) = IdList::new(patients) else {
+        return Ok(Vec::new());
+    };
     let sql = format!(
         "{SELECT} WHERE m.id IN (SELECT MAX(m2.id) FROM mappings m2 JOIN relatives r ON r.id = m2.relative_id
-                                 WHERE r.patient_id = $1 GROUP BY m2.relative_id)"
+                                 WHERE {} GROUP BY m2.relative_id)",
+        ids.condition("r.patient_id")
     );
-    on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(patient_id)
-        .fetch_all(p)
-        .await)
+    on_db!(db, |p| ids.bind(sqlx::query_as(&sql)).fetch_all(p).await)
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<MappingRow>, sqlx::Error> {

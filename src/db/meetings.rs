@@ -1,7 +1,7 @@
 //! Meetings with relatives: drafts, minutes and completion.
 
 use super::{Db, Tx};
-use crate::db::{on_db, on_tx};
+use crate::db::{on_db, on_tx, IdList};
 use crate::domain::access::Scope;
 use crate::domain::meeting::MeetingStatus;
 use chrono::{DateTime, Utc};
@@ -40,11 +40,19 @@ pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<Option<MeetingRow>, s
 }
 
 pub async fn for_patient(db: &Db, patient_id: i64) -> Result<Vec<MeetingRow>, sqlx::Error> {
-    let sql = format!("{SELECT} WHERE m.patient_id = $1 ORDER BY m.starts_at DESC, m.id DESC");
-    on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(patient_id)
-        .fetch_all(p)
-        .await)
+    for_patients(db, &[patient_id]).await
+}
+
+/// The meetings of several patients, newest first.
+pub async fn for_patients(db: &Db, patients: &[i64]) -> Result<Vec<MeetingRow>, sqlx::Error> {
+    let Some(ids) = IdList::new(patients) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "{SELECT} WHERE {} ORDER BY m.starts_at DESC, m.id DESC",
+        ids.condition("m.patient_id")
+    );
+    on_db!(db, |p| ids.bind(sqlx::query_as(&sql)).fetch_all(p).await)
 }
 
 pub struct MeetingInput {

@@ -209,6 +209,43 @@ macro_rules! __on_tx {
 pub use crate::__on_db as on_db;
 pub use crate::__on_tx as on_tx;
 
+/// A list of ids for `column IN ($1, …)`, padded by repeating its last id to the next power
+/// of two: lists of any length are bound through a few statement texts (1, 2, 4 … ids), which
+/// stay prepared in each connection's statement cache instead of being prepared per length.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdList(Vec<i64>);
+
+impl IdList {
+    /// `None` for an empty list: there is nothing to ask for.
+    pub fn new(ids: &[i64]) -> Option<Self> {
+        let last = *ids.last()?;
+        let mut padded = ids.to_vec();
+        padded.resize(ids.len().next_power_of_two(), last);
+        Some(IdList(padded))
+    }
+
+    /// `column IN ($1, …, $n)`, the placeholders numbered from 1.
+    pub fn condition(&self, column: &str) -> String {
+        let marks: Vec<String> = (1..=self.0.len()).map(|i| format!("${i}")).collect();
+        format!("{column} IN ({})", marks.join(", "))
+    }
+
+    /// Binds the ids to the placeholders of `condition`, in order.
+    pub fn bind<'q, DB, O>(
+        &self,
+        mut query: sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, DB, O, <DB as sqlx::Database>::Arguments<'q>>
+    where
+        DB: sqlx::Database,
+        i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        for id in &self.0 {
+            query = query.bind(*id);
+        }
+        query
+    }
+}
+
 /// How SQLite commits: `Full` waits for the disk (the default); `Normal` may lose the last
 /// commits on power loss (a SIGKILL loses nothing either way).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -478,6 +515,20 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A list is padded with its last id to the next power of two; an empty list asks nothing.
+    #[test]
+    fn id_lists_come_in_a_few_lengths() {
+        assert_eq!(IdList::new(&[]), None);
+        let one = IdList::new(&[7]).unwrap();
+        assert_eq!(one, IdList(vec![7]));
+        assert_eq!(one.condition("r.patient_id"), "r.patient_id IN ($1)");
+        let three = IdList::new(&[7, 3, 9]).unwrap();
+        assert_eq!(three, IdList(vec![7, 3, 9, 9]));
+        assert_eq!(three.condition("a.id"), "a.id IN ($1, $2, $3, $4)");
+        assert_eq!(IdList::new(&[1, 2, 3, 4]).unwrap().0.len(), 4);
+        assert_eq!(IdList::new(&[1; 33]).unwrap().0.len(), 64);
+    }
 
     /// The bundled SQLite is built as `.cargo/config.toml` says: connections keep separate
     /// page caches, and allocations take no global lock.

@@ -1,7 +1,7 @@
 //! Relatives, their consent history and the follow-up of child relatives.
 
 use super::{Db, Tx};
-use crate::db::{on_db, on_tx};
+use crate::db::{on_db, on_tx, IdList};
 use crate::domain::access::Scope;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -50,12 +50,19 @@ pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<Option<RelativeRow>, 
 }
 
 pub async fn for_patient(db: &Db, patient_id: i64) -> Result<Vec<RelativeRow>, sqlx::Error> {
-    let sql =
-        format!("{SELECT} WHERE r.patient_id = $1 ORDER BY r.closest DESC, r.full_name, r.id");
-    on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(patient_id)
-        .fetch_all(p)
-        .await)
+    for_patients(db, &[patient_id]).await
+}
+
+/// The relatives of several patients, each patient's closest first, then by name.
+pub async fn for_patients(db: &Db, patients: &[i64]) -> Result<Vec<RelativeRow>, sqlx::Error> {
+    let Some(ids) = IdList::new(patients) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "{SELECT} WHERE {} ORDER BY r.closest DESC, r.full_name, r.id",
+        ids.condition("r.patient_id")
+    );
+    on_db!(db, |p| ids.bind(sqlx::query_as(&sql)).fetch_all(p).await)
 }
 
 /// The data of the relative form, parsed (`domain::relative::RelativeDraft`).
@@ -201,14 +208,25 @@ pub async fn consents(db: &Db, relative_id: i64) -> Result<Vec<ConsentRow>, sqlx
 
 /// The consent in force for each relative of a patient.
 pub async fn current_consents(db: &Db, patient_id: i64) -> Result<Vec<ConsentRow>, sqlx::Error> {
-    let sql = "SELECT c.id, c.relative_id, c.scope, c.topics, c.given_on, c.how, s.name AS recorded_by_name, c.recorded_at
-               FROM consents c LEFT JOIN users s ON s.id = c.recorded_by
-               WHERE c.id IN (SELECT MAX(c2.id) FROM consents c2 JOIN relatives r ON r.id = c2.relative_id
-                              WHERE r.patient_id = $1 GROUP BY c2.relative_id)";
-    on_db!(db, |p| sqlx::query_as(sql)
-        .bind(patient_id)
-        .fetch_all(p)
-        .await)
+    current_consents_of(db, &[patient_id]).await
+}
+
+/// The consent in force for each relative of several patients.
+pub async fn current_consents_of(
+    db: &Db,
+    patients: &[i64],
+) -> Result<Vec<ConsentRow>, sqlx::Error> {
+    let Some(ids) = IdList::new(patients) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "SELECT c.id, c.relative_id, c.scope, c.topics, c.given_on, c.how, s.name AS recorded_by_name, c.recorded_at
+         FROM consents c LEFT JOIN users s ON s.id = c.recorded_by
+         WHERE c.id IN (SELECT MAX(c2.id) FROM consents c2 JOIN relatives r ON r.id = c2.relative_id
+                        WHERE {} GROUP BY c2.relative_id)",
+        ids.condition("r.patient_id")
+    );
+    on_db!(db, |p| ids.bind(sqlx::query_as(&sql)).fetch_all(p).await)
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -289,6 +307,8 @@ pub async fn set_outcome(
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Outcome {
+    /// The patient's id.
+    pub id: i64,
     pub identify_outcome: Option<String>,
     pub identify_outcome_on: Option<NaiveDate>,
     pub identify_outcome_reason: Option<String>,
@@ -297,14 +317,17 @@ pub struct Outcome {
     pub minor_children_on: Option<NaiveDate>,
 }
 
-pub async fn outcome(db: &Db, patient_id: i64) -> Result<Outcome, sqlx::Error> {
-    let sql =
-        "SELECT identify_outcome, identify_outcome_on, identify_outcome_reason, minor_children,
-                      minor_children_on FROM patients WHERE id = $1";
-    on_db!(db, |p| sqlx::query_as(sql)
-        .bind(patient_id)
-        .fetch_one(p)
-        .await)
+/// What identification found for each of several patients, in no set order.
+pub async fn outcomes(db: &Db, patients: &[i64]) -> Result<Vec<Outcome>, sqlx::Error> {
+    let Some(ids) = IdList::new(patients) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "SELECT id, identify_outcome, identify_outcome_on, identify_outcome_reason, minor_children,
+                minor_children_on FROM patients WHERE {}",
+        ids.condition("id")
+    );
+    on_db!(db, |p| ids.bind(sqlx::query_as(&sql)).fetch_all(p).await)
 }
 
 /// Records the answer about minor children or siblings, and the day it was given.
@@ -324,17 +347,20 @@ pub async fn set_minor_children(
         .map(|_| ()))
 }
 
-/// The latest child follow-up of each child relative of a patient that has one, as
+/// The latest child follow-up of each child relative of several patients that has one, as
 /// (relative, when recorded).
 pub async fn latest_child_followups(
     db: &Db,
-    patient_id: i64,
+    patients: &[i64],
 ) -> Result<Vec<(i64, DateTime<Utc>)>, sqlx::Error> {
-    let sql = "SELECT c.relative_id, MAX(c.recorded_at) FROM child_followups c
-               JOIN relatives r ON r.id = c.relative_id WHERE r.patient_id = $1
-               GROUP BY c.relative_id";
-    on_db!(db, |p| sqlx::query_as(sql)
-        .bind(patient_id)
-        .fetch_all(p)
-        .await)
+    let Some(ids) = IdList::new(patients) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "SELECT c.relative_id, MAX(c.recorded_at) FROM child_followups c
+         JOIN relatives r ON r.id = c.relative_id WHERE {}
+         GROUP BY c.relative_id",
+        ids.condition("r.patient_id")
+    );
+    on_db!(db, |p| ids.bind(sqlx::query_as(&sql)).fetch_all(p).await)
 }

@@ -1,7 +1,7 @@
 //! The catalogue of support offers and referrals of relatives to them.
 
 use super::{Db, Tx};
-use crate::db::{on_db, on_tx};
+use crate::db::{on_db, on_tx, IdList};
 use crate::domain::access::Scope;
 use crate::domain::referral::{ReferralChange, ReferralDraft};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -171,12 +171,22 @@ pub async fn referrals_for_patient(
     db: &Db,
     patient_id: i64,
 ) -> Result<Vec<ReferralRow>, sqlx::Error> {
-    let sql =
-        format!("{REFERRAL_SELECT} WHERE r.patient_id = $1 ORDER BY x.referred_on DESC, x.id DESC");
-    on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(patient_id)
-        .fetch_all(p)
-        .await)
+    referrals_for_patients(db, &[patient_id]).await
+}
+
+/// The referrals of several patients' relatives, newest first.
+pub async fn referrals_for_patients(
+    db: &Db,
+    patients: &[i64],
+) -> Result<Vec<ReferralRow>, sqlx::Error> {
+    let Some(ids) = IdList::new(patients) else {
+        return Ok(Vec::new());
+    };
+    let sql = format!(
+        "{REFERRAL_SELECT} WHERE {} ORDER BY x.referred_on DESC, x.id DESC",
+        ids.condition("r.patient_id")
+    );
+    on_db!(db, |p| ids.bind(sqlx::query_as(&sql)).fetch_all(p).await)
 }
 
 /// How to reach an offer, as a printed agreement gives it.

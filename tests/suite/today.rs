@@ -226,3 +226,95 @@ async fn the_day_reads_from_the_workers_side_through_indexes() {
         assert!(plan.contains("relatives_contact"), "{plan}");
     }
 }
+
+/// The day reads the routine of all its patients at once. Each patient's routine read that
+/// way is the one its own page reads: nothing of one patient's relatives, consents, mappings,
+/// meetings or agreements lands with another.
+#[rocket::async_test]
+async fn the_routines_read_together_are_each_patients_own() {
+    use samspill::web::patients::show::{load, load_many, Routine};
+    let (app, org, per) = setup().await;
+    let kari = add_relative(&app, per, "Kari Nordmann", &[("consent_scope", "full")]).await;
+    let child = app
+        .post(
+            &format!("/patients/{per}/relatives"),
+            &relative(
+                "Lille Per",
+                &[("relation", "grandchild"), ("age_group", "child")],
+            ),
+        )
+        .await;
+    assert_eq!(child.status, Status::SeeOther, "{}", child.body);
+    let today = samspill::domain::dates::format_date(app.clock.today());
+    let mut mapping: Vec<(&str, &str)> = vec![
+        ("mapped_on", &today),
+        ("roles", "caregiver"),
+        ("tasks", "practical"),
+        ("hours_per_week", "12"),
+        ("violence", "no"),
+    ];
+    let strain = [
+        "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12",
+    ];
+    for s in strain {
+        mapping.push((s, "2"));
+    }
+    let mapped = app
+        .post(&format!("/relatives/{kari}/mappings"), &mapping)
+        .await;
+    assert_eq!(mapped.status, Status::SeeOther, "{}", mapped.body);
+    // A draft: the child's section would have to be filled in before signing.
+    draft(&app, per, kari, &[]).await;
+    let ola = app.patient("Ola Uten", "01.02.1939", org.unit_a1).await;
+    let nils = app
+        .post(
+            &format!("/patients/{ola}/relatives"),
+            &relative("Nils Nei", &[("involvement", "no")]),
+        )
+        .await;
+    assert_eq!(nils.status, Status::SeeOther, "{}", nils.body);
+    app.post(
+        &format!("/patients/{ola}/children"),
+        &[("minor_children", "no")],
+    )
+    .await;
+    let eva = app.patient("Eva Enslig", "03.04.1941", org.unit_a1).await;
+
+    let day = app.clock.today();
+    let together = load_many(&app.db, &[eva, per, ola, per], day)
+        .await
+        .unwrap();
+    let order: Vec<i64> = together.iter().map(|(id, _)| *id).collect();
+    assert_eq!(
+        order,
+        vec![eva, per, ola],
+        "each patient once, in the order asked"
+    );
+    let names =
+        |r: &Routine| -> Vec<String> { r.relatives.iter().map(|x| x.full_name.clone()).collect() };
+    let shape = |r: &Routine| {
+        serde_json::json!({
+            "relatives": r.relatives,
+            "meetings": r.meetings,
+            "outcome": r.outcome,
+            "steps": r.steps,
+            "agreements": r.agreements,
+        })
+    };
+    for (id, routine) in &together {
+        let alone = load(&app.db, *id, day).await.unwrap();
+        assert_eq!(shape(routine), shape(&alone), "patient {id}");
+    }
+    let per_routine = &together[1].1;
+    assert_eq!(names(per_routine), ["Kari Nordmann", "Lille Per"]);
+    assert_eq!(per_routine.agreements.len(), 1);
+    assert_eq!(per_routine.agreements[0].parties, "Kari Nordmann");
+    assert!(per_routine.relatives[0].latest_mapping.is_some());
+    assert_eq!(per_routine.relatives[0].consent, "full");
+    assert_eq!(names(&together[2].1), ["Nils Nei"]);
+    assert_eq!(together[2].1.outcome.minor_children, "no");
+    assert!(together[2].1.agreements.is_empty());
+    assert!(together[2].1.relatives[0].latest_mapping.is_none());
+    assert!(together[0].1.relatives.is_empty());
+    assert!(load_many(&app.db, &[], day).await.unwrap().is_empty());
+}

@@ -14,7 +14,7 @@ use crate::web::infra::page::{render, Page};
 use crate::web::infra::reads::ReadDb;
 use crate::web::infra::session::Worker;
 use crate::web::infra::templates::Templates;
-use crate::web::patients::show::{fix_href, followup_views, load};
+use crate::web::patients::show::{fix_href, followup_views, load_many};
 use chrono::NaiveDate;
 use rocket::request::FlashMessage;
 use rocket::response::content::RawHtml;
@@ -100,9 +100,15 @@ async fn missing_steps(
     unit: i64,
     today: NaiveDate,
 ) -> AppResult<Vec<Missing>> {
+    let involved = db::today::involved_patients(db, user_id, unit, PATIENTS).await?;
+    let ids: Vec<i64> = involved.iter().map(|(id, _)| *id).collect();
+    let mut routines = load_many(db, &ids, today).await?.into_iter();
     let mut out = Vec::new();
-    for (id, name) in db::today::involved_patients(db, user_id, unit, PATIENTS).await? {
-        let routine = load(db, id, today).await?;
+    for (id, name) in involved {
+        // `load_many` gives them in the order asked for.
+        let Some((_, routine)) = routines.find(|(rid, _)| *rid == id) else {
+            continue;
+        };
         // The first step the worker can do something about: a step that only waits for the
         // relatives (none wants to be involved yet) is a state, not a task.
         let open = routine.steps.iter().find(|s| {

@@ -73,33 +73,110 @@ pub struct Routine {
 }
 
 pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routine> {
-    let rows = db::relatives::for_patient(db, patient_id).await?;
+    load_many(db, &[patient_id], today)
+        .await?
+        .pop()
+        .map(|(_, routine)| routine)
+        .ok_or(AppError::NotFound)
+}
+
+/// The routine of several patients, in the order given, read with one statement per kind of
+/// record for all of them rather than one per patient (the worker's day shows up to 60).
+pub async fn load_many(
+    db: &Db,
+    patients: &[i64],
+    today: NaiveDate,
+) -> AppResult<Vec<(i64, Routine)>> {
+    let relatives = db::relatives::for_patients(db, patients).await?;
     let consents: HashMap<i64, db::relatives::ConsentRow> =
-        db::relatives::current_consents(db, patient_id)
+        db::relatives::current_consents_of(db, patients)
             .await?
             .into_iter()
             .map(|c| (c.relative_id, c))
             .collect();
     let mappings: HashMap<i64, db::mappings::MappingRow> =
-        db::mappings::latest_for_patient(db, patient_id)
+        db::mappings::latest_for_patients(db, patients)
             .await?
             .into_iter()
             .map(|m| (m.relative_id, m))
             .collect();
     // A child's follow-up is repeated at least yearly: one recorded within the year counts.
-    let child_done: HashSet<i64> = db::relatives::latest_child_followups(db, patient_id)
+    let child_done: HashSet<i64> = db::relatives::latest_child_followups(db, patients)
         .await?
         .into_iter()
         .filter(|(_, at)| !crate::domain::children::followup_due(Some(oslo_date(*at)), today))
         .map(|(id, _)| id)
         .collect();
-    let referrals = db::support::referrals_for_patient(db, patient_id).await?;
-    let meetings = db::meetings::for_patient(db, patient_id).await?;
-    let outcome = db::relatives::outcome(db, patient_id).await?;
-    let agreement_rows = db::agreements::for_patient(db, patient_id).await?;
-    let parties = db::agreements::parties_for_patient(db, patient_id).await?;
+    let referrals = db::support::referrals_for_patients(db, patients).await?;
+    let meetings = db::meetings::for_patients(db, patients).await?;
+    let mut outcomes: HashMap<i64, db::relatives::Outcome> = db::relatives::outcomes(db, patients)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let agreements = db::agreements::for_patients(db, patients).await?;
+    let parties = db::agreements::parties_for_patients(db, patients).await?;
+    let known = Known {
+        consents: &consents,
+        mappings: &mappings,
+        child_done: &child_done,
+        referrals: &referrals,
+        parties: &parties,
+    };
+    let mut out = Vec::new();
+    for &id in patients {
+        // A patient asked for twice is read once; one that does not exist has no outcome.
+        let Some(outcome) = outcomes.remove(&id) else {
+            continue;
+        };
+        let rows = relatives.iter().filter(|r| r.patient_id == id).cloned();
+        let meetings = meetings.iter().filter(|m| m.patient_id == id).cloned();
+        let agreements: Vec<AgreementRow> = agreements
+            .iter()
+            .filter(|a| a.patient_id == id)
+            .cloned()
+            .collect();
+        let routine = assemble(
+            rows.collect(),
+            meetings.collect(),
+            outcome,
+            &agreements,
+            &known,
+            today,
+        );
+        out.push((id, routine));
+    }
+    Ok(out)
+}
+
+/// What the routine reads about relatives and agreements, by relative or agreement id.
+#[derive(Clone, Copy)]
+struct Known<'a> {
+    consents: &'a HashMap<i64, db::relatives::ConsentRow>,
+    mappings: &'a HashMap<i64, db::mappings::MappingRow>,
+    child_done: &'a HashSet<i64>,
+    referrals: &'a [db::support::ReferralRow],
+    parties: &'a [(i64, i64)],
+}
+
+/// One patient's routine from its records.
+fn assemble(
+    rows: Vec<db::relatives::RelativeRow>,
+    meetings: Vec<db::meetings::MeetingRow>,
+    outcome: db::relatives::Outcome,
+    agreement_rows: &[AgreementRow],
+    known: &Known<'_>,
+    today: NaiveDate,
+) -> Routine {
+    let Known {
+        consents,
+        mappings,
+        child_done,
+        referrals,
+        parties,
+    } = *known;
     let names: HashMap<i64, String> = rows.iter().map(|r| (r.id, r.full_name.clone())).collect();
-    let agreements = agreement_views(&agreement_rows, &parties, &names, today);
+    let agreements = agreement_views(agreement_rows, parties, &names, today);
     // A contact person named in an agreement in force counts as the relative's contact person.
     let agreement_contact = |relative_id: i64| -> Option<String> {
         agreements
@@ -192,13 +269,13 @@ pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routi
         })
         .collect();
     let steps = steps(&facts, today);
-    Ok(Routine {
+    Routine {
         relatives,
         meetings,
         outcome,
         steps,
         agreements,
-    })
+    }
 }
 
 #[derive(Serialize)]
