@@ -1,5 +1,5 @@
 //! Replays Samspill as people use it, over HTTP against a running server: many worker
-//! sessions from different units, each reading different patients of its own unit, its
+//! sessions from different units, each reading different patients of its own unit, its day,
 //! follow-up list, searches with Norwegian names and partial words, agreement prints, and a
 //! share of writes interleaved (new follow-ups, mappings, meeting minutes); district managers
 //! read the dashboard. Every request is rendered by the server as it would be for a person.
@@ -51,7 +51,7 @@ struct Args {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "floor,patient,followups,search,print,dashboard,mixed"
+        default_value = "floor,patient,followups,today,search,print,dashboard,mixed"
     )]
     phases: Vec<String>,
     #[arg(long, default_value_t = 1)]
@@ -63,6 +63,7 @@ enum Op {
     Floor,
     Patient,
     Followups,
+    Today,
     Search,
     Print,
     Dashboard,
@@ -77,6 +78,7 @@ impl Op {
             Op::Floor => "floor /healthz",
             Op::Patient => "patient page",
             Op::Followups => "follow-up list",
+            Op::Today => "worker's day",
             Op::Search => "patient search",
             Op::Print => "agreement PDF",
             Op::Dashboard => "dashboard",
@@ -404,6 +406,7 @@ fn request(
         Op::Floor => ("/healthz".into(), None),
         Op::Patient => (format!("/patients/{patient}"), None),
         Op::Followups => ("/followups".into(), None),
+        Op::Today => ("/today".into(), None),
         Op::Search => {
             let term = s.terms.choose(rng)?;
             (format!("/patients?q={}", escape(term)), None)
@@ -478,12 +481,14 @@ fn reads(phase: &str) -> Vec<(Op, u32)> {
         "floor" => vec![(Op::Floor, 1)],
         "patient" => vec![(Op::Patient, 1)],
         "followups" => vec![(Op::Followups, 1)],
+        "today" => vec![(Op::Today, 1)],
         "search" => vec![(Op::Search, 1)],
         "print" => vec![(Op::Print, 1)],
         "dashboard" => vec![(Op::Dashboard, 1)],
         _ => vec![
             (Op::Patient, 40),
             (Op::Followups, 20),
+            (Op::Today, 10),
             (Op::Search, 25),
             (Op::Print, 5),
             (Op::Dashboard, 10),
