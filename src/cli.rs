@@ -220,6 +220,10 @@ async fn demo_data(patients: u32, seed: u64) -> Result<(), String> {
         password,
     };
     let summary = demo::generate(&app.db, &options).await?;
+    app.db
+        .end_bulk()
+        .await
+        .map_err(|e| format!("demo data: {e}"))?;
     println!("{summary}");
     println!("Done in {:.1} s.", started.elapsed().as_secs_f64());
     app.db.close().await;

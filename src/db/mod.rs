@@ -330,7 +330,15 @@ impl Db {
                 }
                 let options = SqliteConnectOptions::from_str(url)?
                     .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
+                    // A bulk fill keeps its rollback journal in memory: in WAL mode every page
+                    // of the new database was written twice, to the log and then into the file
+                    // (600 MB each for the demo of 100 000 patients). The next ordinary
+                    // connection puts the file back in WAL mode.
+                    .journal_mode(if durability == Durability::Bulk {
+                        SqliteJournalMode::Memory
+                    } else {
+                        SqliteJournalMode::Wal
+                    })
                     .synchronous(match durability {
                         Durability::Full => SqliteSynchronous::Full,
                         Durability::Normal => SqliteSynchronous::Normal,
@@ -392,6 +400,15 @@ impl Db {
             Db::Snapshot(s) => &s.writes,
             pool => pool,
         }
+    }
+
+    /// Puts a SQLite file filled through `Durability::Bulk` (its journal in memory) back in
+    /// WAL mode, as every other connection opens it. PostgreSQL has nothing to do.
+    pub async fn end_bulk(&self) -> Result<(), sqlx::Error> {
+        if let Db::Sqlite(p) = self.base() {
+            sqlx::query("PRAGMA journal_mode = WAL").execute(p).await?;
+        }
+        Ok(())
     }
 
     pub fn engine(&self) -> Engine {

@@ -338,3 +338,32 @@ async fn user_add_creates_an_account_that_can_log_in() {
         .body
         .contains("Hjemmetjenesten Frogner nord"));
 }
+
+/// `demo-data` fills a SQLite file with its journal in memory (the pages are written once,
+/// not to the log and then again into the file), and leaves the file in WAL mode, as every
+/// connection of the server opens it.
+#[test]
+fn demo_data_leaves_a_sqlite_file_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_samspill"))
+        .args(["demo-data", "--patients", "40", "--seed", "3"])
+        .current_dir(dir.path())
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}?mode=rwc", path.display()),
+        )
+        .env("SAMSPILL_PASSWORD", common::PASSWORD)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("40 patients"));
+    // The file format's write and read versions (bytes 18 and 19 of the header): 2 is WAL,
+    // 1 a rollback journal.
+    let header = std::fs::read(&path).unwrap();
+    assert_eq!(&header[18..20], &[2, 2]);
+}
