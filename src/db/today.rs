@@ -5,34 +5,55 @@ use super::Db;
 use crate::db::on_db;
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::sync::LazyLock;
 
-/// The query of `involved_patients` ($1 the user, $2 the unit, $3 how many): the patients
-/// come from the worker's own relatives, agreements, follow-ups and draft meetings, each read
-/// through an index on the worker, not by asking each of the unit's patients four questions
-/// (50 ms for a unit of 2 300 patients, now about 1 ms).
-pub const INVOLVED_PATIENTS: &str = "SELECT p.id, p.full_name FROM patients p
+/// The active patients of unit $2 that user $1 takes part in: as contact person for a
+/// relative, contact person or deputy in an agreement not ended, owner of an open
+/// follow-up, or author of a meeting not yet completed. They come from the worker's own
+/// relatives, agreements, follow-ups and draft meetings, each read through an index on the
+/// worker, not by asking each of the unit's patients four questions (50 ms for a unit of
+/// 2 300 patients, now about 1 ms).
+const INVOLVED: &str = "FROM patients p
     WHERE p.id IN (SELECT r.patient_id FROM relatives r WHERE r.contact_person_id = $1
                    UNION SELECT a.patient_id FROM agreements a WHERE a.contact_person_id = $1 AND a.status <> 'ended'
                    UNION SELECT a.patient_id FROM agreements a WHERE a.deputy_id = $1 AND a.status <> 'ended'
                    UNION SELECT f.patient_id FROM followups f WHERE f.owner_id = $1 AND f.status = 'open'
                    UNION SELECT m.patient_id FROM meetings m WHERE m.created_by = $1 AND m.status = 'draft')
-      AND p.unit_id = $2 AND p.archived_at IS NULL
-    ORDER BY p.sort_key, p.id LIMIT $3";
+      AND p.unit_id = $2 AND p.archived_at IS NULL";
 
-/// The active patients of `unit_id` that `user_id` takes part in: as contact person for a
-/// relative, contact person or deputy in an agreement not ended, owner of an open
-/// follow-up, or author of a meeting not yet completed. By name, at most `limit`.
+/// The query of `involved_patients`: $3 patients from the $4th, by name.
+pub static INVOLVED_PATIENTS: LazyLock<String> = LazyLock::new(|| {
+    format!("SELECT p.id, p.full_name {INVOLVED} ORDER BY p.sort_key, p.id LIMIT $3 OFFSET $4")
+});
+
+/// The query of `count_involved`.
+pub static INVOLVED_COUNT: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT COUNT(*) {INVOLVED}"));
+
+/// The active patients of `unit_id` that `user_id` takes part in (`INVOLVED`), by name:
+/// `limit` of them from `offset`.
 pub async fn involved_patients(
     db: &Db,
     user_id: i64,
     unit_id: i64,
     limit: i64,
+    offset: i64,
 ) -> Result<Vec<(i64, String)>, sqlx::Error> {
-    on_db!(db, |p| sqlx::query_as(INVOLVED_PATIENTS)
+    on_db!(db, |p| sqlx::query_as(&INVOLVED_PATIENTS)
         .bind(user_id)
         .bind(unit_id)
         .bind(limit)
+        .bind(offset)
         .fetch_all(p)
+        .await)
+}
+
+/// How many active patients of `unit_id` `user_id` takes part in.
+pub async fn count_involved(db: &Db, user_id: i64, unit_id: i64) -> Result<i64, sqlx::Error> {
+    on_db!(db, |p| sqlx::query_scalar(&INVOLVED_COUNT)
+        .bind(user_id)
+        .bind(unit_id)
+        .fetch_one(p)
         .await)
 }
 

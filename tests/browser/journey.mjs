@@ -200,6 +200,7 @@ await submit(worker, "form[action$='/children'] button[type=submit]", "children-
 await visit(worker, "/followups", "followups");
 await visit(worker, "/today", "today");
 await visit(worker, "/followups/children", "followups-children");
+await visit(worker, "/today/patients", "today-patients");
 
 // The grandson's follow-up as a child relative (§ 10 a), from the task on the worker's list.
 await Promise.all([

@@ -293,7 +293,8 @@ fn roles_for(method: Method, pattern: &str) -> &'static [Role] {
             || p.ends_with("/minutes")
             || p == "/followups"
             || p == "/followups/children"
-            || p == "/today" =>
+            || p == "/today"
+            || p == "/today/patients" =>
         {
             &[Role::Worker]
         }

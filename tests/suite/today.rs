@@ -176,34 +176,46 @@ async fn the_day_reads_from_the_workers_side_through_indexes() {
     let worker = app
         .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
         .await;
-    let plan = app
-        .plan(
-            samspill::db::today::INVOLVED_PATIENTS,
-            &[Bind::Int(worker), Bind::Int(org.unit_a1), Bind::Int(60)],
-        )
-        .await;
-    if common::is_postgres() {
-        for table in [
-            "patients",
-            "relatives",
-            "agreements",
-            "followups",
-            "meetings",
-        ] {
-            assert!(!plan.contains(&format!("Seq Scan on {table}")), "{plan}");
-        }
-    } else {
-        for index in [
-            "relatives_contact",
-            "agreements_contact",
-            "agreements_deputy",
-            "followups_owner",
-            "meetings_created_by",
-        ] {
-            assert!(
-                plan.contains(&format!("USING INDEX {index}")),
-                "{index}: {plan}"
-            );
+    let involved = [
+        (
+            samspill::db::today::INVOLVED_PATIENTS.as_str(),
+            vec![
+                Bind::Int(worker),
+                Bind::Int(org.unit_a1),
+                Bind::Int(20),
+                Bind::Int(0),
+            ],
+        ),
+        (
+            samspill::db::today::INVOLVED_COUNT.as_str(),
+            vec![Bind::Int(worker), Bind::Int(org.unit_a1)],
+        ),
+    ];
+    for (sql, binds) in involved {
+        let plan = app.plan(sql, &binds).await;
+        if common::is_postgres() {
+            for table in [
+                "patients",
+                "relatives",
+                "agreements",
+                "followups",
+                "meetings",
+            ] {
+                assert!(!plan.contains(&format!("Seq Scan on {table}")), "{plan}");
+            }
+        } else {
+            for index in [
+                "relatives_contact",
+                "agreements_contact",
+                "agreements_deputy",
+                "followups_owner",
+                "meetings_created_by",
+            ] {
+                assert!(
+                    plan.contains(&format!("USING INDEX {index}")),
+                    "{index}: {plan}"
+                );
+            }
         }
     }
     // Each relative's next contact is looked up through its patient's follow-ups, never by
@@ -317,4 +329,78 @@ async fn the_routines_read_together_are_each_patients_own() {
     assert!(together[2].1.relatives[0].latest_mapping.is_none());
     assert!(together[0].1.relatives.is_empty());
     assert!(load_many(&app.db, &[], day).await.unwrap().is_empty());
+}
+
+/// The day goes through the worker's first twenty patients by name. A worker who takes part
+/// in more is told so and led to the page that goes through all of them, page by page: no
+/// patient is left out, and the day never claims that none misses a step when it did not
+/// look at them all.
+#[rocket::async_test]
+async fn the_day_names_its_first_patients_and_links_to_all_of_them() {
+    let (app, org, _per) = setup().await;
+    // Ola Uten, first by name: his only relative does not want to be involved, so no step
+    // waits for the worker. He and 21 others each have a follow-up owned by ansatt1.
+    let ola = app.patient("Ola Aaberg", "01.02.1939", org.unit_a1).await;
+    let r = app
+        .post(
+            &format!("/patients/{ola}/relatives"),
+            &relative("Nils Nei", &[("involvement", "no")]),
+        )
+        .await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    app.post(
+        &format!("/patients/{ola}/children"),
+        &[("minor_children", "no")],
+    )
+    .await;
+    call_followup(&app, ola, "Ring Ola", 30).await;
+    let mut others = Vec::new();
+    for i in 1..=21 {
+        let id = app
+            .patient(&format!("Kari Testa{i:02}"), "03.04.1941", org.unit_a1)
+            .await;
+        call_followup(&app, id, "Ring", 30).await;
+        others.push(id);
+    }
+
+    let day = app.get("/today").await.body;
+    // Ola and Testa01–19 are the first twenty; 19 of them miss a step.
+    assert!(
+        day.contains("Dine pasienter med et steg som mangler (19 blant de 20 første)"),
+        "{day}"
+    );
+    assert!(day.contains("Kari Testa19"));
+    assert!(!day.contains("Kari Testa20") && !day.contains("Kari Testa21"));
+    assert!(day.contains("<a href=\"/today/patients\">Se rutinen for alle dine pasienter</a>"));
+
+    let all = app.get("/today/patients").await;
+    assert_eq!(all.status, Status::Ok);
+    let body = &all.body;
+    assert!(body.contains(&format!(
+        "<a href=\"/patients/{ola}\">Ola Aaberg</a></td>\n    <td>Ingen steg venter på deg nå.</td>"
+    )));
+    let last = others[20];
+    assert!(body.contains(&format!(
+        "<a href=\"/patients/{last}\">Kari Testa21</a></td>\n    <td>1. Identifisere: <a href=\"/patients/{last}/relatives/new\">Ingen pårørende er registrert ennå.</a></td>"
+    )), "{body}");
+    assert_eq!(body.matches("<tr>").count(), 1 + 22);
+    // The list is logged with the patients it showed.
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM access_log_patients lp JOIN access_log l ON l.id = lp.access_id
+             WHERE l.entity = 'my_patients' AND lp.patient_id = {last}"
+        ))
+        .await,
+        1
+    );
+
+    // A worker with few patients sees them all on the day, with no link.
+    let other = app.browser().await;
+    other.login_as("ansatt2").await;
+    let theirs = other.get("/today").await.body;
+    assert!(theirs.contains("Dine pasienter med et steg som mangler (0)"));
+    assert!(theirs.contains("Ingen av dine pasienter mangler et steg i rutinen."));
+    assert!(!theirs.contains("/today/patients"));
+    let none = other.get("/today/patients").await.body;
+    assert!(none.contains("Du tar ikke del i oppfølgingen av noen pasienter på tjenestestedet nå."));
 }

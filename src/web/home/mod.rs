@@ -6,10 +6,13 @@ use crate::web::infra::session::CurrentUser;
 use crate::web::infra::templates::Template;
 use rocket::response::Redirect;
 
+mod patients;
 mod today;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![home, today::today, accessibility, uri_too_long]
+    let mut routes = rocket::routes![home, today::today, accessibility, uri_too_long];
+    routes.extend(patients::routes());
+    routes
 }
 
 /// Each role starts where its work is: a worker on their day, a manager on the patients.

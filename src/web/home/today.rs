@@ -7,32 +7,19 @@ use crate::clock::Clock;
 use crate::db::access_log::Action;
 use crate::db::{self, Db};
 use crate::domain::choices::{self, label};
-use crate::domain::routine::StepState;
 use crate::web::followups::children::{waiting, Waiting, NOTICE};
+use crate::web::home::patients::{first_steps, PatientStep, DAY_PATIENTS};
 use crate::web::infra::error::AppResult;
 use crate::web::infra::page::{render, Page};
 use crate::web::infra::reads::ReadDb;
 use crate::web::infra::session::Worker;
 use crate::web::infra::templates::Templates;
-use crate::web::patients::show::{fix_href, followup_views, load_many};
+use crate::web::patients::show::followup_views;
 use chrono::NaiveDate;
 use rocket::request::FlashMessage;
 use rocket::response::content::RawHtml;
 use rocket::State;
 use serde::Serialize;
-
-/// The most patients the page reads the routine of; a caseload is well below it.
-const PATIENTS: i64 = 60;
-
-/// A patient with the first step of the routine that is not done and has a form to do it.
-#[derive(Debug, Serialize)]
-struct Missing {
-    patient_id: i64,
-    patient_name: String,
-    step: String,
-    next: String,
-    href: Option<String>,
-}
 
 #[derive(Debug, Serialize)]
 struct RelativeLine {
@@ -57,13 +44,13 @@ pub async fn today(
         db::followups::due_for_owner(db, user.id, today, 500).await?,
         today,
     );
-    let (children, missing, relatives) = match user.unit_id {
+    let (children, (missing, more), relatives) = match user.unit_id {
         Some(unit) => (
             waiting(db, unit, today, NOTICE, 0).await?,
             missing_steps(db, user.id, unit, today).await?,
             my_relatives(db, user.id, unit, today).await?,
         ),
-        None => (Waiting::default(), Vec::new(), Vec::new()),
+        None => (Waiting::default(), (Vec::new(), false), Vec::new()),
     };
     let shown: Vec<i64> = due
         .iter()
@@ -77,6 +64,8 @@ pub async fn today(
         .with("overdue", due.iter().filter(|v| v.overdue_days > 0).count())
         .with("children", children)
         .with("missing", missing)
+        .with("more", more)
+        .with("checked", DAY_PATIENTS)
         .with("relatives", relatives)
         .today(today)
         .flash(flash);
@@ -94,37 +83,22 @@ pub async fn today(
     Ok(RawHtml(html))
 }
 
+/// The patients among the worker's first by name (`DAY_PATIENTS`) with a step to do, and
+/// whether the worker takes part in more patients than those.
 async fn missing_steps(
     db: &Db,
     user_id: i64,
     unit: i64,
     today: NaiveDate,
-) -> AppResult<Vec<Missing>> {
-    let involved = db::today::involved_patients(db, user_id, unit, PATIENTS).await?;
-    let ids: Vec<i64> = involved.iter().map(|(id, _)| *id).collect();
-    let mut routines = load_many(db, &ids, today).await?.into_iter();
-    let mut out = Vec::new();
-    for (id, name) in involved {
-        // `load_many` gives them in the order asked for.
-        let Some((_, routine)) = routines.find(|(rid, _)| *rid == id) else {
-            continue;
-        };
-        // The first step the worker can do something about: a step that only waits for the
-        // relatives (none wants to be involved yet) is a state, not a task.
-        let open = routine.steps.iter().find(|s| {
-            matches!(s.state, StepState::NotStarted | StepState::InProgress) && s.fix.is_some()
-        });
-        if let Some(s) = open {
-            out.push(Missing {
-                patient_id: id,
-                patient_name: name,
-                step: format!("{}. {}", s.number, s.name),
-                next: s.next.clone(),
-                href: s.fix.map(|f| fix_href(id, f)),
-            });
-        }
-    }
-    Ok(out)
+) -> AppResult<(Vec<PatientStep>, bool)> {
+    let mut patients = db::today::involved_patients(db, user_id, unit, DAY_PATIENTS + 1, 0).await?;
+    let more = patients.len() > DAY_PATIENTS as usize;
+    patients.truncate(DAY_PATIENTS as usize);
+    let steps = first_steps(db, patients, today).await?;
+    Ok((
+        steps.into_iter().filter(|s| s.step.is_some()).collect(),
+        more,
+    ))
 }
 
 async fn my_relatives(
