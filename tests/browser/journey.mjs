@@ -199,8 +199,8 @@ await worker.check("#minor_children-yes");
 await submit(worker, "form[action$='/children'] button[type=submit]", "children-answered");
 await visit(worker, "/followups", "followups");
 await visit(worker, "/today", "today");
-await visit(worker, "/followups/children", "followups-children");
 await visit(worker, "/today/patients", "today-patients");
+await visit(worker, "/followups/children", "followups-children");
 
 // The grandson's follow-up as a child relative (§ 10 a), from the task on the worker's list.
 await Promise.all([

@@ -7,6 +7,27 @@ use crate::common::{self, call_followup, relative, setup, Bind};
 use rocket::http::Status;
 use samspill::domain::user::Role;
 
+/// A patient of `unit` whose only relative, Nils Nei, does not want to be involved, and who
+/// has no minor children: no step of the routine waits for the worker.
+async fn without_tasks(app: &common::TestApp, name: &str, unit: i64) -> i64 {
+    let id = app.patient(name, "01.02.1939", unit).await;
+    let r = app
+        .post(
+            &format!("/patients/{id}/relatives"),
+            &relative("Nils Nei", &[("involvement", "no")]),
+        )
+        .await;
+    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
+    let answered = app
+        .post(
+            &format!("/patients/{id}/children"),
+            &[("minor_children", "no")],
+        )
+        .await;
+    assert_eq!(answered.status, Status::SeeOther, "{}", answered.body);
+    id
+}
+
 #[rocket::async_test]
 async fn a_worker_lands_on_their_day() {
     let (app, org, patient) = setup().await;
@@ -46,19 +67,7 @@ async fn a_worker_lands_on_their_day() {
     assert_eq!(answered.status, Status::SeeOther, "{}", answered.body);
     // Ola Uten: his only relative does not want to be involved. Nothing waits for the
     // worker there, though ansatt1 has a follow-up for him.
-    let ola = app.patient("Ola Uten", "01.02.1939", org.unit_a1).await;
-    let r = app
-        .post(
-            &format!("/patients/{ola}/relatives"),
-            &relative("Nils Nei", &[("involvement", "no")]),
-        )
-        .await;
-    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
-    app.post(
-        &format!("/patients/{ola}/children"),
-        &[("minor_children", "no")],
-    )
-    .await;
+    let ola = without_tasks(&app, "Ola Uten", org.unit_a1).await;
     call_followup(&app, ola, "Spør om dagsenter", 30).await;
     // Three follow-ups: one will be 2 days overdue, one due today, one next week.
     let late = call_followup(&app, patient, "Ring Kari om avlastning", 1).await;
@@ -277,19 +286,7 @@ async fn the_routines_read_together_are_each_patients_own() {
     assert_eq!(mapped.status, Status::SeeOther, "{}", mapped.body);
     // A draft: the child's section would have to be filled in before signing.
     draft(&app, per, kari, &[]).await;
-    let ola = app.patient("Ola Uten", "01.02.1939", org.unit_a1).await;
-    let nils = app
-        .post(
-            &format!("/patients/{ola}/relatives"),
-            &relative("Nils Nei", &[("involvement", "no")]),
-        )
-        .await;
-    assert_eq!(nils.status, Status::SeeOther, "{}", nils.body);
-    app.post(
-        &format!("/patients/{ola}/children"),
-        &[("minor_children", "no")],
-    )
-    .await;
+    let ola = without_tasks(&app, "Ola Uten", org.unit_a1).await;
     let eva = app.patient("Eva Enslig", "03.04.1941", org.unit_a1).await;
 
     let day = app.clock.today();
@@ -338,21 +335,9 @@ async fn the_routines_read_together_are_each_patients_own() {
 #[rocket::async_test]
 async fn the_day_names_its_first_patients_and_links_to_all_of_them() {
     let (app, org, _per) = setup().await;
-    // Ola Uten, first by name: his only relative does not want to be involved, so no step
-    // waits for the worker. He and 21 others each have a follow-up owned by ansatt1.
-    let ola = app.patient("Ola Aaberg", "01.02.1939", org.unit_a1).await;
-    let r = app
-        .post(
-            &format!("/patients/{ola}/relatives"),
-            &relative("Nils Nei", &[("involvement", "no")]),
-        )
-        .await;
-    assert_eq!(r.status, Status::SeeOther, "{}", r.body);
-    app.post(
-        &format!("/patients/{ola}/children"),
-        &[("minor_children", "no")],
-    )
-    .await;
+    // Ola Aaberg, first by name, with no step to do. He and 21 others each have a follow-up
+    // owned by ansatt1.
+    let ola = without_tasks(&app, "Ola Aaberg", org.unit_a1).await;
     call_followup(&app, ola, "Ring Ola", 30).await;
     let mut others = Vec::new();
     for i in 1..=21 {
