@@ -458,3 +458,50 @@ async fn a_long_access_history_comes_in_pages() {
         total + 2
     );
 }
+
+/// The managers' reports on the log ask for one action in a district's units over a month:
+/// they read the index by action, unit and time, which narrows to the district (by action
+/// and time alone they read every unit's views), and the views are counted in the index
+/// without reading the log's rows.
+#[rocket::async_test]
+async fn the_district_reports_read_the_log_by_action_unit_and_time() {
+    let (app, org, _patient) = setup().await;
+    let now = app.clock.now();
+    let binds = [
+        Bind::Int(org.district_a),
+        Bind::Time(now - chrono::Duration::days(30)),
+        Bind::Time(now),
+    ];
+    let engine = if common::is_postgres() {
+        samspill::db::Engine::Postgres
+    } else {
+        samspill::db::Engine::Sqlite
+    };
+    let viewers = app
+        .plan(&samspill::db::access_log::top_viewers_sql(engine), &binds)
+        .await;
+    let refused = app.plan(samspill::db::access_log::REFUSED, &binds).await;
+    if common::is_postgres() {
+        assert!(
+            viewers.contains("Index Only Scan using access_log_action"),
+            "{viewers}"
+        );
+        assert!(refused.contains("access_log_action"), "{refused}");
+        for plan in [&viewers, &refused] {
+            assert!(!plan.contains("Seq Scan on access_log"), "{plan}");
+        }
+    } else {
+        assert!(
+            viewers.contains(
+                "SEARCH a USING COVERING INDEX access_log_action (action=? AND unit_id=? AND at>? AND at<?)"
+            ),
+            "{viewers}"
+        );
+        assert!(
+            refused.contains(
+                "USING INDEX access_log_action (action=? AND unit_id=? AND at>? AND at<?)"
+            ),
+            "{refused}"
+        );
+    }
+}

@@ -243,6 +243,23 @@ pub struct ViewsPerDay {
     pub patients: i64,
 }
 
+/// The query of `top_viewers` on `engine` ($1 district, $2 from, $3 to). The district's
+/// views are counted in the index by action, unit and time (migration 0032), which holds
+/// the user and the patient.
+pub fn top_viewers_sql(engine: super::Engine) -> String {
+    // The day of a timestamp is the one place the engines' SQL differs.
+    let day = match engine {
+        super::Engine::Sqlite => "substr(a.at, 1, 10)",
+        super::Engine::Postgres => "to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+    };
+    format!(
+        "SELECT a.username, {day} AS day, COUNT(*) AS views, COUNT(DISTINCT a.patient_id) AS patients
+         FROM access_log a WHERE a.unit_id IN (SELECT id FROM units WHERE district_id = $1)
+           AND a.action = 'view' AND a.patient_id IS NOT NULL AND a.at >= $2 AND a.at < $3
+         GROUP BY a.username, {day} ORDER BY COUNT(*) DESC, a.username LIMIT 50"
+    )
+}
+
 /// The users with the most views of patient data in one day, in the district.
 pub async fn top_viewers(
     db: &Db,
@@ -250,17 +267,7 @@ pub async fn top_viewers(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<ViewsPerDay>, sqlx::Error> {
-    // The day of a timestamp is the one place the engines' SQL differs.
-    let day = match db.engine() {
-        super::Engine::Sqlite => "substr(a.at, 1, 10)",
-        super::Engine::Postgres => "to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-    };
-    let sql = format!(
-        "SELECT a.username, {day} AS day, COUNT(*) AS views, COUNT(DISTINCT a.patient_id) AS patients
-         FROM access_log a WHERE a.unit_id IN (SELECT id FROM units WHERE district_id = $1)
-           AND a.action = 'view' AND a.patient_id IS NOT NULL AND a.at >= $2 AND a.at < $3
-         GROUP BY a.username, {day} ORDER BY COUNT(*) DESC, a.username LIMIT 50"
-    );
+    let sql = top_viewers_sql(db.engine());
     on_db!(db, |p| sqlx::query_as(&sql)
         .bind(district)
         .bind(from)
@@ -317,6 +324,17 @@ pub struct RefusedRow {
     pub detail: String,
 }
 
+/// The query of `refused` ($1 district, $2 from, $3 to), read through the index by action,
+/// unit and time.
+pub const REFUSED: &str = "SELECT a.id, a.at, a.username, uu.name AS user_unit, a.action, a.entity, a.entity_id,
+        a.patient_id, CASE WHEN a.patient_id IS NULL THEN NULL ELSE pu.name END AS patient_unit, a.detail
+    FROM access_log a LEFT JOIN users s ON s.id = a.user_id LEFT JOIN units uu ON uu.id = s.unit_id
+    LEFT JOIN units pu ON pu.id = a.unit_id
+    WHERE a.action IN ('refused', 'login_failed', 'locked')
+      AND a.unit_id IN (SELECT id FROM units WHERE district_id = $1)
+      AND a.at >= $2 AND a.at < $3
+    ORDER BY a.at DESC, a.id DESC LIMIT 1000";
+
 /// What was refused in the district: requests for its patients' records by users who may
 /// not reach them, and failed logins and lock-outs of its staff's accounts.
 pub async fn refused(
@@ -325,15 +343,7 @@ pub async fn refused(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<RefusedRow>, sqlx::Error> {
-    let sql = "SELECT a.id, a.at, a.username, uu.name AS user_unit, a.action, a.entity, a.entity_id,
-            a.patient_id, CASE WHEN a.patient_id IS NULL THEN NULL ELSE pu.name END AS patient_unit, a.detail
-        FROM access_log a LEFT JOIN users s ON s.id = a.user_id LEFT JOIN units uu ON uu.id = s.unit_id
-        LEFT JOIN units pu ON pu.id = a.unit_id
-        WHERE a.action IN ('refused', 'login_failed', 'locked')
-          AND a.unit_id IN (SELECT id FROM units WHERE district_id = $1)
-          AND a.at >= $2 AND a.at < $3
-        ORDER BY a.at DESC, a.id DESC LIMIT 1000";
-    on_db!(db, |p| sqlx::query_as(sql)
+    on_db!(db, |p| sqlx::query_as(REFUSED)
         .bind(district)
         .bind(from)
         .bind(to)

@@ -81,7 +81,7 @@ pub async fn load(db: &Db, patient_id: i64, today: NaiveDate) -> AppResult<Routi
 }
 
 /// The routine of several patients, in the order given, read with one statement per kind of
-/// record for all of them rather than one per patient (the worker's day shows up to 60).
+/// record for all of them rather than one per patient (the worker's day and its list).
 pub async fn load_many(
     db: &Db,
     patients: &[i64],
