@@ -209,6 +209,24 @@ macro_rules! __on_tx {
 pub use crate::__on_db as on_db;
 pub use crate::__on_tx as on_tx;
 
+/// The calendar day in Oslo of the timestamp column `column`, as `YYYY-MM-DD`: the day the
+/// rest of Samspill means (`domain::dates::oslo_date`). PostgreSQL has the time-zone
+/// database. SQLite has none, so there the expression applies the rule Norway keeps with the
+/// EU: summer time (UTC+2) from 01:00 UTC on the last Sunday of March to 01:00 UTC on the
+/// last Sunday of October, UTC+1 otherwise. A test holds it against `oslo_date` hour by
+/// hour over three years.
+pub fn oslo_day_sql(engine: Engine, column: &str) -> String {
+    match engine {
+        Engine::Postgres => format!("to_char({column} AT TIME ZONE 'Europe/Oslo', 'YYYY-MM-DD')"),
+        // The last Sunday of a month of 31 days is the first Sunday on or after its 25th.
+        Engine::Sqlite => format!(
+            "date({column}, CASE WHEN {column} >= date(substr({column}, 1, 4) || '-03-25', 'weekday 0') || 'T01:00:00+00:00'
+                AND {column} < date(substr({column}, 1, 4) || '-10-25', 'weekday 0') || 'T01:00:00+00:00'
+                THEN '+2 hours' ELSE '+1 hours' END)"
+        ),
+    }
+}
+
 /// A list of ids for `column IN ($1, …)`, padded by repeating its last id to the next power
 /// of two: lists of any length are bound through a few statement texts (1, 2, 4 … ids), which
 /// stay prepared in each connection's statement cache instead of being prepared per length.
@@ -532,6 +550,43 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SQLite's Oslo day is the day of `oslo_date`, every hour of three years (their summer
+    /// time begins and ends on the hour), on the second before and after each change, and with
+    /// a fraction of a second.
+    #[tokio::test]
+    async fn sqlites_oslo_day_is_the_day_in_oslo() {
+        use chrono::{DateTime, Duration, TimeZone, Utc};
+        let db = Db::connect("sqlite::memory:", 1).await.unwrap();
+        let Db::Sqlite(pool) = db else {
+            unreachable!("an in-memory SQLite URL")
+        };
+        let mut instants: Vec<DateTime<Utc>> = Vec::new();
+        let start = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap();
+        for h in 0..(3 * 366 * 24) {
+            let t = start + Duration::hours(h);
+            instants.extend([t, t - Duration::seconds(1), t + Duration::milliseconds(500)]);
+        }
+        let mut checked = 0;
+        for batch in instants.chunks(1000) {
+            let values: Vec<String> = (1..=batch.len()).map(|i| format!("(${i})")).collect();
+            let sql = format!(
+                "SELECT column1, {} FROM (VALUES {})",
+                oslo_day_sql(Engine::Sqlite, "column1"),
+                values.join(", ")
+            );
+            let mut q = sqlx::query_as::<_, (DateTime<Utc>, String)>(&sql);
+            for at in batch {
+                q = q.bind(*at);
+            }
+            for (at, day) in q.fetch_all(&pool).await.unwrap() {
+                let expected = crate::domain::dates::oslo_date(at).format("%Y-%m-%d");
+                assert_eq!(day, expected.to_string(), "{at}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, instants.len());
+    }
 
     /// A list is padded with its last id to the next power of two; an empty list asks nothing.
     #[test]

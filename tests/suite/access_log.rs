@@ -505,3 +505,56 @@ async fn the_district_reports_read_the_log_by_action_unit_and_time() {
         );
     }
 }
+
+/// Who viewed most a day counts a day as a day in Oslo, as the report's period and the log
+/// each row links to do: a view at 23:30 UTC belongs to the next day in Oslo, summer or
+/// winter, and one at 21:30 UTC to the same day.
+#[rocket::async_test]
+async fn the_top_viewers_count_days_in_oslo() {
+    let (app, org, patient) = setup().await;
+    let worker = app
+        .scalar("SELECT id FROM users WHERE username = 'ansatt1'")
+        .await;
+    let day = app.clock.today() - chrono::Duration::days(3);
+    let evening = day.and_hms_opt(21, 30, 0).unwrap().and_utc();
+    let night = day.and_hms_opt(23, 30, 0).unwrap().and_utc();
+    for at in [evening, night, night] {
+        samspill::db::on_db!(&app.db, |p| sqlx::query(
+            "INSERT INTO access_log (at, user_id, username, action, entity, entity_id, patient_id, unit_id, detail)
+             VALUES ($1, $2, 'nattevakt', 'view', 'patient', $3, $3, $4, '')"
+        )
+        .bind(at)
+        .bind(worker)
+        .bind(patient)
+        .bind(org.unit_a1)
+        .execute(p)
+        .await
+        .map(|_| ()))
+        .unwrap();
+    }
+    let manager = app.browser().await;
+    app.user("leder1", Role::Manager, Some(org.unit_a1)).await;
+    manager.login_as("leder1").await;
+    let from = samspill::domain::dates::format_date(day - chrono::Duration::days(1));
+    let body = manager
+        .get(&format!("/audit/top-viewers?from={from}&to={from}"))
+        .await
+        .body;
+    assert!(body.contains("Ingen oppslag i perioden."), "{body}");
+    let to = samspill::domain::dates::format_date(day + chrono::Duration::days(1));
+    let body = manager
+        .get(&format!("/audit/top-viewers?from={from}&to={to}"))
+        .await
+        .body;
+    let row = |d: chrono::NaiveDate, views: i64| {
+        let d = samspill::domain::dates::format_date(d);
+        format!(
+            "<tr><td><a href=\"/audit?user=nattevakt&amp;from={d}&amp;to={d}\">nattevakt</a></td><td>{d}</td><td>{views}</td><td>1</td></tr>"
+        )
+    };
+    assert!(
+        body.contains(&row(day + chrono::Duration::days(1), 2)),
+        "{body}"
+    );
+    assert!(body.contains(&row(day, 1)), "{body}");
+}

@@ -245,13 +245,10 @@ pub struct ViewsPerDay {
 
 /// The query of `top_viewers` on `engine` ($1 district, $2 from, $3 to). The district's
 /// views are counted in the index by action, unit and time (migration 0032), which holds
-/// the user and the patient.
+/// the user and the patient. A day is a day in Oslo, as the report's period and the log it
+/// links to count it.
 pub fn top_viewers_sql(engine: super::Engine) -> String {
-    // The day of a timestamp is the one place the engines' SQL differs.
-    let day = match engine {
-        super::Engine::Sqlite => "substr(a.at, 1, 10)",
-        super::Engine::Postgres => "to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-    };
+    let day = super::oslo_day_sql(engine, "a.at");
     format!(
         "SELECT a.username, {day} AS day, COUNT(*) AS views, COUNT(DISTINCT a.patient_id) AS patients
          FROM access_log a WHERE a.unit_id IN (SELECT id FROM units WHERE district_id = $1)
