@@ -19,11 +19,35 @@ pub struct App {
 /// Reads the settings, connects to and migrates the database, and makes sure a cookie
 /// secret exists.
 pub async fn prepare(figment: Figment) -> Result<(Figment, App), String> {
+    prepare_as(figment, false)
+        .await
+        .map(|(figment, app, _)| (figment, app))
+}
+
+/// `prepare` for filling a new database in one go (`demo-data`): one connection with
+/// `Durability::Bulk`, and on SQLite the journal in memory from before the migrations
+/// (`Db::begin_bulk`). A second pool before it would still hold the file now and then when
+/// the fill began, and SQLite leaves WAL mode only for a connection that has the file alone.
+/// Also returns whether the journal is in memory (a file in use elsewhere stays in WAL mode).
+pub async fn prepare_bulk(figment: Figment) -> Result<(App, bool), String> {
+    prepare_as(figment, true)
+        .await
+        .map(|(_, app, in_memory)| (app, in_memory))
+}
+
+async fn prepare_as(figment: Figment, bulk: bool) -> Result<(Figment, App, bool), String> {
     let settings = config::settings(&figment)?;
     let figment = config::with_secret_key(figment, &settings)?;
     relying_party(&figment, &settings)?;
-    let durability = settings.sqlite_synchronous.parse()?;
-    let db = Db::connect_with(&settings.database_url, settings.max_connections, durability)
+    let (connections, durability) = if bulk {
+        (1, crate::db::Durability::Bulk)
+    } else {
+        (
+            settings.max_connections,
+            settings.sqlite_synchronous.parse()?,
+        )
+    };
+    let db = Db::connect_with(&settings.database_url, connections, durability)
         .await
         .map_err(|e| {
             format!(
@@ -31,6 +55,11 @@ pub async fn prepare(figment: Figment) -> Result<(Figment, App), String> {
                 redact(&settings.database_url)
             )
         })?;
+    let in_memory = bulk
+        && db
+            .begin_bulk()
+            .await
+            .map_err(|e| format!("cannot fill the database in bulk: {e}"))?;
     db.migrate()
         .await
         .map_err(|e| format!("database migration failed: {e}"))?;
@@ -44,6 +73,7 @@ pub async fn prepare(figment: Figment) -> Result<(Figment, App), String> {
             settings,
             clock: Clock::default(),
         },
+        in_memory,
     ))
 }
 

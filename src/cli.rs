@@ -206,12 +206,12 @@ async fn demo_data(patients: u32, seed: u64) -> Result<(), String> {
     if let Some(problem) = crate::domain::user::password_problem(&password, &[]) {
         return Err(format!("SAMSPILL_PASSWORD: {problem}"));
     }
-    let (_, app) = prepare(config::figment()).await?;
-    app.db.close().await;
-    let bulk = Db::connect_with(&app.settings.database_url, 1, crate::db::Durability::Bulk)
-        .await
-        .map_err(|e| format!("cannot open the database: {e}"))?;
-    let app = App { db: bulk, ..app };
+    let (app, in_memory) = crate::app::prepare_bulk(config::figment()).await?;
+    if !in_memory && app.db.engine() == crate::db::Engine::Sqlite {
+        eprintln!(
+            "samspill: the database is open elsewhere; it is filled through its write-ahead log, which takes longer"
+        );
+    }
     let started = std::time::Instant::now();
     let options = demo::Options {
         patients,

@@ -348,15 +348,7 @@ impl Db {
                 }
                 let options = SqliteConnectOptions::from_str(url)?
                     .create_if_missing(true)
-                    // A bulk fill keeps its rollback journal in memory: in WAL mode every page
-                    // of the new database was written twice, to the log and then into the file
-                    // (600 MB each for the demo of 100 000 patients). The next ordinary
-                    // connection puts the file back in WAL mode.
-                    .journal_mode(if durability == Durability::Bulk {
-                        SqliteJournalMode::Memory
-                    } else {
-                        SqliteJournalMode::Wal
-                    })
+                    .journal_mode(SqliteJournalMode::Wal)
                     .synchronous(match durability {
                         Durability::Full => SqliteSynchronous::Full,
                         Durability::Normal => SqliteSynchronous::Normal,
@@ -420,8 +412,33 @@ impl Db {
         }
     }
 
-    /// Puts a SQLite file filled through `Durability::Bulk` (its journal in memory) back in
-    /// WAL mode, as every other connection opens it. PostgreSQL has nothing to do.
+    /// Before a bulk fill (`Durability::Bulk`, one connection): keeps the rollback journal in
+    /// memory instead of the WAL, in which every page of a new database was written twice, to
+    /// the log and then into the file (600 MB each for the demo of 100 000 patients). Leaving
+    /// WAL mode needs the file to itself, which SQLite does not wait for, so this tries for up
+    /// to five seconds; a file it cannot have to itself stays in WAL mode and is filled there.
+    /// Returns whether the journal is in memory. PostgreSQL has nothing to do.
+    pub async fn begin_bulk(&self) -> Result<bool, sqlx::Error> {
+        let Db::Sqlite(p) = self.base() else {
+            return Ok(false);
+        };
+        for _ in 0..50 {
+            match sqlx::query_scalar::<_, String>("PRAGMA journal_mode = MEMORY")
+                .fetch_one(p)
+                .await
+            {
+                Ok(mode) if mode.eq_ignore_ascii_case("memory") => return Ok(true),
+                Ok(_) => {}
+                Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some("5") => {}
+                Err(e) => return Err(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(false)
+    }
+
+    /// Puts a SQLite file filled after `begin_bulk` back in WAL mode, as every other
+    /// connection opens it. PostgreSQL has nothing to do.
     pub async fn end_bulk(&self) -> Result<(), sqlx::Error> {
         if let Db::Sqlite(p) = self.base() {
             sqlx::query("PRAGMA journal_mode = WAL").execute(p).await?;

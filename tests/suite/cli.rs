@@ -362,6 +362,11 @@ fn demo_data_leaves_a_sqlite_file_in_wal_mode() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("40 patients"));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("write-ahead log"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The file format's write and read versions (bytes 18 and 19 of the header): 2 is WAL,
     // 1 a rollback journal.
     let header = std::fs::read(&path).unwrap();
