@@ -44,10 +44,6 @@ pub async fn get(db: &Db, scope: Scope, id: i64) -> Result<Option<AgreementRow>,
         .await)
 }
 
-pub async fn for_patient(db: &Db, patient_id: i64) -> Result<Vec<AgreementRow>, sqlx::Error> {
-    for_patients(db, &[patient_id]).await
-}
-
 /// The agreements of several patients, newest first.
 pub async fn for_patients(db: &Db, patients: &[i64]) -> Result<Vec<AgreementRow>, sqlx::Error> {
     let Some(ids) = IdList::new(patients) else {
